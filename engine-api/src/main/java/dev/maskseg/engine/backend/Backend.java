@@ -1,0 +1,100 @@
+package dev.maskseg.engine.backend;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.storage.HostStorage;
+import dev.maskseg.engine.storage.Storage;
+
+/**
+ * The narrow kernel interface. Shapes, broadcasting and autograd live above it: every method gets
+ * strided {@link View}s whose shapes already agree, and writes into views it is given. Outputs are
+ * always contiguous and freshly allocated by the caller unless stated otherwise.
+ * Implementations are found with {@link java.util.ServiceLoader} through {@link BackendProvider}.
+ */
+public interface Backend {
+    String name();
+
+    /** Human-readable device description (CPU model and threads, or GPU name and memory). */
+    String device();
+
+    Storage allocate(DType dtype, int length);
+
+    /** A host copy of the storage (the same object for host backends). */
+    HostStorage toHost(Storage storage);
+
+    /** A storage of this backend holding the host data (the same object for host backends). */
+    Storage fromHost(HostStorage host);
+
+    // ---- pointwise ----
+    void fill(View dst, double value);
+
+    /** Strided copy with dtype conversion (dst may be non-contiguous). */
+    void copy(View src, View dst);
+
+    void unary(UnaryOp op, double p1, double p2, View src, View dst);
+
+    void binary(BinaryOp op, View a, View b, View dst);
+
+    /** dst = cond ? a : b. */
+    void where(View cond, View a, View b, View dst);
+
+    // ---- reductions ----
+    /**
+     * Reduces the last {@code reducedDims} dims of src into dst (contiguous, shape = leading dims).
+     * indices (INT64, same shape as dst) may be given for MAX/MIN when reducedDims == 1: the first
+     * position of the extreme value (lowest index wins ties).
+     */
+    void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices);
+
+    /** Along the last dim: the k largest (or smallest) values and their indices, ties by lower index. */
+    void topk(View src, int k, boolean largest, View values, View indices);
+
+    // ---- linear algebra ----
+    /** dst[..., M, N] = a[..., M, K] @ b[..., K, N]; batch dims already broadcast to equal shapes. */
+    void matmul(View a, View b, View dst);
+
+    void conv2d(View x, View weight, View bias, ConvParams p, View out);
+
+    void conv2dBackwardInput(View gradOut, View weight, ConvParams p, View gradInput);
+
+    void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight);
+
+    // ---- fused row ops over the last dim of contiguous inputs ----
+    void softmax(View x, View out, boolean log);
+
+    /** mean and rstd have one element per row. weight/bias may be null. */
+    void layerNorm(View x, View weight, View bias, double eps, View out, View mean, View rstd);
+
+    void layerNormBackward(View gradOut, View x, View weight, View mean, View rstd,
+                           View gradX, View gradWeight, View gradBias);
+
+    // ---- pooling and resizing (NCHW) ----
+    void maxPool2d(View x, PoolParams p, View out, View indices);
+
+    void maxPool2dBackward(View gradOut, View indices, View gradInput);
+
+    void avgPool2d(View x, PoolParams p, View out);
+
+    void avgPool2dBackward(View gradOut, PoolParams p, View gradInput);
+
+    void adaptiveAvgPool2d(View x, View out);
+
+    void adaptiveAvgPool2dBackward(View gradOut, View gradInput);
+
+    void interpolate(View x, ResizeParams p, View out);
+
+    /** Accumulates into gradInput, which the caller zero-fills. */
+    void interpolateBackward(View gradOut, ResizeParams p, View gradInput);
+
+    // ---- indexing ----
+    /** out[i..] = src[..index[i..]..] along dim (torch.gather). */
+    void gather(View src, int dim, View index, View out);
+
+    /** dst[..index[i..]..] += src[i..] along dim (torch.scatter_add_, in place on dst). */
+    void scatterAdd(View dst, int dim, View index, View src);
+
+    /** out = src selected along dim by a 1-D INT64 index. */
+    void indexSelect(View src, int dim, View index, View out);
+
+    /** dst[.., index[i], ..] += src[.., i, ..] along dim, in place. */
+    void indexAdd(View dst, int dim, View index, View src);
+}

@@ -1,0 +1,17 @@
+package dev.maskseg.engine.backend;
+
+/** Service-provider entry point: register implementations with {@code @AutoService(BackendProvider.class)}. */
+public interface BackendProvider {
+    String name();
+
+    /** Higher wins when no backend is forced. */
+    int rank();
+
+    boolean isAvailable();
+
+    /** Why the backend is unavailable, for error messages and {@code maskseg backends}. */
+    default String unavailableReason() { return ""; }
+
+    /** Created once, on first use. */
+    Backend create();
+}

@@ -1,0 +1,85 @@
+package dev.maskseg.engine.backend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.logging.Logger;
+
+/**
+ * Finds backends with ServiceLoader and picks the default: {@code -Dmaskseg.backend=NAME} or
+ * {@code MASKSEG_BACKEND} forces one (an unknown or unavailable name is an error, never a silent
+ * fallback); otherwise the highest-ranked available provider wins. The choice is logged once.
+ */
+public final class Backends {
+    private static final Logger LOG = Logger.getLogger(Backends.class.getName());
+    private static final Map<String, Backend> CREATED = new LinkedHashMap<>();
+    private static volatile Backend defaultBackend;
+    private static volatile ClassLoader loader = Backends.class.getClassLoader();
+
+    private Backends() {}
+
+    /** Adds a class loader (for example one over plugin jars) to the provider search. */
+    public static synchronized void useClassLoader(ClassLoader cl) {
+        loader = cl;
+        defaultBackend = null;
+    }
+
+    public static synchronized List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class, loader).forEach(list::add);
+        list.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        return list;
+    }
+
+    public static synchronized Backend get(String name) {
+        Backend b = CREATED.get(name);
+        if (b != null) return b;
+        for (BackendProvider p : providers()) {
+            if (!p.name().equals(name)) continue;
+            if (!p.isAvailable()) {
+                throw new IllegalStateException("backend '" + name + "' is not available: " + p.unavailableReason());
+            }
+            b = p.create();
+            CREATED.put(name, b);
+            return b;
+        }
+        throw new IllegalArgumentException("unknown backend '" + name + "'; known: "
+                + providers().stream().map(BackendProvider::name).toList());
+    }
+
+    /** The requested name from the system property or environment, or null. */
+    public static String requestedName() {
+        String forced = System.getProperty("maskseg.backend");
+        if (forced == null || forced.isBlank()) forced = System.getenv("MASKSEG_BACKEND");
+        return forced == null || forced.isBlank() ? null : forced.trim();
+    }
+
+    public static Backend defaultBackend() {
+        Backend b = defaultBackend;
+        if (b != null) return b;
+        synchronized (Backends.class) {
+            if (defaultBackend != null) return defaultBackend;
+            String forced = requestedName();
+            if (forced != null) {
+                b = get(forced);
+            } else {
+                BackendProvider best = providers().stream().filter(BackendProvider::isAvailable).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no available maskseg backend"));
+                b = get(best.name());
+            }
+            LOG.info("maskseg backend: " + b.name() + " on " + b.device()
+                    + (forced != null ? " (forced)" : " (highest-ranked available)"));
+            defaultBackend = b;
+            return b;
+        }
+    }
+
+    /** Overrides the default for this JVM (tests, the CLI's --backend). */
+    public static synchronized void setDefault(String name) {
+        defaultBackend = get(name);
+        LOG.info("maskseg backend: " + defaultBackend.name() + " on " + defaultBackend.device() + " (selected)");
+    }
+}

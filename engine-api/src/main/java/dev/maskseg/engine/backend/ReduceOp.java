@@ -1,0 +1,3 @@
+package dev.maskseg.engine.backend;
+
+public enum ReduceOp { SUM, MAX, MIN }

@@ -1,0 +1,106 @@
+package dev.maskseg.engine.ops;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.Autograd;
+import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PoolParams;
+
+/** conv2d and 2-D pooling over NCHW tensors. */
+public final class Conv {
+    private Conv() {}
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return conv2d(x, weight, bias, new ConvParams(stride, stride, padding, padding, dilation, dilation, groups));
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
+        Backend be = Pointwise.sameBackend("conv2d", x, weight, bias);
+        if (x.dim() != 4 || weight.dim() != 4) {
+            throw new IllegalArgumentException("conv2d: expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
+        }
+        int n = x.size(0), cin = x.size(1), cout = weight.size(0), g = p.groups();
+        if (cin % g != 0 || cout % g != 0 || weight.size(1) * g != cin) {
+            throw new IllegalArgumentException("conv2d: input " + x.shapeString() + " does not match weight " + weight.shapeString()
+                    + " with groups=" + g);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
+            throw new IllegalArgumentException("conv2d: bias " + bias.shapeString() + " for " + cout + " output channels");
+        }
+        int oh = p.outSize(x.size(2), weight.size(2), true), ow = p.outSize(x.size(3), weight.size(3), false);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("conv2d: input " + x.shapeString() + " is too small for kernel " + weight.shapeString());
+        }
+        Tensor xc = x.contiguous().detach(), wc = weight.contiguous().detach();
+        Tensor out = Tensor.empty(be, x.dtype(), n, cout, oh, ow);
+        be.conv2d(xc.view(), wc.view(), bias == null ? null : bias.contiguous().view(), p, out.view());
+        return Autograd.record("conv2d", out, gy -> {
+            Tensor gc = gy.contiguous();
+            Tensor gx = null, gw = null, gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.empty(be, x.dtype(), x.shape());
+                be.conv2dBackwardInput(gc.view(), wc.view(), p, gx.view());
+            }
+            if (weight.requiresGrad()) {
+                gw = Tensor.empty(be, weight.dtype(), weight.shape());
+                be.conv2dBackwardWeight(gc.view(), xc.view(), p, gw.view());
+            }
+            if (bias != null && bias.requiresGrad()) gb = Reduce.sum(gc, new int[]{0, 2, 3}, false);
+            return new Tensor[]{gx, gw, gb};
+        }, x, weight, bias);
+    }
+
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return maxPool2d(x, new PoolParams(kernel, kernel, stride, stride, padding, padding, 1, 1, false, true));
+    }
+
+    public static Tensor maxPool2d(Tensor x, PoolParams p) {
+        check4d("max_pool2d", x);
+        if (p.padH() * 2 > p.kernelH() || p.padW() * 2 > p.kernelW()) {
+            throw new IllegalArgumentException("max_pool2d: padding should be at most half of the kernel size");
+        }
+        Tensor xc = x.contiguous();
+        int oh = p.outSize(x.size(2), true), ow = p.outSize(x.size(3), false);
+        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), oh, ow);
+        Tensor idx = Tensor.empty(x.backend(), DType.INT64, x.size(0), x.size(1), oh, ow);
+        x.backend().maxPool2d(xc.view(), p, out.view(), idx.view());
+        return Autograd.record("max_pool2d", out, g -> {
+            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
+            g.backend().maxPool2dBackward(g.contiguous().view(), idx.view(), gx.view());
+            return new Tensor[]{gx};
+        }, x);
+    }
+
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        return avgPool2d(x, new PoolParams(kernel, kernel, stride, stride, padding, padding, 1, 1, false, true));
+    }
+
+    public static Tensor avgPool2d(Tensor x, PoolParams p) {
+        check4d("avg_pool2d", x);
+        Tensor xc = x.contiguous();
+        int oh = p.outSize(x.size(2), true), ow = p.outSize(x.size(3), false);
+        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), oh, ow);
+        x.backend().avgPool2d(xc.view(), p, out.view());
+        return Autograd.record("avg_pool2d", out, g -> {
+            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
+            g.backend().avgPool2dBackward(g.contiguous().view(), p, gx.view());
+            return new Tensor[]{gx};
+        }, x);
+    }
+
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        check4d("adaptive_avg_pool2d", x);
+        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), outH, outW);
+        x.backend().adaptiveAvgPool2d(x.contiguous().view(), out.view());
+        return Autograd.record("adaptive_avg_pool2d", out, g -> {
+            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
+            g.backend().adaptiveAvgPool2dBackward(g.contiguous().view(), gx.view());
+            return new Tensor[]{gx};
+        }, x);
+    }
+
+    static void check4d(String op, Tensor x) {
+        if (x.dim() != 4) throw new IllegalArgumentException(op + ": expected NCHW input, got " + x.shapeString());
+    }
+}

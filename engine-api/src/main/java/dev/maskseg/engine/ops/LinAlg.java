@@ -1,0 +1,53 @@
+package dev.maskseg.engine.ops;
+
+import dev.maskseg.engine.Shapes;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.Autograd;
+import dev.maskseg.engine.backend.Backend;
+
+import java.util.Arrays;
+
+/** matmul with PyTorch's 1-D and broadcast-batch rules, and linear. */
+public final class LinAlg {
+    private LinAlg() {}
+
+    public static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() == 0 || b.dim() == 0) throw new IllegalArgumentException("matmul: scalars are not allowed");
+        if (a.dim() == 1 && b.dim() == 1) return a.unsqueeze(0).matmul(b.unsqueeze(1)).reshape();
+        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        Backend be = Pointwise.sameBackend("matmul", a, b);
+        int m = a.size(-2), k = a.size(-1), k2 = b.size(-2), n = b.size(-1);
+        if (k != k2) {
+            throw new IllegalArgumentException("matmul: shapes " + a.shapeString() + " and " + b.shapeString()
+                    + " cannot be multiplied (" + k + " != " + k2 + ")");
+        }
+        if (a.dtype() != b.dtype()) throw new IllegalArgumentException("matmul: dtypes " + a.dtype() + " and " + b.dtype());
+        int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(a.shape(), a.dim() - 2), Arrays.copyOf(b.shape(), b.dim() - 2));
+        int[] as = concat(batch, m, k), bs = concat(batch, k, n), os = concat(batch, m, n);
+        Tensor out = Tensor.empty(be, a.dtype(), os);
+        be.matmul(Pointwise.broadcastView(a, as), Pointwise.broadcastView(b, bs), out.view());
+        return Autograd.record("matmul", out, g -> new Tensor[]{
+                a.requiresGrad() ? Reduce.sumTo(matmul(g, b.transpose(-1, -2)), a.shape()) : null,
+                b.requiresGrad() ? Reduce.sumTo(matmul(a.transpose(-1, -2), g), b.shape()) : null}, a, b);
+    }
+
+    private static int[] concat(int[] batch, int r, int c) {
+        int[] s = Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = r;
+        s[batch.length + 1] = c;
+        return s;
+    }
+
+    /** x @ weight^T + bias, weight [out, in] as nn.Linear; leading dims of x are folded into one GEMM. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (x.size(-1) != weight.size(1)) {
+            throw new IllegalArgumentException("linear: input " + x.shapeString() + " does not match weight " + weight.shapeString());
+        }
+        int[] lead = Arrays.copyOf(x.shape(), x.dim() - 1);
+        Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
+        Tensor y = matmul(flat, weight.t());
+        if (bias != null) y = y.add(bias);
+        return x.dim() == 2 ? y : y.reshape(concat(lead, 1, weight.size(0))).squeeze(lead.length);
+    }
+}
