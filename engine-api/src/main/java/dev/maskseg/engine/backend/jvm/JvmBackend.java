@@ -1,0 +1,129 @@
+package dev.maskseg.engine.backend.jvm;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.backend.BinaryOp;
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.ReduceOp;
+import dev.maskseg.engine.backend.UnaryOp;
+import dev.maskseg.engine.backend.View;
+import dev.maskseg.engine.backend.ref.HostBackend;
+
+import java.util.Arrays;
+
+/**
+ * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data. Anything it
+ * does not accelerate (other dtypes, rarely used ops) runs the inherited reference kernel.
+ */
+public final class JvmBackend extends HostBackend {
+    public static final String NAME = "jvm";
+    private final WorkerPool pool;
+
+    public JvmBackend(int threads) {
+        super(NAME);
+        this.pool = new WorkerPool(threads);
+    }
+
+    public int threads() { return pool.threads(); }
+
+    @Override public String device() {
+        return "CPU (" + pool.threads() + " threads, " + VectorWidth.describe() + " Vector API, "
+                + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+
+    private static boolean f32(View... vs) {
+        for (View v : vs) if (v != null && v.dtype() != DType.FLOAT32) return false;
+        return true;
+    }
+
+    private static boolean dense(View... vs) {
+        for (View v : vs) if (v != null && !v.isContiguous()) return false;
+        return true;
+    }
+
+    @Override public void fill(View dst, double value) {
+        if (f32(dst) && dense(dst)) Arrays.fill(JvmConv.f(dst), dst.offset(), dst.offset() + dst.numel(), (float) value);
+        else super.fill(dst, value);
+    }
+
+    @Override public void copy(View src, View dst) {
+        if (f32(src, dst)) JvmPointwise.copy(pool, src, dst);
+        else super.copy(src, dst);
+    }
+
+    @Override public void unary(UnaryOp op, double p1, double p2, View src, View dst) {
+        if (f32(src, dst) && op != UnaryOp.NOT) JvmPointwise.unary(pool, op, (float) p1, (float) p2, src, dst);
+        else super.unary(op, p1, p2, src, dst);
+    }
+
+    @Override public void binary(BinaryOp op, View a, View b, View dst) {
+        if (f32(a, b, dst) && JvmPointwise.vectorBinary(op)) JvmPointwise.binary(pool, op, a, b, dst);
+        else super.binary(op, a, b, dst);
+    }
+
+    @Override public void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices) {
+        if (indices == null && f32(src, dst) && dense(dst) && JvmRowOps.reduce(pool, op, src, reducedDims, dst)) return;
+        super.reduce(op, src, reducedDims, dst, indices);
+    }
+
+    @Override public void matmul(View a, View b, View dst) {
+        if (!f32(a, b, dst) || !dense(dst)) {
+            super.matmul(a, b, dst);
+            return;
+        }
+        int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
+        int batches = dst.numel() / Math.max(1, m * n);
+        float[] as = JvmConv.f(a), bs = JvmConv.f(b), cs = JvmConv.f(dst);
+        Arrays.fill(cs, dst.offset(), dst.offset() + dst.numel(), 0f);
+        int[] batchShape = Arrays.copyOf(a.shape(), r - 2);
+        int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
+        boolean perBatch = batches >= pool.threads();
+        pool.forRange(perBatch ? batches : 1, t0 -> {
+            for (int bi = perBatch ? t0 : 0; bi < (perBatch ? t0 + 1 : batches); bi++) {
+                int ao = a.offset(), bo = b.offset(), rem = bi;
+                for (int d = batchShape.length - 1; d >= 0; d--) {
+                    int i = rem % batchShape[d];
+                    rem /= batchShape[d];
+                    ao += i * a.strides()[d];
+                    bo += i * b.strides()[d];
+                }
+                PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
+                int co = dst.offset() + bi * m * n;
+                if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n);
+                else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n);
+            }
+        });
+    }
+
+    @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {
+        if (f32(x, w, bias, out) && dense(x, w, out)) JvmConv.forward(pool, x, w, bias, p, out);
+        else super.conv2d(x, w, bias, p, out);
+    }
+
+    @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {
+        if (f32(gradOut, w, gradInput) && dense(gradOut, w, gradInput)) JvmConv.backwardInput(pool, gradOut, w, p, gradInput);
+        else super.conv2dBackwardInput(gradOut, w, p, gradInput);
+    }
+
+    @Override public void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight) {
+        if (f32(gradOut, x, gradWeight) && dense(gradOut, x, gradWeight)) JvmConv.backwardWeight(pool, gradOut, x, p, gradWeight);
+        else super.conv2dBackwardWeight(gradOut, x, p, gradWeight);
+    }
+
+    @Override public void softmax(View x, View out, boolean log) {
+        if (f32(x, out) && dense(x, out)) JvmRowOps.softmax(pool, x, out, log);
+        else super.softmax(x, out, log);
+    }
+
+    @Override public void layerNorm(View x, View w, View b, double eps, View out, View mean, View rstd) {
+        if (f32(x, w, b, out, mean, rstd) && dense(x, out, mean, rstd)) JvmRowOps.layerNorm(pool, x, w, b, (float) eps, out, mean, rstd);
+        else super.layerNorm(x, w, b, eps, out, mean, rstd);
+    }
+
+    @Override public void layerNormBackward(View gy, View x, View w, View mean, View rstd, View gx, View gw, View gb) {
+        if (f32(gy, x, w, mean, rstd, gx, gw, gb) && dense(gy, x, mean, rstd, gx, gw, gb)) {
+            JvmRowOps.layerNormBackward(pool, gy, x, w, mean, rstd, gx, gw, gb);
+        } else {
+            super.layerNormBackward(gy, x, w, mean, rstd, gx, gw, gb);
+        }
+    }
+}
