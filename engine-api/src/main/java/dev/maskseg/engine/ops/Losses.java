@@ -40,7 +40,7 @@ public final class Losses {
         return switch (reduction) {
             case NONE -> losses.reshape(target.shape());
             case SUM -> losses.sum();
-            case MEAN -> losses.sum().div(w.sum().detach());
+            case MEAN -> losses.sum().div(w.sum());
         };
     }
 
