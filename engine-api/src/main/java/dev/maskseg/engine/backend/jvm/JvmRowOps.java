@@ -167,7 +167,8 @@ final class JvmRowOps {
         int n = run;
         int[] outerShape = Arrays.copyOf(sh, outer);
         View outerView = new View(src.storage(), src.offset(), outerShape, Arrays.copyOf(st, outer));
-        RowPlan plan = new RowPlan(outerShape, outerView, dst);
+        View denseDst = new View(dst.storage(), dst.offset(), outerShape, View.contiguousStrides(outerShape));
+        RowPlan plan = new RowPlan(outerShape, outerView, denseDst);
         float[] s = f(src), d = f(dst);
         int ss = plan.innerStride[0], ds = plan.innerStride[1], len = plan.len;
         plan.forEachRow(pool, off -> {

@@ -1,0 +1,144 @@
+package dev.maskseg.engine;
+
+import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendProvider;
+import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.backend.ResizeParams.Mode;
+import dev.maskseg.engine.backend.ref.ReferenceBackendProvider;
+import dev.maskseg.engine.ops.Conv;
+import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.LinAlg;
+import dev.maskseg.engine.ops.Norm;
+import dev.maskseg.engine.ops.Pointwise;
+import dev.maskseg.engine.ops.Reduce;
+import dev.maskseg.engine.ops.Resize;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every available backend against the scalar reference: forward values and input gradients over
+ * shape sweeps (1, 7, 17, 64, 129), broadcasting and non-contiguous views. New backends join by
+ * being on the class path.
+ */
+class BackendParityTest {
+    static final int[] SIZES = {1, 7, 17, 64, 129};
+
+    /** Builds an op's inputs (on the given backend) from a seed, then applies it. */
+    record Case(String name, int[][] shapes, Function<Tensor[], Tensor[]> prepare, Function<Tensor[], Tensor> op) {}
+
+    private static Case c(String name, Function<Tensor[], Tensor> op, int[]... shapes) {
+        return new Case(name, shapes, t -> t, op);
+    }
+
+    /** Case whose first input is transposed in its last two dims before use (non-contiguous). */
+    private static Case nc(String name, Function<Tensor[], Tensor> op, int[]... shapes) {
+        return new Case(name + " [non-contiguous]", shapes, t -> {
+            Tensor[] r = t.clone();
+            r[0] = t[0].transpose(-1, -2);
+            return r;
+        }, op);
+    }
+
+    static List<Case> cases() {
+        List<Case> cs = new ArrayList<>();
+        for (int n : SIZES) {
+            cs.add(c("add " + n, t -> t[0].add(t[1]), new int[]{3, n}, new int[]{3, n}));
+            cs.add(c("mul broadcast row " + n, t -> t[0].mul(t[1]), new int[]{5, n}, new int[]{n}));
+            cs.add(c("sub broadcast col " + n, t -> t[0].sub(t[1]), new int[]{n, 3}, new int[]{n, 1}));
+            cs.add(nc("div " + n, t -> t[0].div(t[1].abs().add(0.5)), new int[]{n, 4}, new int[]{4, n}));
+            cs.add(nc("gelu " + n, t -> Pointwise.gelu(t[0]), new int[]{2, n}));
+            cs.add(c("exp/log/sqrt/tanh/sigmoid " + n, t -> t[0].exp().add(1).log().sqrt().tanh().sigmoid(), new int[]{n, 2}));
+            cs.add(c("relu/clamp/max " + n, t -> Pointwise.maximum(t[0].relu().clamp(-1, 0.7), t[1]), new int[]{2, n}, new int[]{2, n}));
+            cs.add(c("sum rows " + n, t -> t[0].sum(1, false), new int[]{4, n}));
+            cs.add(nc("sum cols " + n, t -> t[0].sum(0, true), new int[]{n, 3}));
+            cs.add(c("amax " + n, t -> Reduce.amax(t[0], new int[]{1}, false), new int[]{3, n}));
+            cs.add(c("softmax " + n, t -> Norm.softmax(t[0], -1), new int[]{3, n}));
+            cs.add(nc("log_softmax " + n, t -> Norm.logSoftmax(t[0], -1), new int[]{n, 5}));
+            cs.add(c("layer_norm " + n, t -> Norm.layerNorm(t[0], 1, t[1], t[2], 1e-6), new int[]{3, n}, new int[]{n}, new int[]{n}));
+            cs.add(c("matmul " + n + "x17x" + n, t -> t[0].matmul(t[1]), new int[]{n, 17}, new int[]{17, n}));
+            cs.add(c("matmul 7x" + n + "x129", t -> t[0].matmul(t[1]), new int[]{7, n}, new int[]{n, 129}));
+            cs.add(nc("matmul transposed A " + n, t -> t[0].matmul(t[1]), new int[]{64, n}, new int[]{64, 7}));
+            cs.add(c("batched broadcast matmul " + n, t -> t[0].matmul(t[1]), new int[]{2, 1, n, 7}, new int[]{3, 7, 5}));
+        }
+        cs.add(c("linear 3-d", t -> LinAlg.linear(t[0], t[1], t[2]), new int[]{2, 9, 33}, new int[]{40, 33}, new int[]{40}));
+        cs.add(c("conv 3x3 pad1", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 5, 9, 9}, new int[]{7, 5, 3, 3}, new int[]{7}));
+        cs.add(c("conv 1x1", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{2, 17, 6, 5}, new int[]{9, 17, 1, 1}));
+        cs.add(c("conv 1x1 stride 2", t -> Conv.conv2d(t[0], t[1], null, 2, 0, 1, 1), new int[]{1, 8, 7, 7}, new int[]{16, 8, 1, 1}));
+        cs.add(c("conv 7x7 stride 2 pad 3", t -> Conv.conv2d(t[0], t[1], null, 2, 3, 1, 1), new int[]{1, 3, 17, 17}, new int[]{8, 3, 7, 7}));
+        cs.add(c("conv dilated 2", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 4, 11, 10}, new int[]{6, 4, 3, 3}));
+        cs.add(c("conv groups 2", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 5, 5}, new int[]{4, 3, 3, 3}, new int[]{4}));
+        cs.add(nc("conv non-contiguous input", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 3, 8, 6}, new int[]{5, 3, 3, 3}));
+        cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
+        cs.add(c("max_pool", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
+        cs.add(c("avg_pool", t -> Conv.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));
+        cs.add(c("adaptive_avg_pool", t -> Conv.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
+        cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                new int[]{4, 3, 5, 5}, new int[]{3}, new int[]{3}));
+        cs.add(c("bilinear", t -> Resize.interpolate(t[0], 17, 13, Mode.BILINEAR, false), new int[]{1, 2, 7, 5}));
+        cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
+        cs.add(c("cat+gather", t -> Indexing.gather(Indexing.cat(List.of(t[0], t[1]), 1), 1,
+                Tensor.ofLongs(new long[]{0, 3, 1, 2}, 2, 2).to(t[0].backend())), new int[]{2, 2}, new int[]{2, 3}));
+        return cs;
+    }
+
+    @TestFactory
+    List<DynamicNode> everyBackendMatchesReference() {
+        Backend ref = Backends.get(ReferenceBackendProvider.NAME);
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (BackendProvider p : Backends.providers()) {
+            if (p.name().equals(ReferenceBackendProvider.NAME) || !p.isAvailable()) continue;
+            Backend be = Backends.get(p.name());
+            List<DynamicNode> tests = new ArrayList<>();
+            for (Case c : cases()) tests.add(dynamicTest(c.name(), () -> compare(c, ref, be)));
+            nodes.add(DynamicContainer.dynamicContainer(p.name(), tests));
+        }
+        assertTrue(!nodes.isEmpty(), "no non-reference backend available to test");
+        return nodes;
+    }
+
+    static void compare(Case c, Backend ref, Backend be) {
+        Generator g = new Generator(c.name().hashCode());
+        Tensor[] base = new Tensor[c.shapes().length];
+        for (int i = 0; i < base.length; i++) base[i] = Tensor.randn(g, c.shapes()[i]);
+        Result r = run(c, base, ref), b = run(c, base, be);
+        assertArrayEquals(r.out.shape(), b.out.shape(), c.name() + ": output shape");
+        close(c.name() + " forward", r.out.toFloatArray(), b.out.toFloatArray());
+        for (int i = 0; i < base.length; i++) {
+            if (r.grads[i] == null) continue;
+            close(c.name() + " grad " + i, r.grads[i].toFloatArray(), b.grads[i].toFloatArray());
+        }
+    }
+
+    record Result(Tensor out, Tensor[] grads) {}
+
+    static Result run(Case c, Tensor[] base, Backend be) {
+        Tensor[] leaves = new Tensor[base.length];
+        for (int i = 0; i < base.length; i++) leaves[i] = base[i].to(be).clone().requiresGrad(true);
+        Tensor out = c.op().apply(c.prepare().apply(leaves));
+        Tensor w = Tensor.randn(new Generator(3), out.shape()).to(be);
+        out.mul(w).sum().backward();
+        Tensor[] grads = new Tensor[leaves.length];
+        for (int i = 0; i < leaves.length; i++) grads[i] = leaves[i].grad();
+        return new Result(out, grads);
+    }
+
+    static void close(String what, float[] expected, float[] actual) {
+        assertTrue(expected.length == actual.length, what + ": length");
+        double scale = 1e-6;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(expected[i] - actual[i]);
+            assertTrue(err <= 2e-5 * scale + 1e-5 * Math.abs(expected[i]),
+                    what + ": element " + i + " expected " + expected[i] + " got " + actual[i] + " (scale " + scale + ")");
+        }
+    }
+}
