@@ -1,0 +1,203 @@
+package dev.maskseg.engine.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.storage.HostStorage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format: u64 little-endian header length, a JSON header, then raw little-endian
+ * data. Reads map the file; F16 and BF16 are widened to FLOAT32. Every malformed header is one
+ * {@link IOException} naming the file; nothing is allocated from untrusted sizes before checking.
+ */
+public final class SafeTensors {
+    /** Headers beyond this are rejected (the reference implementation uses 100 MB). */
+    static final long MAX_HEADER = 100L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SafeTensors() {}
+
+    public record Entry(String name, String dtype, int[] shape, long begin, long end) {}
+
+    /** All tensors in file order, on the default backend. */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            Header h = header(file, ch, size);
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            map.order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry e : h.entries) out.put(e.name(), decode(file, e, map, h.dataStart));
+        }
+        return out;
+    }
+
+    public static Map<String, String> metadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return header(file, ch, ch.size()).metadata;
+        }
+    }
+
+    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
+
+    private static IOException bad(Path file, String why) {
+        return new IOException("safetensors file " + file + ": " + why);
+    }
+
+    private static Header header(Path file, FileChannel ch, long size) throws IOException {
+        if (size < 8) throw bad(file, "truncated: " + size + " bytes, the 8-byte header length is missing");
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(len, 0);
+        long n = len.flip().getLong();
+        if (n < 2 || n > MAX_HEADER) throw bad(file, "header length " + Long.toUnsignedString(n) + " is not in [2, " + MAX_HEADER + "]");
+        if (8 + n > size) throw bad(file, "truncated: header of " + n + " bytes but the file has " + size);
+        ByteBuffer hb = ByteBuffer.allocate((int) n);
+        while (hb.hasRemaining()) if (ch.read(hb, 8 + hb.position()) < 0) throw bad(file, "truncated header");
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw bad(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) throw bad(file, "header is not a JSON object");
+        long dataStart = 8 + n, dataLen = size - dataStart;
+        List<Entry> entries = new ArrayList<>();
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            var f = it.next();
+            if (f.getKey().equals("__metadata__")) {
+                f.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            entries.add(entry(file, f.getKey(), f.getValue(), dataLen));
+        }
+        entries.sort((a, b) -> Long.compare(a.begin(), b.begin()));
+        return new Header(entries, meta, dataStart);
+    }
+
+    private static Entry entry(Path file, String name, JsonNode node, long dataLen) throws IOException {
+        JsonNode dt = node.get("dtype"), sh = node.get("shape"), off = node.get("data_offsets");
+        if (dt == null || sh == null || off == null || !sh.isArray() || !off.isArray() || off.size() != 2) {
+            throw bad(file, "tensor '" + name + "' lacks dtype, shape or data_offsets");
+        }
+        int width = width(dt.asText());
+        if (width < 0) throw bad(file, "tensor '" + name + "' has unsupported dtype " + dt.asText());
+        int[] shape = new int[sh.size()];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = sh.get(i).asLong(-1);
+            if (d < 0 || d > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has invalid dimension " + sh.get(i));
+            shape[i] = (int) d;
+            numel *= d;
+            if (numel > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has too many elements");
+        }
+        long b = off.get(0).asLong(-1), e = off.get(1).asLong(-1);
+        if (b < 0 || e < b || e > dataLen) {
+            throw bad(file, "tensor '" + name + "' data_offsets [" + off.get(0) + ", " + off.get(1) + "] outside the " + dataLen + "-byte data");
+        }
+        if (e - b != numel * width) {
+            throw bad(file, "tensor '" + name + "' has " + (e - b) + " bytes but " + dt.asText() + java.util.Arrays.toString(shape)
+                    + " needs " + numel * width);
+        }
+        return new Entry(name, dt.asText(), shape, b, e);
+    }
+
+    private static int width(String dtype) {
+        return switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "F64", "I64" -> 8;
+            case "F16", "BF16" -> 2;
+            case "U8", "BOOL" -> 1;
+            default -> -1;
+        };
+    }
+
+    private static Tensor decode(Path file, Entry e, ByteBuffer map, long dataStart) {
+        int n = (int) ((e.end() - e.begin()) / Math.max(1, width(e.dtype())));
+        ByteBuffer b = map.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) (dataStart + e.begin())).slice().order(ByteOrder.LITTLE_ENDIAN);
+        HostStorage h = switch (e.dtype()) {
+            case "F32" -> { float[] d = new float[n]; b.asFloatBuffer().get(d); yield new HostStorage.F32(d); }
+            case "F64" -> { double[] d = new double[n]; b.asDoubleBuffer().get(d); yield new HostStorage.F64(d); }
+            case "I64" -> { long[] d = new long[n]; b.asLongBuffer().get(d); yield new HostStorage.I64(d); }
+            case "I32" -> { int[] d = new int[n]; b.asIntBuffer().get(d); yield new HostStorage.I32(d); }
+            case "U8" -> { byte[] d = new byte[n]; b.get(d); yield new HostStorage.U8(d, DType.UINT8); }
+            case "BOOL" -> { byte[] d = new byte[n]; b.get(d); yield new HostStorage.U8(d, DType.BOOL); }
+            case "F16" -> { float[] d = new float[n]; for (int i = 0; i < n; i++) d[i] = Float.float16ToFloat(b.getShort(2 * i)); yield new HostStorage.F32(d); }
+            case "BF16" -> { float[] d = new float[n]; for (int i = 0; i < n; i++) d[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xFFFF) << 16); yield new HostStorage.F32(d); }
+            default -> throw new IllegalStateException("safetensors file " + file + ": dtype " + e.dtype());
+        };
+        return Tensor.fromHost(h, e.shape());
+    }
+
+    private static String code(DType t) {
+        return switch (t) {
+            case FLOAT32 -> "F32";
+            case FLOAT64 -> "F64";
+            case INT64 -> "I64";
+            case INT32 -> "I32";
+            case UINT8 -> "U8";
+            case BOOL -> "BOOL";
+        };
+    }
+
+    /** Writes tensors (in map order) and string metadata atomically. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        List<HostStorage> data = new ArrayList<>();
+        for (var e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long bytes = (long) t.numel() * t.dtype().bytes();
+            ObjectNode n = header.putObject(e.getKey());
+            n.put("dtype", code(t.dtype()));
+            var shape = n.putArray("shape");
+            for (int s : t.shape()) shape.add(s);
+            n.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+            data.add(t.toHost());
+        }
+        byte[] hj = JSON.writeValueAsBytes(header);
+        int pad = (8 - hj.length % 8) % 8;
+        byte[] hp = java.util.Arrays.copyOf(hj, hj.length + pad);
+        java.util.Arrays.fill(hp, hj.length, hp.length, (byte) ' ');
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length);
+            out.write(len.array());
+            out.write(hp);
+            for (HostStorage h : data) out.write(bytes(h));
+        });
+    }
+
+    private static byte[] bytes(HostStorage h) {
+        ByteBuffer b = ByteBuffer.allocate(h.length() * h.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (h) {
+            case HostStorage.F32 f -> b.asFloatBuffer().put(f.data);
+            case HostStorage.F64 f -> b.asDoubleBuffer().put(f.data);
+            case HostStorage.I64 f -> b.asLongBuffer().put(f.data);
+            case HostStorage.I32 f -> b.asIntBuffer().put(f.data);
+            case HostStorage.U8 f -> b.put(f.data);
+        }
+        return b.array();
+    }
+}
