@@ -1,0 +1,22 @@
+package dev.maskseg.cli;
+
+import dev.maskseg.engine.backend.BackendProvider;
+import dev.maskseg.engine.backend.Backends;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "backends", description = "List compute backends, their devices and whether they are usable.")
+final class BackendsCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        String def = Backends.defaultBackend().name();
+        System.out.printf("%-12s %-5s %-10s %s%n", "NAME", "RANK", "STATUS", "DEVICE");
+        for (BackendProvider p : Backends.providers()) {
+            String status = p.isAvailable() ? (p.name().equals(def) ? "default" : "available") : "unusable";
+            String device = p.isAvailable() ? Backends.get(p.name()).device() : p.unavailableReason();
+            System.out.printf("%-12s %-5d %-10s %s%n", p.name(), p.rank(), status, device);
+        }
+        return 0;
+    }
+}
