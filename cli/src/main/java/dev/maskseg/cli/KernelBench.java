@@ -43,10 +43,11 @@ final class KernelBench {
     }
 
     private static Record time(String kernel, String shape, Backend be, int threads, double flops, boolean quick, Supplier<Tensor> f) {
-        long budget = quick ? 300_000_000L : 2_000_000_000L;
+        long budget = quick ? 400_000_000L : 2_000_000_000L;
         long start = System.nanoTime();
         int warm = 0;
-        while (warm < 3 || System.nanoTime() - start < budget / 2) {
+        // the JIT needs both enough calls and enough time before the Vector API code is compiled
+        while (warm < 30 && System.nanoTime() - start < 4 * budget || System.nanoTime() - start < budget) {
             f.get();
             warm++;
         }
