@@ -8,7 +8,6 @@ import dev.maskseg.engine.ops.Conv;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Norm;
-import dev.maskseg.engine.ops.Reduce;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,8 +55,6 @@ final class SmokeCommand implements Callable<Integer> {
             System.out.printf("step %d  loss %.4f  features %s  %.1f ms%n", s, loss.item(), feat.shapeString(), ms);
         }
         System.out.printf("loss %.4f -> %.4f (%s)%n", first, last, last < first ? "decreasing" : "NOT decreasing");
-        Tensor probe = Reduce.amax(x, new int[]{1, 2, 3}, false);
-        System.out.println("input max per image: " + probe);
         return last < first ? 0 : 1;
     }
 }

@@ -209,8 +209,11 @@ public final class Tensor {
         HostStorage h = backend.toHost(c.storage);
         if (c.offset == 0 && h.length() == numel()) return h;
         HostStorage out = HostStorage.allocate(dtype(), numel());
-        for (int i = 0; i < out.length(); i++) out.setLong(i, h.getLong(c.offset + i));
-        if (dtype().isFloating()) for (int i = 0; i < out.length(); i++) out.set(i, h.get(c.offset + i));
+        boolean floating = dtype().isFloating();
+        for (int i = 0; i < out.length(); i++) {
+            if (floating) out.set(i, h.get(c.offset + i));
+            else out.setLong(i, h.getLong(c.offset + i));
+        }
         return out;
     }
 

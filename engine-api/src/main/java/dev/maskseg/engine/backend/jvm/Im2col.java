@@ -53,8 +53,4 @@ final class Im2col implements PanelSource {
             }
         }
     }
-
-    int rows(int cinPerGroup) { return cinPerGroup * kh * kw; }
-
-    int cols() { return oh * ow; }
 }

@@ -1,6 +1,5 @@
 package dev.maskseg.engine.backend.ref;
 
-import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.UnaryOp;
@@ -112,10 +111,5 @@ final class RefPointwise {
                 is.setLong(indices.offset() + o * k + j, order[j]);
             }
         }
-    }
-
-    static boolean isFloat32(View... views) {
-        for (View v : views) if (v != null && v.dtype() != DType.FLOAT32) return false;
-        return true;
     }
 }
