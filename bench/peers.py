@@ -67,24 +67,24 @@ def torch_records(threads):
 
 
 def main():
-    if "--numpy-threads" in sys.argv:
-        print(json.dumps(numpy_records(int(sys.argv[sys.argv.index("--numpy-threads") + 1]))))
-        return
+    for peer, fn in (("numpy", numpy_records), ("torch", torch_records)):
+        if f"--{peer}-threads" in sys.argv:
+            print(json.dumps(fn(int(sys.argv[sys.argv.index(f"--{peer}-threads") + 1]))))
+            return
     records = []
-    thread_counts = sorted({1, CORES})
-    for t in thread_counts:
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t), OMP_NUM_THREADS=str(t))
-        args = [sys.executable, __file__, "--numpy-threads", str(t)] + (["--quick"] if QUICK else [])
-        r = subprocess.run(args, env=env, capture_output=True, text=True)
-        if r.returncode == 0:
-            records += json.loads(r.stdout)
-        else:
-            print("peers: numpy unavailable: " + r.stderr.strip().splitlines()[-1:][0] if r.stderr else "", file=sys.stderr)
-    try:
-        for t in thread_counts:
-            records += torch_records(t)
-    except ImportError as e:
-        print(f"peers: torch unavailable: {e}", file=sys.stderr)
+    for peer in ("numpy", "torch"):
+        for t in sorted({1, CORES}):
+            # Debian's torch runs matmul on the system OpenBLAS, whose pool ignores torch.set_num_threads:
+            # each thread count runs in its own process with every BLAS/OpenMP pool capped.
+            env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t), OMP_NUM_THREADS=str(t), MKL_NUM_THREADS=str(t))
+            args = [sys.executable, __file__, f"--{peer}-threads", str(t)] + (["--quick"] if QUICK else [])
+            r = subprocess.run(args, env=env, capture_output=True, text=True)
+            if r.returncode == 0:
+                records += json.loads(r.stdout)
+            else:
+                last = r.stderr.strip().splitlines()[-1:] or ["no output"]
+                print(f"peers: {peer} unavailable: {last[0]}", file=sys.stderr)
+                break
     print(json.dumps(records))
 
 

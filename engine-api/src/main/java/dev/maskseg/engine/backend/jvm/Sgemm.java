@@ -1,57 +1,66 @@
 package dev.maskseg.engine.backend.jvm;
 
+
 /**
- * Packed, blocked SGEMM: C[m x n] += A[m x k] * B[k x n], C row-major (ldc). B is packed in
- * KC x NC panels of NR-wide slivers (kept in L2), A in MR x KC slivers (kept in L1), and the
- * {@link MicroKernel} holds an MR x NR tile of C in registers. Packing buffers are per thread and
- * reused, so the loops allocate nothing.
+ * Packed, blocked SGEMM in the BLIS loop order: C[m x n] += A[m x k] * B[k x n], C row-major (ldc).
+ * B is packed in KC x NC panels of NR-wide slivers (L3/L2), A in MC x KC blocks of MR-high slivers
+ * (L2); the innermost loop walks the A slivers against one B sliver that stays in L1, and the
+ * {@link MicroKernel} holds an MR x NR tile of C in registers, accumulating straight into C for full
+ * tiles. Packing buffers are per thread and reused, so the loops allocate nothing.
  */
 final class Sgemm {
     static final int MR = MicroKernel.MR, NR = MicroKernel.NR;
-    static final int KC = 256;
-    static final int NC = 512;
+    static final int KC = Integer.getInteger("maskseg.sgemm.kc", 256);
+    static final int MC = Integer.getInteger("maskseg.sgemm.mc", 72) / MR * MR;
+    static final int NC = Math.max(1, 1024 / NR) * NR;
 
-    private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][]{new float[MR * KC], new float[KC * NC], new float[MR * NR]});
+    /** Per-thread packing space. */
+    private static final class Buffers {
+        final float[] a = new float[MC * KC], b = new float[KC * NC], tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Sgemm() {}
 
     /** Single-threaded over rows [i0, i1) and columns [j0, j1) of C. */
     static void gemm(int i0, int i1, int j0, int j1, int k, PanelSource a, PanelSource b, float[] c, int co, int ldc) {
-        float[][] bufs = BUFFERS.get();
-        float[] ap = bufs[0], bp = bufs[1], tile = bufs[2];
+        Buffers bufs = BUFFERS.get();
+        float[] ap = bufs.a, bp = bufs.b, tile = bufs.tile;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packB(b, pc, kc, jc, nc, bp);
-                for (int ic = i0; ic < i1; ic += MR) {
-                    int mr = Math.min(MR, i1 - ic);
-                    if (mr < MR) java.util.Arrays.fill(ap, 0, MR * kc, 0f);
-                    a.copyBlock(ic, mr, pc, kc, ap, 0, 1, MR);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(a, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
-                        MicroKernel.run(kc, ap, 0, bp, (jr / NR) * kc * NR, tile);
-                        addTile(tile, c, co + ic * ldc + jc + jr, ldc, mr, Math.min(NR, nc - jr));
+                        int nr = Math.min(NR, nc - jr), bo = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir), ao = (ir / MR) * kc * MR;
+                            int cOff = co + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                MicroKernel.run(kc, ap, ao, bp, bo, c, cOff, ldc, true);
+                            } else {
+                                MicroKernel.run(kc, ap, ao, bp, bo, tile, 0, NR, false);
+                                for (int i = 0; i < mr; i++) {
+                                    for (int j = 0; j < nr; j++) c[cOff + i * ldc + j] += tile[i * NR + j];
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Float> S = MicroKernel.S;
-
-    /** C[0..mr, 0..nr] += tile; full tiles take the vector path. */
-    private static void addTile(float[] tile, float[] c, int co, int ldc, int mr, int nr) {
-        if (nr == NR) {
-            for (int i = 0; i < mr; i++) {
-                for (int j = 0; j < NR; j += S.length()) {
-                    var v = jdk.incubator.vector.FloatVector.fromArray(S, tile, i * NR + j);
-                    v.add(jdk.incubator.vector.FloatVector.fromArray(S, c, co + i * ldc + j)).intoArray(c, co + i * ldc + j);
-                }
-            }
-            return;
+    private static void packA(PanelSource a, int ic, int mc, int pc, int kc, float[] ap) {
+        for (int s = 0, ir = 0; ir < mc; s++, ir += MR) {
+            int mr = Math.min(MR, mc - ir), off = s * kc * MR;
+            if (mr < MR) java.util.Arrays.fill(ap, off, off + kc * MR, 0f);
+            a.copyBlock(ic + ir, mr, pc, kc, ap, off, 1, MR);
         }
-        for (int i = 0; i < mr; i++) for (int j = 0; j < nr; j++) c[co + i * ldc + j] += tile[i * NR + j];
     }
 
     private static void packB(PanelSource b, int pc, int kc, int jc, int nc, float[] bp) {
