@@ -9,6 +9,7 @@ Usage: python3 tools/gen_engine_fixtures.py
 import json, os, struct
 import numpy as np
 import torch
+from safetensors_writer import write_safetensors
 import torch.nn.functional as F
 
 torch.manual_seed(0)
@@ -131,20 +132,6 @@ case("masked_fill", "masked_fill", lambda a: a.masked_fill(a < 0, 0.25), [rnd(3,
 case("masked_select", "masked_select", lambda a: torch.masked_select(a, a > 0), [rnd(3, 4)])
 case("one_hot", "one_hot", lambda t: F.one_hot(t, 5).float(), [torch.tensor([[0, 3], [4, 1]])], {"classes": 5}, grad=False)
 case("pad", "pad", lambda a: F.pad(a, (1, 2, 0, 1), value=0.5), [rnd(2, 2, 3)], {"pads": [1, 2, 0, 1], "value": 0.5})
-
-def write_safetensors(path, named):
-    header, blobs, offset = {}, [], 0
-    codes = {torch.float32: "F32", torch.int64: "I64", torch.bool: "BOOL"}
-    for k, t in named.items():
-        t = t.detach().contiguous()
-        b = t.numpy().tobytes()
-        header[k] = {"dtype": codes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 os.makedirs(OUT, exist_ok=True)
 write_safetensors(os.path.join(OUT, "ops.safetensors"), tensors)

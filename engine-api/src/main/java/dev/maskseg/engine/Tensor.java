@@ -21,11 +21,11 @@ import java.util.Arrays;
  * every other op allocates a contiguous result. Element counts are bounded by Java array size.
  */
 public final class Tensor {
-    private final Backend backend;
-    private final Storage storage;
-    private final int offset;
+    private Backend backend;      // not final: setData swaps a leaf's data (Module.to) keeping its identity
+    private Storage storage;
+    private int offset;
     private final int[] shape;
-    private final int[] strides;
+    private int[] strides;
     private boolean requiresGrad;
     private Tensor grad;
     private GradFn gradFn;
@@ -349,6 +349,26 @@ public final class Tensor {
     // ------------------------------------------------------------------ in-place (never recorded)
 
     /** this[...] = src (broadcast), for optimizers, buffers and initialisers. */
+    /**
+     * Replaces this leaf's data with {@code src}'s (same shape; any dtype or backend), as PyTorch's
+     * {@code param.data = src}: modules move and cast their parameters in place, so the fields that hold
+     * them stay valid. Views taken before keep the old data; the gradient is dropped.
+     */
+    public Tensor setData(Tensor src) {
+        if (gradFn != null) throw new IllegalStateException("setData on a non-leaf tensor " + shapeString());
+        if (!java.util.Arrays.equals(shape, src.shape)) {
+            throw new IllegalArgumentException("setData: shape " + src.shapeString() + " does not match " + shapeString());
+        }
+        if (requiresGrad && !src.dtype().isFloating()) throw new IllegalArgumentException("setData: a tensor that requires grad must stay floating");
+        Tensor c = src.contiguous();
+        backend = c.backend;
+        storage = c.storage;
+        offset = c.offset;
+        strides = c.strides.clone();
+        grad = null;
+        return this;
+    }
+
     public Tensor copy_(Tensor src) {
         checkInPlace("copy_");
         backend.copy(src.to(backend).expand(shape).view(), view());

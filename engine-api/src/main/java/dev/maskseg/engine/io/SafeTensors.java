@@ -97,7 +97,7 @@ public final class SafeTensors {
         if (dt == null || sh == null || off == null || !sh.isArray() || !off.isArray() || off.size() != 2) {
             throw bad(file, "tensor '" + name + "' lacks dtype, shape or data_offsets");
         }
-        int width = width(dt.asText());
+        int width = RawData.width(dt.asText());
         if (width < 0) throw bad(file, "tensor '" + name + "' has unsupported dtype " + dt.asText());
         int[] shape = new int[sh.size()];
         long numel = 1;
@@ -119,30 +119,10 @@ public final class SafeTensors {
         return new Entry(name, dt.asText(), shape, b, e);
     }
 
-    private static int width(String dtype) {
-        return switch (dtype) {
-            case "F32", "I32" -> 4;
-            case "F64", "I64" -> 8;
-            case "F16", "BF16" -> 2;
-            case "U8", "BOOL" -> 1;
-            default -> -1;
-        };
-    }
-
     private static Tensor decode(Path file, Entry e, ByteBuffer map, long dataStart) {
-        int n = (int) ((e.end() - e.begin()) / Math.max(1, width(e.dtype())));
+        int n = (int) ((e.end() - e.begin()) / Math.max(1, RawData.width(e.dtype())));
         ByteBuffer b = map.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) (dataStart + e.begin())).slice().order(ByteOrder.LITTLE_ENDIAN);
-        HostStorage h = switch (e.dtype()) {
-            case "F32" -> { float[] d = new float[n]; b.asFloatBuffer().get(d); yield new HostStorage.F32(d); }
-            case "F64" -> { double[] d = new double[n]; b.asDoubleBuffer().get(d); yield new HostStorage.F64(d); }
-            case "I64" -> { long[] d = new long[n]; b.asLongBuffer().get(d); yield new HostStorage.I64(d); }
-            case "I32" -> { int[] d = new int[n]; b.asIntBuffer().get(d); yield new HostStorage.I32(d); }
-            case "U8" -> { byte[] d = new byte[n]; b.get(d); yield new HostStorage.U8(d, DType.UINT8); }
-            case "BOOL" -> { byte[] d = new byte[n]; b.get(d); yield new HostStorage.U8(d, DType.BOOL); }
-            case "F16" -> { float[] d = new float[n]; for (int i = 0; i < n; i++) d[i] = Float.float16ToFloat(b.getShort(2 * i)); yield new HostStorage.F32(d); }
-            case "BF16" -> { float[] d = new float[n]; for (int i = 0; i < n; i++) d[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xFFFF) << 16); yield new HostStorage.F32(d); }
-            default -> throw new IllegalStateException("safetensors file " + file + ": dtype " + e.dtype());
-        };
+        HostStorage h = RawData.decode(e.dtype(), b, n);
         return Tensor.fromHost(h, e.shape());
     }
 

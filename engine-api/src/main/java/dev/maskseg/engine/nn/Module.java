@@ -104,5 +104,22 @@ public abstract class Module {
         }
     }
 
+    /** Casts every floating parameter and buffer in place (integer buffers such as num_batches_tracked stay). */
+    public Module to(dev.maskseg.engine.DType dtype) {
+        if (!dtype.isFloating()) throw new IllegalArgumentException("Module.to: " + dtype + " is not a floating type");
+        for (Tensor t : stateDict().values()) {
+            if (t.dtype().isFloating() && t.dtype() != dtype) t.setData(t.detach().to(dtype));
+        }
+        return this;
+    }
+
+    /** Moves every parameter and buffer to the backend, in place. */
+    public Module to(dev.maskseg.engine.backend.Backend backend) {
+        for (Tensor t : stateDict().values()) {
+            if (t.backend() != backend) t.setData(t.detach().to(backend));
+        }
+        return this;
+    }
+
     public void zeroGrad() { for (Tensor p : parameters()) p.zeroGrad(); }
 }

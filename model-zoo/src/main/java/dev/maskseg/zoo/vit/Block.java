@@ -1,0 +1,48 @@
+package dev.maskseg.zoo.vit;
+
+import dev.maskseg.engine.Generator;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.nn.Layers.GELU;
+import dev.maskseg.engine.nn.Layers.LayerNorm;
+import dev.maskseg.engine.nn.Layers.Linear;
+import dev.maskseg.engine.nn.Module;
+
+/** Pre-norm transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)). */
+public final class Block extends Module {
+    /** The block's output and its attention parts. */
+    public record Result(Tensor out, Attention.Parts parts) {}
+
+    public final LayerNorm norm1, norm2;
+    public final Attention attn;
+    public final Mlp mlp;
+
+    public Block(ViTConfig c, Generator g) {
+        norm1 = registerModule("norm1", new LayerNorm(c.dim(), 1e-6));
+        attn = registerModule("attn", new Attention(c, g));
+        norm2 = registerModule("norm2", new LayerNorm(c.dim(), 1e-6));
+        mlp = registerModule("mlp", new Mlp(c, g));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) { return run(x).out(); }
+
+    public Result run(Tensor x) {
+        Attention.Parts p = attn.parts(norm1.forward(x));
+        Tensor y = x.add(attn.project(p));
+        return new Result(y.add(mlp.forward(norm2.forward(y))), p);
+    }
+
+    /** fc1 → GELU → fc2, with DINO's names ({@code mlp.fc1}, {@code mlp.fc2}). */
+    public static final class Mlp extends Module {
+        private static final GELU GELU = new GELU();
+        public final Linear fc1, fc2;
+
+        Mlp(ViTConfig c, Generator g) {
+            fc1 = registerModule("fc1", new Linear(c.dim(), c.mlpHidden(), true, g));
+            fc2 = registerModule("fc2", new Linear(c.mlpHidden(), c.dim(), true, g));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) { return fc2.forward(GELU.forward(fc1.forward(x))); }
+    }
+}
