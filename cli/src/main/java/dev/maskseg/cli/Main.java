@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** The {@code maskseg} command. Exit codes: 0 success, 2 usage error, 1 any other failure. */
 @Command(name = "maskseg", mixinStandardHelpOptions = true, version = "maskseg 0.1.0",
         description = "Unsupervised semantic segmentation (MaskContrast, MaskDistill) on a pure-JVM tensor engine.",
-        subcommands = {BackendsCommand.class, BenchCommand.class, SmokeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--backend", scope = CommandLine.ScopeType.INHERIT,
             description = "Compute backend (see 'maskseg backends'); default: MASKSEG_BACKEND or the highest-ranked available.")

@@ -25,6 +25,20 @@ class NnOptimTest {
     }
 
     @Test
+    void moduleToCastsParametersInPlaceAndKeepsIntegerBuffers() {
+        var bn = new Layers.BatchNorm2d(3);
+        Tensor weight = bn.weight;
+        bn.to(DType.FLOAT64);
+        assertTrue(weight == bn.weight && bn.weight.dtype() == DType.FLOAT64 && bn.weight.requiresGrad());
+        assertEquals(DType.INT64, bn.numBatchesTracked.dtype());
+        Tensor y = bn.forward(Tensor.randn(new Generator(1), 2, 3, 4, 4).to(DType.FLOAT64));
+        y.sum().backward();
+        assertEquals(DType.FLOAT64, bn.weight.grad().dtype());
+        assertThrows(IllegalArgumentException.class, () -> bn.weight.setData(Tensor.zeros(4)));
+        assertThrows(IllegalStateException.class, () -> y.setData(Tensor.zeros(y.shape())));
+    }
+
+    @Test
     void stateDictUsesPytorchNames() {
         assertEquals(List.of("0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
                 "3.0.weight", "3.0.bias"), List.copyOf(net().stateDict().keySet()));

@@ -35,10 +35,14 @@ public final class Models {
 
     private Models() {}
 
-    /** A randomly initialised model (seeded); deeplab and resnet use 21 and 1000 classes. */
+    /** A randomly initialised model (seeded): resnet50 with 1000 classes, deeplab with 21, MaskContrast with a 32-d embedding. */
     public static Loaded create(String name, long seed) {
-        Generator g = new Generator(seed);
-        return wrap(name, build(name, name.equals("resnet50") ? 1000 : 21, g));
+        int classes = switch (name) {
+            case "resnet50" -> 1000;
+            case "maskcontrast_resnet50" -> 32;
+            default -> 21;
+        };
+        return wrap(name, build(name, classes, new Generator(seed)));
     }
 
     public static Loaded load(String name, Path weights) throws IOException {

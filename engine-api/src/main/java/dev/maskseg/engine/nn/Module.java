@@ -99,8 +99,15 @@ public abstract class Module {
     public record LoadReport(List<String> missing, List<String> unexpected, List<String> misShaped) {
         public boolean isClean() { return missing.isEmpty() && unexpected.isEmpty() && misShaped.isEmpty(); }
 
+        /** One line: counts and the first few keys of each list (the record keeps them all). */
         @Override public String toString() {
-            return "missing keys " + missing + "; unexpected keys " + unexpected + "; mis-shaped keys " + misShaped;
+            return part("missing", missing) + "; " + part("unexpected", unexpected) + "; " + part("mis-shaped", misShaped);
+        }
+
+        private static String part(String what, List<String> keys) {
+            int shown = Math.min(keys.size(), 6);
+            String more = keys.size() > shown ? ", ... " + (keys.size() - shown) + " more" : "";
+            return keys.size() + " " + what + " keys" + (keys.isEmpty() ? "" : " [" + String.join(", ", keys.subList(0, shown)) + more + "]");
         }
     }
 
