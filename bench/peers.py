@@ -66,13 +66,55 @@ def torch_records(threads):
     return out
 
 
+def model_records(threads):
+    """libtorch CPU (through PyTorch) on the model benchmarks: ViT-S/16 (torchvision's VisionTransformer at DINO's
+    ViT-S sizes, same FLOPs), ResNet-50, DeepLab-v3 forward+backward in train mode."""
+    import torch
+    import torch.nn.functional as F
+    import torchvision
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    runs = 2 if QUICK else 5
+
+    def med(fn):
+        fn()
+        ms = []
+        for _ in range(runs):
+            t0 = time.perf_counter(); fn(); ms.append((time.perf_counter() - t0) * 1e3)
+        ms.sort()
+        return ms[len(ms) // 2]
+
+    def rec_m(model, shape, mode, ms, images):
+        return {"model": model, "shape": shape, "mode": mode, "backend": "torch", "threads": threads, "ms": ms,
+                "images_per_second": images * 1000.0 / ms}
+
+    out = []
+    vit = torchvision.models.VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=6, hidden_dim=384,
+                                               mlp_dim=1536).eval()
+    with torch.no_grad():
+        for b in (1, 8):
+            x = torch.randn(b, 3, 224, 224)
+            out.append(rec_m("vit_small_patch16", f"{b}x3x224x224", "forward", med(lambda: vit(x)), b))
+        rn = torchvision.models.resnet50().eval()
+        x = torch.randn(1, 3, 224, 224)
+        out.append(rec_m("resnet50", "1x3x224x224", "forward", med(lambda: rn(x)), 1))
+    dl = torchvision.models.segmentation.deeplabv3_resnet50(weights=None, weights_backbone=None, num_classes=21, aux_loss=False).train()
+    x, t = torch.randn(2, 3, 321, 321), torch.randint(0, 21, (2, 321, 321))
+
+    def step():
+        dl.zero_grad()
+        F.cross_entropy(dl(x)["out"], t, ignore_index=255).backward()
+    out.append(rec_m("deeplabv3_resnet50", "2x3x321x321", "forward+backward", med(step), 2))
+    return out
+
+
 def main():
-    for peer, fn in (("numpy", numpy_records), ("torch", torch_records)):
+    for peer, fn in (("numpy", numpy_records), ("torch", torch_records), ("models", model_records)):
         if f"--{peer}-threads" in sys.argv:
             print(json.dumps(fn(int(sys.argv[sys.argv.index(f"--{peer}-threads") + 1]))))
             return
     records = []
-    for peer in ("numpy", "torch"):
+    for peer in (("models",) if "--models" in sys.argv else ("numpy", "torch")):
         for t in sorted({1, CORES}):
             # Debian's torch runs matmul on the system OpenBLAS, whose pool ignores torch.set_num_threads:
             # each thread count runs in its own process with every BLAS/OpenMP pool capped.

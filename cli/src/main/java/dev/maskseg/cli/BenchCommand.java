@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class, BenchCommand.ModelsBench.class})
 final class BenchCommand {
 
     @Command(name = "kernels", description = "Time the engine's kernels with 1 thread and all cores, next to PyTorch CPU and "
@@ -59,6 +59,48 @@ final class BenchCommand {
             List<KernelBench.Record> peers = noPeers ? List.of() : Peers.measure(peersScript, quick);
             records.addAll(peers);
             Table.print(records);
+            ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            AtomicFiles.write(json, out -> om.writeValue(out, records));
+            System.out.println("wrote " + json);
+            return 0;
+        }
+    }
+
+    @Command(name = "models", description = "Time ViT-S/16 forward (batch 1 and 8), ResNet-50 forward and DeepLab-v3 forward+backward "
+            + "(321x321, batch 2) with 1 thread and all cores, next to libtorch CPU (PyTorch) measured in the same run; "
+            + "prints a table and writes JSON.")
+    static final class ModelsBench implements Callable<Integer> {
+        @Option(names = "--json", required = true, description = "Where to write the JSON records.")
+        Path json;
+
+        @Option(names = "--quick", description = "Fewer repetitions.")
+        boolean quick;
+
+        @Option(names = "--no-peers", description = "Skip the PyTorch peer.")
+        boolean noPeers;
+
+        @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
+        Path peersScript;
+
+        @Override
+        public Integer call() throws Exception {
+            int cores = Runtime.getRuntime().availableProcessors();
+            String name = Backends.defaultBackend().name();
+            List<ModelBench.Record> records = new ArrayList<>();
+            for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
+                Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.defaultBackend();
+                System.err.println("benchmarking models on " + name + " with " + threads + " thread(s)...");
+                records.addAll(ModelBench.run(be, threads, quick));
+                if (!name.equals(JvmBackend.NAME)) break;
+            }
+            if (!noPeers) records.addAll(Peers.measureModels(peersScript, quick));
+            System.out.printf("%-20s %-14s %-17s %-8s %7s %10s %9s %10s%n", "model", "shape", "mode", "backend", "threads", "ms", "img/s", "vs torch");
+            for (ModelBench.Record r : records) {
+                ModelBench.Record peer = r.backend().equals("torch") ? null : records.stream().filter(q -> q.backend().equals("torch")
+                        && q.model().equals(r.model()) && q.shape().equals(r.shape()) && q.threads() == r.threads()).findFirst().orElse(null);
+                System.out.printf("%-20s %-14s %-17s %-8s %7d %10.1f %9.2f %10s%n", r.model(), r.shape(), r.mode(), r.backend(), r.threads(),
+                        r.ms(), r.imagesPerSecond(), peer == null ? "-" : String.format("%.2fx", peer.ms() / r.ms()));
+            }
             ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             AtomicFiles.write(json, out -> om.writeValue(out, records));
             System.out.println("wrote " + json);

@@ -15,6 +15,25 @@ final class Peers {
     private Peers() {}
 
     static List<KernelBench.Record> measure(Path script, boolean quick) {
+        List<KernelBench.Record> r = new ArrayList<>();
+        for (JsonNode n : run(script, quick, List.of())) {
+            r.add(new KernelBench.Record(n.get("kernel").asText(), n.get("shape").asText(), n.get("backend").asText(),
+                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble()));
+        }
+        return r;
+    }
+
+    static List<ModelBench.Record> measureModels(Path script, boolean quick) {
+        List<ModelBench.Record> r = new ArrayList<>();
+        for (JsonNode n : run(script, quick, List.of("--models"))) {
+            r.add(new ModelBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
+                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble()));
+        }
+        return r;
+    }
+
+    /** The script's JSON records, or none (with a note on stderr) when python3 or its packages are missing. */
+    private static List<JsonNode> run(Path script, boolean quick, List<String> args) {
         Path s = script != null ? script : locate();
         if (s == null || !Files.exists(s)) {
             System.err.println("peers: bench/peers.py not found; no peer figures");
@@ -22,6 +41,7 @@ final class Peers {
         }
         try {
             List<String> cmd = new ArrayList<>(List.of(python(), s.toString()));
+            cmd.addAll(args);
             if (quick) cmd.add("--quick");
             File out = File.createTempFile("maskseg-peers", ".json");
             Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -30,11 +50,8 @@ final class Peers {
                 p.destroyForcibly();
                 return List.of();
             }
-            List<KernelBench.Record> r = new ArrayList<>();
-            for (JsonNode n : new ObjectMapper().readTree(out)) {
-                r.add(new KernelBench.Record(n.get("kernel").asText(), n.get("shape").asText(), n.get("backend").asText(),
-                        n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble()));
-            }
+            List<JsonNode> r = new ArrayList<>();
+            new ObjectMapper().readTree(out).forEach(r::add);
             Files.deleteIfExists(out.toPath());
             return r;
         } catch (Exception e) {
