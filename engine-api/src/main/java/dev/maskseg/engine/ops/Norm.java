@@ -67,27 +67,33 @@ public final class Norm {
         java.util.Arrays.fill(bshape, 1);
         bshape[1] = c;
         int[] dims = java.util.stream.IntStream.range(0, x.dim()).filter(i -> i != 1).toArray();
-        Tensor mean, var;
+        // per-channel scale = w / sqrt(var + eps) and shift, so the full-size tensor is touched twice (as torch's CPU kernel)
+        Tensor centeredOrX, scale, shift;
         if (training) {
             int n = x.numel() / c;
             if (n <= 1) throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel in training, got " + x.shapeString());
-            mean = Reduce.mean(x, dims, true);
+            Tensor mean = Reduce.mean(x, dims, true);
             Tensor centered = x.sub(mean);
-            var = Reduce.mean(centered.mul(centered), dims, true);
+            Tensor var = Reduce.mean(centered.mul(centered), dims, true);
             if (runningMean != null) {
                 try (var ng = GradMode.noGrad()) {
                     runningMean.copy_(runningMean.mul(1 - momentum).add(mean.detach().reshape(c).mul(momentum)));
                     runningVar.copy_(runningVar.mul(1 - momentum).add(var.detach().reshape(c).mul(momentum * n / (n - 1.0))));
                 }
             }
+            centeredOrX = centered;
+            scale = Pointwise.rsqrt(var.add(eps));
+            if (weight != null) scale = scale.mul(weight.reshape(bshape));
+            shift = bias == null ? null : bias.reshape(bshape);
         } else {
-            mean = runningMean.reshape(bshape);
-            var = runningVar.reshape(bshape);
+            centeredOrX = x;
+            scale = Pointwise.rsqrt(runningVar.reshape(bshape).add(eps));
+            if (weight != null) scale = scale.mul(weight.reshape(bshape));
+            shift = runningMean.reshape(bshape).mul(scale).neg();
+            if (bias != null) shift = shift.add(bias.reshape(bshape));
         }
-        Tensor y = x.sub(mean).mul(Pointwise.rsqrt(var.add(eps)));
-        if (weight != null) y = y.mul(weight.reshape(bshape));
-        if (bias != null) y = y.add(bias.reshape(bshape));
-        return y;
+        Tensor y = centeredOrX.mul(scale);
+        return shift == null ? y : y.add(shift);
     }
 
     /** Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p). */
