@@ -8,8 +8,8 @@ import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.backend.jvm.JvmBackend;
 import dev.maskseg.engine.io.AtomicFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,24 +18,26 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class, BenchCommand.ModelsBench.class})
 final class BenchCommand {
-
-    @Command(name = "kernels", description = "Time the engine's kernels with 1 thread and all cores, next to PyTorch CPU and "
-            + "OpenBLAS (numpy) measured in the same run when python3 has them; prints a table and writes JSON.")
-    static final class Kernels implements Callable<Integer> {
+    /** Options shared by the bench subcommands. */
+    static final class Options {
         @Option(names = "--json", required = true, description = "Where to write the JSON records.")
         Path json;
 
-        @Option(names = "--quick", description = "Shorter timing windows.")
+        @Option(names = "--quick", description = "Shorter timing windows, fewer repetitions.")
         boolean quick;
 
-        @Option(names = "--no-peers", description = "Skip the PyTorch / numpy peers.")
+        @Option(names = "--no-peers", description = "Skip the peers (PyTorch, numpy/OpenBLAS).")
         boolean noPeers;
 
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
         Path peersScript;
+    }
 
-        @ParentCommand
-        BenchCommand parent;
+    @Command(name = "kernels", description = "Time the engine's kernels with 1 thread and all cores, next to PyTorch CPU and "
+            + "OpenBLAS (numpy) measured in the same run when python3 has them; prints a table and writes JSON.")
+    static final class Kernels implements Callable<Integer> {
+        @Mixin
+        Options o;
 
         @Override
         public Integer call() throws Exception {
@@ -52,16 +54,16 @@ final class BenchCommand {
                 for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
                     Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.get(name);
                     System.err.println("benchmarking " + name + " with " + threads + " thread(s)...");
-                    records.addAll(KernelBench.run(be, threads, quick));
+                    records.addAll(KernelBench.run(be, threads, o.quick));
                     if (!name.equals(JvmBackend.NAME)) break;
                 }
             }
-            List<KernelBench.Record> peers = noPeers ? List.of() : Peers.measure(peersScript, quick);
+            List<KernelBench.Record> peers = o.noPeers ? List.of() : Peers.measure(o.peersScript, o.quick);
             records.addAll(peers);
             Table.print(records);
             ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.write(json, out -> om.writeValue(out, records));
-            System.out.println("wrote " + json);
+            AtomicFiles.write(o.json, out -> om.writeValue(out, records));
+            System.out.println("wrote " + o.json);
             return 0;
         }
     }
@@ -70,17 +72,8 @@ final class BenchCommand {
             + "(321x321, batch 2) with 1 thread and all cores, next to libtorch CPU (PyTorch) measured in the same run; "
             + "prints a table and writes JSON.")
     static final class ModelsBench implements Callable<Integer> {
-        @Option(names = "--json", required = true, description = "Where to write the JSON records.")
-        Path json;
-
-        @Option(names = "--quick", description = "Fewer repetitions.")
-        boolean quick;
-
-        @Option(names = "--no-peers", description = "Skip the PyTorch peer.")
-        boolean noPeers;
-
-        @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
-        Path peersScript;
+        @Mixin
+        Options o;
 
         @Override
         public Integer call() throws Exception {
@@ -90,10 +83,10 @@ final class BenchCommand {
             for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
                 Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.defaultBackend();
                 System.err.println("benchmarking models on " + name + " with " + threads + " thread(s)...");
-                records.addAll(ModelBench.run(be, threads, quick));
+                records.addAll(ModelBench.run(be, threads, o.quick));
                 if (!name.equals(JvmBackend.NAME)) break;
             }
-            if (!noPeers) records.addAll(Peers.measureModels(peersScript, quick));
+            if (!o.noPeers) records.addAll(Peers.measureModels(o.peersScript, o.quick));
             System.out.printf("%-20s %-14s %-17s %-8s %7s %10s %9s %10s%n", "model", "shape", "mode", "backend", "threads", "ms", "img/s", "vs torch");
             for (ModelBench.Record r : records) {
                 ModelBench.Record peer = r.backend().equals("torch") ? null : records.stream().filter(q -> q.backend().equals("torch")
@@ -102,8 +95,8 @@ final class BenchCommand {
                         r.ms(), r.imagesPerSecond(), peer == null ? "-" : String.format("%.2fx", peer.ms() / r.ms()));
             }
             ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.write(json, out -> om.writeValue(out, records));
-            System.out.println("wrote " + json);
+            AtomicFiles.write(o.json, out -> om.writeValue(out, records));
+            System.out.println("wrote " + o.json);
             return 0;
         }
     }

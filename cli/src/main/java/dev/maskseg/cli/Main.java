@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code maskseg} command. Exit codes: 0 success, 2 usage error, 1 any other failure. */
-@Command(name = "maskseg", mixinStandardHelpOptions = true, version = "maskseg 0.1.0",
+@Command(name = "maskseg", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "maskseg 0.1.0",
         description = "Unsupervised semantic segmentation (MaskContrast, MaskDistill) on a pure-JVM tensor engine.",
         subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class,
                 CommandLine.HelpCommand.class})
