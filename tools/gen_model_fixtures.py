@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden fixtures for model-zoo parity tests (Debian python3-torch 1.13 + python3-torchvision 0.14).
 
-Weights are not stored: every parameter is a function of its name (FixtureWeights.java computes the same
+Weights are not stored: every parameter is a function of its name (FormulaWeights.java computes the same
 values), so full-size models are checked on committed data of a few MB. Writes, under
 model-zoo/src/test/resources/fixtures/:
   models.safetensors   inputs, outputs and gradients (names listed in models.json)
@@ -33,7 +33,7 @@ def fnv1a(name):
 
 
 def uniform(name, n):
-    """u in [-1, 1): splitmix64(fnv1a(name) + i), top 24 bits (exact in float32). Mirrors FixtureWeights.java."""
+    """u in [-1, 1): splitmix64(fnv1a(name) + i), top 24 bits (exact in float32). Mirrors FormulaWeights.java."""
     with np.errstate(over="ignore"):
         z = np.uint64(fnv1a(name)) + np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -144,7 +144,7 @@ class ViT(nn.Module):
 
 
 def det_input(name, shape):
-    """Inputs are uniform(name) too, so they are not stored either (FixtureWeights.input in Java)."""
+    """Inputs are uniform(name) too, so they are not stored either (FormulaWeights.input in Java)."""
     return torch.from_numpy(uniform(name, int(np.prod(shape))).astype(np.float32).reshape(shape))
 
 

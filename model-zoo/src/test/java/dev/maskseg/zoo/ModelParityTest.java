@@ -11,6 +11,7 @@ import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.zoo.deeplab.Aspp;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.vit.VisionTransformer;
+import dev.maskseg.zoo.weights.FormulaWeights;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -50,7 +51,7 @@ class ModelParityTest {
         Module m = loaded.module();
         fill(m, c.get("model").asText());
         int[] shape = new ObjectMapper().convertValue(c.get("input_shape"), int[].class);
-        Tensor x = FixtureWeights.input(c.get("input").asText(), shape);
+        Tensor x = FormulaWeights.input(c.get("input").asText(), shape);
         Map<String, Tensor> outs = kind.equals("cosine") ? gradients(id, m, x) : forward(loaded, x);
         List<String> failures = new ArrayList<>();
         for (JsonNode o : c.get("outputs")) {
@@ -67,13 +68,13 @@ class ModelParityTest {
     /** Python fills the MaskContrast decoder from torchvision's classifier, so those names map back. */
     private static void fill(Module m, String model) {
         if (!model.equals("maskcontrast_resnet50")) {
-            FixtureWeights.fill(m, "");
+            FormulaWeights.fill(m, "");
             return;
         }
         try (var ng = GradMode.noGrad()) {
             for (var e : m.stateDict().entrySet()) {
                 String name = e.getKey().startsWith("decoder.") ? "classifier." + e.getKey().substring(8) : e.getKey();
-                if (e.getValue().dtype().isFloating()) e.getValue().copy_(FixtureWeights.value(name, e.getValue().shape()));
+                if (e.getValue().dtype().isFloating()) e.getValue().copy_(FormulaWeights.value(name, e.getValue().shape()));
             }
         }
     }
@@ -97,7 +98,7 @@ class ModelParityTest {
         } else {
             VisionTransformer vit = (VisionTransformer) m;
             VisionTransformer.Output o = vit.run(x);
-            Tensor r = FixtureWeights.input("vit_grad_weight", o.tokens().shape());
+            Tensor r = FormulaWeights.input("vit_grad_weight", o.tokens().shape());
             loss = o.tokens().mul(r).sum().add(o.attnLast().pow(2).sum());
         }
         loss.backward();

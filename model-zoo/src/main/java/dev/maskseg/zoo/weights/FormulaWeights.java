@@ -1,4 +1,4 @@
-package dev.maskseg.zoo;
+package dev.maskseg.zoo.weights;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
@@ -7,11 +7,12 @@ import dev.maskseg.engine.nn.Module;
 import java.util.Map;
 
 /**
- * The deterministic "random" weights and inputs of tools/gen_model_fixtures.py: every value is a function of
- * its name (FNV-1a → splitmix64 → top 24 bits), so full-size models need no stored weights.
+ * Deterministic weights and inputs where every value is a function of its name (FNV-1a → splitmix64 → top 24
+ * bits, scaled by the tensor's role), mirrored by tools/gen_model_fixtures.py: full-size models can be checked
+ * against PyTorch on committed outputs without storing weights.
  */
-public final class FixtureWeights {
-    private FixtureWeights() {}
+public final class FormulaWeights {
+    private FormulaWeights() {}
 
     static long fnv1a(String name) {
         long h = 0xcbf29ce484222325L;
@@ -39,7 +40,7 @@ public final class FixtureWeights {
         return Tensor.of(f, shape);
     }
 
-    static Tensor value(String name, int[] shape) {
+    public static Tensor value(String name, int[] shape) {
         int n = 1;
         for (int s : shape) n *= s;
         double[] u = uniform(name, n);
