@@ -46,11 +46,15 @@ public final class ImageTensors {
         return rgb.sub(mean).div(std);
     }
 
-    /** Bilinear resize so the shorter side is {@code shorter} (the longer side truncated, as torchvision Resize(int)). */
+    /** torchvision Resize(int): {width, height} with the shorter side = {@code shorter}, the longer int(shorter * long / short). */
+    public static int[] shorterSideSize(int w, int h, int shorter) {
+        return w <= h ? new int[]{shorter, (int) ((double) shorter * h / w)} : new int[]{(int) ((double) shorter * w / h), shorter};
+    }
+
+    /** Bilinear resize (our kernel, no antialiasing) to {@link #shorterSideSize}. */
     public static Tensor resizeShorter(Tensor x, int shorter) {
-        int h = x.size(2), w = x.size(3);
-        int oh = h <= w ? shorter : (int) ((long) shorter * h / w), ow = h <= w ? (int) ((long) shorter * w / h) : shorter;
-        return Resize.interpolate(x, oh, ow, Mode.BILINEAR, false);
+        int[] size = shorterSideSize(x.size(3), x.size(2), shorter);
+        return Resize.interpolate(x, size[1], size[0], Mode.BILINEAR, false);
     }
 
     /** Zero padding at the bottom and right up to multiples of {@code multiple}. */

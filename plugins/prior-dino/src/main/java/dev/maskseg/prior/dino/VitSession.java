@@ -53,8 +53,8 @@ final class VitSession {
         int w = image.getWidth(), h = image.getHeight();
         BufferedImage src = image;
         if (shorter > 0) {
-            int nw = w <= h ? shorter : (int) ((double) shorter * w / h), nh = w <= h ? (int) ((double) shorter * h / w) : shorter;
-            src = pillowResizeRgb(image, nw, nh);
+            int[] size = ImageTensors.shorterSideSize(w, h, shorter);
+            src = pillowResizeRgb(image, size[0], size[1]);
         }
         int patch = vit.config.patch();
         Tensor x = ImageTensors.padTo(ImageTensors.normalize(ImageTensors.toTensor(src)), patch);
