@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** Per image: CLS, patch tokens and last-block attention of a DINO ViT, as safetensors. */
 @Command(name = "features", description = {"Extract DINO ViT features per image: <stem>.safetensors with cls [D], "
@@ -45,11 +44,7 @@ final class FeaturesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!model.startsWith("vit_")) throw new IllegalArgumentException("features needs a ViT model, got '" + model + "'");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(images)) {
-            files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
-        }
-        if (files.isEmpty()) throw new IOException(images + ": no PNG/JPEG images");
+        List<Path> files = ImageFiles.list(images);
         Files.createDirectories(out);
         VisionTransformer vit = (VisionTransformer) Models.load(model, weights).module();
         int patch = vit.config.patch();
@@ -57,7 +52,7 @@ final class FeaturesCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
              var ng = GradMode.noGrad()) {
             for (Path f : files) {
-                String stem = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+                String stem = ImageFiles.stem(f);
                 Path target = out.resolve(stem + ".safetensors");
                 if (!Files.exists(target)) {
                     Tensor x = ImageTensors.toTensor(ImageTensors.read(f));

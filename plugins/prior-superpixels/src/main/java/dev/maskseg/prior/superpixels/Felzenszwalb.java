@@ -28,9 +28,12 @@ public final class Felzenszwalb {
                 if (x < w - 1 && y > 0) e = edge(img, ea, eb, cost, e, p, p - w + 1);
             }
         }
-        Integer[] order = new Integer[edges];
-        for (int i = 0; i < edges; i++) order[i] = i;
-        Arrays.sort(order, (i, j) -> Float.compare(cost[i], cost[j]));
+        // non-negative floats order as their bit patterns: sort (cost bits, edge index) packed into longs
+        long[] packed = new long[edges];
+        for (int i = 0; i < edges; i++) packed[i] = ((long) Float.floatToIntBits(cost[i]) << 32) | i;
+        Arrays.sort(packed);
+        int[] order = new int[edges];
+        for (int i = 0; i < edges; i++) order[i] = (int) packed[i];
         int[] parent = new int[n], size = new int[n];
         float[] internal = new float[n];
         for (int i = 0; i < n; i++) {
