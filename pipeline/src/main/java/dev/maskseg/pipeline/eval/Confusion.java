@@ -1,0 +1,62 @@
+package dev.maskseg.pipeline.eval;
+
+/**
+ * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (methods.md §1.5):
+ * pixels whose ground truth is the ignore value are skipped. Predicted labels may exceed the class count
+ * (over-clustering); the table grows as needed.
+ */
+public final class Confusion {
+    private final int classes, ignore;
+    private long[][] counts; // [pred][gt]
+
+    public Confusion(int classes, int ignore) {
+        this.classes = classes;
+        this.ignore = ignore;
+        this.counts = new long[classes][classes];
+    }
+
+    public int classes() { return classes; }
+
+    public int predictedLabels() { return counts.length; }
+
+    public long count(int pred, int gt) { return counts[pred][gt]; }
+
+    public void add(int[] pred, int[] gt) {
+        if (pred.length != gt.length) throw new IllegalArgumentException("confusion: prediction has " + pred.length + " pixels, ground truth " + gt.length);
+        for (int i = 0; i < gt.length; i++) {
+            int g = gt[i];
+            if (g == ignore) continue;
+            if (g < 0 || g >= classes) throw new IllegalArgumentException("ground-truth label " + g + " outside 0.." + (classes - 1) + " (ignore " + ignore + ")");
+            int p = pred[i];
+            if (p < 0) throw new IllegalArgumentException("negative predicted label " + p);
+            if (p >= counts.length) grow(p + 1);
+            counts[p][g]++;
+        }
+    }
+
+    private void grow(int n) {
+        long[][] c = new long[n][];
+        for (int i = 0; i < n; i++) c[i] = i < counts.length ? counts[i] : new long[classes];
+        counts = c;
+    }
+
+    /** IoU between the pixels of predicted label p and those of class g. */
+    public double[][] iou() {
+        int kp = counts.length;
+        long[] np = new long[kp], ng = new long[classes];
+        for (int p = 0; p < kp; p++) {
+            for (int g = 0; g < classes; g++) {
+                np[p] += counts[p][g];
+                ng[g] += counts[p][g];
+            }
+        }
+        double[][] m = new double[kp][classes];
+        for (int p = 0; p < kp; p++) {
+            for (int g = 0; g < classes; g++) {
+                long union = np[p] + ng[g] - counts[p][g];
+                m[p][g] = union == 0 ? 0 : (double) counts[p][g] / union;
+            }
+        }
+        return m;
+    }
+}
