@@ -24,11 +24,22 @@ final class JvmRowOps {
         });
     }
 
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in a different order once C2 compiles it,
+     * which made results depend on JIT timing.
+     */
+    private static float addLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float x : lanes) s += x;
+        return s;
+    }
+
     private static float sum(float[] a, int o, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int b = S.loopBound(n); i < b; i += V) acc = acc.add(FloatVector.fromArray(S, a, o + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc);
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -64,7 +75,7 @@ final class JvmRowOps {
                 if (!log) e.intoArray(ys, yo + i);
                 acc = acc.add(e);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = addLanes(acc);
             for (; i < d; i++) {
                 float e = (float) Math.exp(xs[xo + i] - m);
                 if (!log) ys[yo + i] = e;
@@ -95,7 +106,7 @@ final class JvmRowOps {
                 FloatVector c = FloatVector.fromArray(S, xs, xo + i).sub(vmu);
                 acc = c.fma(c, acc);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
+            float var = addLanes(acc);
             for (; i < d; i++) var += (xs[xo + i] - mu) * (xs[xo + i] - mu);
             float rsd = (float) (1.0 / Math.sqrt(var / d + eps));
             ms[mean.offset() + r] = mu;

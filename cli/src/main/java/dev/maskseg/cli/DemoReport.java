@@ -1,0 +1,83 @@
+package dev.maskseg.cli;
+
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.data.Sample;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The demo's HTML report: metrics, per-class IoU table, loss curve (PNG) and a grid of overlays (PNG). */
+final class DemoReport {
+    private static final int[][] PALETTE = {{0, 0, 0}, {230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48},
+            {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212}};
+
+    private DemoReport() {}
+
+    static void lossCurve(Path file, double[] epochs, double[] total, double[] contrastive, double[] saliency) throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(360).title("MaskContrast training loss").xAxisTitle("epoch").yAxisTitle("loss").build();
+        chart.addSeries("total", epochs, total);
+        chart.addSeries("contrastive", epochs, contrastive);
+        chart.addSeries("saliency BCE", epochs, saliency);
+        byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(file, out -> out.write(png));
+    }
+
+    /** Rows of: image | ground truth | mined mask | k-means prediction | linear-probe prediction, overlaid on the image. */
+    static void grid(Path file, List<Sample> images, List<byte[]> mined, List<int[]> kmeans, List<int[]> linear) throws IOException {
+        int w = images.get(0).width(), h = images.get(0).height(), cols = 5, pad = 4;
+        BufferedImage g = new BufferedImage(cols * (w + pad), images.size() * (h + pad), BufferedImage.TYPE_INT_RGB);
+        for (int r = 0; r < images.size(); r++) {
+            Sample s = images.get(r);
+            int[] gt = new int[w * h];
+            for (int i = 0; i < gt.length; i++) gt[i] = s.mask()[i] & 255;
+            int[] mm = new int[w * h];
+            if (mined.get(r) != null) for (int i = 0; i < mm.length; i++) mm[i] = mined.get(r)[i] != 0 ? 10 : 0;
+            int[][] layers = {null, gt, mm, kmeans.get(r), linear.get(r)};
+            for (int c = 0; c < cols; c++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int i = y * w + x, rgb = 0;
+                        for (int ch = 0; ch < 3; ch++) {
+                            double v = s.rgb()[ch * w * h + i] * 255;
+                            int label = layers[c] == null ? 0 : layers[c][i];
+                            if (label == 255) v = 0.5 * v + 127;
+                            else if (label > 0) v = 0.4 * v + 0.6 * PALETTE[label % PALETTE.length][ch];
+                            rgb = (rgb << 8) | (int) Math.max(0, Math.min(255, v));
+                        }
+                        g.setRGB(c * (w + pad) + x, r * (h + pad) + y, rgb);
+                    }
+                }
+            }
+        }
+        AtomicFiles.write(file, out -> ImageIO.write(g, "png", out));
+    }
+
+    static void html(Path file, String metricsJson, List<String> classes, double[] kmeansIou, double[] linearIou,
+                     double[] baseKmeansIou, double[] baseLinearIou, String notes) throws IOException {
+        StringBuilder s = new StringBuilder();
+        s.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>maskseg demo</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 10px;text-align:right}")
+                .append("th:first-child,td:first-child{text-align:left}pre{background:#f4f4f4;padding:1em}</style></head><body>")
+                .append("<h1>maskseg demo: MaskContrast on generated scenes</h1><p>").append(esc(notes)).append("</p>")
+                .append("<h2>Metrics</h2><pre>").append(esc(metricsJson)).append("</pre>")
+                .append("<h2>Per-class IoU (val)</h2><table><tr><th>class</th><th>k-means</th><th>linear probe</th><th>k-means, random init</th><th>linear, random init</th></tr>");
+        for (int c = 0; c < classes.size(); c++) {
+            s.append(String.format("<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>", esc(classes.get(c)),
+                    kmeansIou[c], linearIou[c], baseKmeansIou[c], baseLinearIou[c]));
+        }
+        s.append("</table><h2>Training loss</h2><img src='loss.png' alt='loss curve'>")
+                .append("<h2>Val images</h2><p>Columns: image, ground truth, mined mask, k-means prediction (Hungarian-matched), linear-probe prediction.</p>")
+                .append("<img src='grid.png' alt='prediction grid'></body></html>");
+        byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(b));
+    }
+
+    private static String esc(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"); }
+}

@@ -1,0 +1,36 @@
+package dev.maskseg.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A tiny demo end to end: every stage runs and the outputs of design.md §4 are there. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void tinyDemoWritesReportAndMetrics() throws Exception {
+        Path out = tmp.resolve("demo");
+        Console c = Console.run("demo", "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
+        assertEquals(0, c.code(), c.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        for (String k : new String[]{"kmeans_miou", "linear_miou", "baseline_kmeans_miou", "baseline_linear_miou"}) {
+            double v = m.get(k).asDouble(-1);
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
+        }
+        assertTrue(m.get("seconds").asDouble() > 0);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("loss.png") && html.contains("grid.png") && html.contains("triangle"), "report references its parts");
+        for (String f : new String[]{"loss.png", "grid.png", "checkpoint.safetensors", "masks/masks.json", "dataset/ImageSets/Segmentation/val.txt"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+    }
+}

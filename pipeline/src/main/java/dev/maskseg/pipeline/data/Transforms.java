@@ -1,0 +1,192 @@
+package dev.maskseg.pipeline.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * Joint image/mask transforms with torchvision's sampling rules (methods.md §2.4), on {@link Sample}s. Images are
+ * resized bilinearly with half-pixel centres (no antialiasing), masks by nearest neighbour.
+ */
+public final class Transforms {
+    private Transforms() {}
+
+    /** torchvision RandomResizedCrop: area U(scale), log-uniform ratio, 10 tries, then the clamped central crop. */
+    public static Sample randomResizedCrop(Sample s, int size, double minScale, double maxScale, SplittableRandom r) {
+        int w = s.width(), h = s.height();
+        double area = (double) w * h, logLo = Math.log(3.0 / 4), logHi = Math.log(4.0 / 3);
+        int cx = 0, cy = 0, cw = w, ch = h;
+        boolean found = false;
+        for (int t = 0; t < 10 && !found; t++) {
+            double target = area * (minScale + (maxScale - minScale) * r.nextDouble());
+            double ratio = Math.exp(logLo + (logHi - logLo) * r.nextDouble());
+            int tw = (int) Math.round(Math.sqrt(target * ratio)), th = (int) Math.round(Math.sqrt(target / ratio));
+            if (tw > 0 && th > 0 && tw <= w && th <= h) {
+                cy = r.nextInt(h - th + 1);
+                cx = r.nextInt(w - tw + 1);
+                cw = tw;
+                ch = th;
+                found = true;
+            }
+        }
+        if (!found) {
+            double in = (double) w / h;
+            if (in < 3.0 / 4) {
+                cw = w;
+                ch = (int) Math.round(w / (3.0 / 4));
+            } else if (in > 4.0 / 3) {
+                ch = h;
+                cw = (int) Math.round(h * (4.0 / 3));
+            }
+            cy = (h - ch) / 2;
+            cx = (w - cw) / 2;
+        }
+        return resize(crop(s, cx, cy, cw, ch), size, size);
+    }
+
+    public static Sample crop(Sample s, int x0, int y0, int cw, int ch) {
+        int w = s.width(), n = w * s.height(), m = cw * ch;
+        float[] rgb = new float[3 * m];
+        byte[] mask = new byte[m];
+        for (int y = 0; y < ch; y++) {
+            for (int x = 0; x < cw; x++) {
+                int src = (y0 + y) * w + x0 + x, dst = y * cw + x;
+                for (int c = 0; c < 3; c++) rgb[c * m + dst] = s.rgb()[c * n + src];
+                mask[dst] = s.mask()[src];
+            }
+        }
+        return new Sample(rgb, mask, cw, ch);
+    }
+
+    /** Image bilinear (align_corners false), mask nearest (torch 'nearest': floor(dst · in/out)). */
+    public static Sample resize(Sample s, int ow, int oh) {
+        int w = s.width(), h = s.height(), n = w * h, m = ow * oh;
+        if (ow == w && oh == h) return s;
+        float[] rgb = new float[3 * m];
+        byte[] mask = new byte[m];
+        double sx = (double) w / ow, sy = (double) h / oh;
+        for (int y = 0; y < oh; y++) {
+            double fy = Math.max(0, (y + 0.5) * sy - 0.5);
+            int y0 = Math.min((int) fy, h - 1), y1 = Math.min(y0 + 1, h - 1);
+            double wy = fy - y0;
+            int ny = Math.min(h - 1, (int) Math.floor(y * sy));
+            for (int x = 0; x < ow; x++) {
+                double fx = Math.max(0, (x + 0.5) * sx - 0.5);
+                int x0 = Math.min((int) fx, w - 1), x1 = Math.min(x0 + 1, w - 1);
+                double wx = fx - x0;
+                for (int c = 0; c < 3; c++) {
+                    float[] p = s.rgb();
+                    int o = c * n;
+                    double top = p[o + y0 * w + x0] * (1 - wx) + p[o + y0 * w + x1] * wx;
+                    double bottom = p[o + y1 * w + x0] * (1 - wx) + p[o + y1 * w + x1] * wx;
+                    rgb[c * m + y * ow + x] = (float) (top * (1 - wy) + bottom * wy);
+                }
+                mask[y * ow + x] = s.mask()[ny * w + Math.min(w - 1, (int) Math.floor(x * sx))];
+            }
+        }
+        return new Sample(rgb, mask, ow, oh);
+    }
+
+    public static Sample horizontalFlip(Sample s) {
+        int w = s.width(), h = s.height(), n = w * h;
+        float[] rgb = new float[3 * n];
+        byte[] mask = new byte[n];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int src = y * w + (w - 1 - x), dst = y * w + x;
+                for (int c = 0; c < 3; c++) rgb[c * n + dst] = s.rgb()[c * n + src];
+                mask[dst] = s.mask()[src];
+            }
+        }
+        return new Sample(rgb, mask, w, h);
+    }
+
+    /**
+     * torchvision ColorJitter on a float image: factors brightness, contrast, saturation ∈ U[1−v, 1+v] and hue shift
+     * ∈ U[−hue, hue], applied in a random order; contrast blends with the mean grayscale, saturation with the grayscale
+     * image, hue rotates in HSV. Results are clamped to [0, 1] after each step.
+     */
+    public static Sample colorJitter(Sample s, double brightness, double contrast, double saturation, double hue, SplittableRandom r) {
+        int[] order = {0, 1, 2, 3};
+        for (int i = 3; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        double fb = 1 - brightness + 2 * brightness * r.nextDouble(), fc = 1 - contrast + 2 * contrast * r.nextDouble();
+        double fs = 1 - saturation + 2 * saturation * r.nextDouble(), fh = -hue + 2 * hue * r.nextDouble();
+        float[] p = s.rgb().clone();
+        int n = s.width() * s.height();
+        for (int op : order) {
+            switch (op) {
+                case 0 -> blend(p, n, null, fb, 0);
+                case 1 -> {
+                    double mean = 0;
+                    for (int i = 0; i < n; i++) mean += gray(p, n, i);
+                    blend(p, n, null, fc, mean / n);
+                }
+                case 2 -> {
+                    float[] g = new float[n];
+                    for (int i = 0; i < n; i++) g[i] = (float) gray(p, n, i);
+                    blend(p, n, g, fs, 0);
+                }
+                default -> shiftHue(p, n, fh);
+            }
+        }
+        return new Sample(p, s.mask(), s.width(), s.height());
+    }
+
+    /** ITU-R 601-2 luma, as torchvision's rgb_to_grayscale. */
+    static double gray(float[] p, int n, int i) { return 0.299 * p[i] + 0.587 * p[n + i] + 0.114 * p[2 * n + i]; }
+
+    public static Sample grayscale(Sample s) {
+        int n = s.width() * s.height();
+        float[] p = new float[3 * n];
+        for (int i = 0; i < n; i++) p[i] = p[n + i] = p[2 * n + i] = (float) gray(s.rgb(), n, i);
+        return new Sample(p, s.mask(), s.width(), s.height());
+    }
+
+    /** p ← clamp(f·p + (1−f)·other), other = the per-pixel gray map or the constant. */
+    private static void blend(float[] p, int n, float[] grayMap, double f, double constant) {
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < n; i++) {
+                double other = grayMap != null ? grayMap[i] : constant;
+                p[c * n + i] = (float) Math.max(0, Math.min(1, f * p[c * n + i] + (1 - f) * other));
+            }
+        }
+    }
+
+    private static void shiftHue(float[] p, int n, double shift) {
+        for (int i = 0; i < n; i++) {
+            double r = p[i], g = p[n + i], b = p[2 * n + i];
+            double max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b)), d = max - min;
+            double hh = 0;
+            if (d > 0) {
+                if (max == r) hh = ((g - b) / d) / 6;
+                else if (max == g) hh = ((b - r) / d + 2) / 6;
+                else hh = ((r - g) / d + 4) / 6;
+            }
+            hh = ((hh + shift) % 1 + 1) % 1;
+            double sat = max == 0 ? 0 : d / max, v = max;
+            double h6 = hh * 6;
+            int k = (int) Math.floor(h6) % 6;
+            double f = h6 - Math.floor(h6), pp = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f));
+            double[] rgb = switch (k) {
+                case 0 -> new double[]{v, t, pp};
+                case 1 -> new double[]{q, v, pp};
+                case 2 -> new double[]{pp, v, t};
+                case 3 -> new double[]{pp, q, v};
+                case 4 -> new double[]{t, pp, v};
+                default -> new double[]{v, pp, q};
+            };
+            for (int c = 0; c < 3; c++) p[c * n + i] = (float) rgb[c];
+        }
+    }
+
+    /** The §2.4 view: RandomResizedCrop(size, 0.2–1), p=0.8 ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.2 grayscale, p=0.5 flip. */
+    public static Sample pretrainView(Sample s, int size, SplittableRandom r) {
+        Sample v = randomResizedCrop(s, size, 0.2, 1.0, r);
+        if (r.nextDouble() < 0.8) v = colorJitter(v, 0.4, 0.4, 0.4, 0.1, r);
+        if (r.nextDouble() < 0.2) v = grayscale(v);
+        if (r.nextDouble() < 0.5) v = horizontalFlip(v);
+        return v;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.maskseg.pipeline.maskcontrast;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.Generator;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.ops.Losses;
+import dev.maskseg.engine.optim.ParamGroup;
+import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.Miou;
+import dev.maskseg.zoo.LinearProbe;
+import dev.maskseg.zoo.image.ImageTensors;
+import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.random.JDKRandomGenerator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * MaskContrast's evaluation protocols on a labelled split (methods.md §2.7): prototype k-means with Hungarian
+ * matching, and the linear probe on frozen decoder features. Images are evaluated at their own size; samples carry
+ * ground-truth labels (255 = ignore) in {@link Sample#mask()}.
+ */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /** Per image: embedding prototype (L2-normalized) and salient pixels (logit > 0.5), in eval mode. */
+    public record Prototypes(double[][] vectors, boolean[][] salient) {}
+
+    public static Prototypes prototypes(MaskContrastModel model, List<Sample> images) {
+        model.eval();
+        int n = images.size();
+        double[][] v = new double[n][];
+        boolean[][] sal = new boolean[n][];
+        try (var ng = GradMode.noGrad()) {
+            for (int i = 0; i < n; i++) {
+                Sample s = images.get(i);
+                MaskContrastModel.Output o = model.run(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
+                float[] e = o.embedding().contiguous().toFloatArray(), logit = o.saliency().contiguous().toFloatArray();
+                int d = o.embedding().size(1), hw = s.width() * s.height();
+                double[] p = new double[d];
+                sal[i] = new boolean[hw];
+                for (int q = 0; q < hw; q++) {
+                    if (logit[q] <= 0.5f) continue;
+                    sal[i][q] = true;
+                    for (int c = 0; c < d; c++) p[c] += e[c * hw + q] * logit[q];
+                }
+                double norm = 0;
+                for (double x : p) norm += x * x;
+                norm = Math.max(Math.sqrt(norm), 1e-12);
+                for (int c = 0; c < d; c++) p[c] /= norm;
+                v[i] = p;
+            }
+        }
+        return new Prototypes(v, sal);
+    }
+
+    /** PCA whitening of the rows to {@code dims} components (sklearn PCA(whiten=True)). */
+    static double[][] whiten(double[][] x, int dims) {
+        int n = x.length, d = x[0].length;
+        double[] mean = new double[d];
+        for (double[] r : x) for (int c = 0; c < d; c++) mean[c] += r[c] / n;
+        double[][] cov = new double[d][d];
+        for (double[] r : x) for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) cov[a][b] += (r[a] - mean[a]) * (r[b] - mean[b]) / Math.max(1, n - 1);
+        EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(cov));
+        double[] values = eig.getRealEigenvalues();
+        Integer[] order = new Integer[d];
+        for (int i = 0; i < d; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+        int k = Math.min(dims, Math.min(d, n));
+        RealMatrix vecs = eig.getV();
+        double[][] out = new double[n][k];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                double s = 0;
+                for (int c = 0; c < d; c++) s += (x[i][c] - mean[c]) * vecs.getEntry(c, order[j]);
+                out[i][j] = s / Math.sqrt(Math.max(values[order[j]], 1e-12));
+            }
+        }
+        return out;
+    }
+
+    /** Label maps: 0 where not salient, cluster + 1 elsewhere; {@code clusters} = classes − 1 (§2.7.2). */
+    public static List<int[]> kmeansPredictions(Prototypes p, int clusters, long seed) {
+        double[][] z = whiten(p.vectors(), 32);
+        List<DoublePoint> pts = new ArrayList<>();
+        for (double[] r : z) pts.add(new DoublePoint(r));
+        JDKRandomGenerator rng = new JDKRandomGenerator();
+        rng.setSeed(seed);
+        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(clusters, pts.size()), 300,
+                new org.apache.commons.math3.ml.distance.EuclideanDistance(), rng).cluster(pts);
+        int[] assign = new int[z.length];
+        for (int i = 0; i < z.length; i++) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int c = 0; c < cs.size(); c++) {
+                double d = new org.apache.commons.math3.ml.distance.EuclideanDistance().compute(z[i], cs.get(c).getCenter().getPoint());
+                if (d < best) {
+                    best = d;
+                    assign[i] = c;
+                }
+            }
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < z.length; i++) {
+            int[] m = new int[p.salient()[i].length];
+            for (int q = 0; q < m.length; q++) m[q] = p.salient()[i][q] ? assign[i] + 1 : 0;
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Mean Hungarian mIoU of k-means over the seeds (§2.7.2 uses 1234..1238). */
+    public static double kmeansMiou(MaskContrastModel model, List<Sample> val, int classes, long[] seeds) {
+        Prototypes p = prototypes(model, val);
+        double sum = 0;
+        for (long seed : seeds) sum += Miou.evaluate(confusion(kmeansPredictions(p, classes - 1, seed), val, classes), Miou.Matching.HUNGARIAN).miou();
+        return sum / seeds.length;
+    }
+
+    public static Confusion confusion(List<int[]> predictions, List<Sample> gt, int classes) {
+        Confusion c = new Confusion(classes, 255);
+        for (int i = 0; i < gt.size(); i++) {
+            byte[] g = gt.get(i).mask();
+            int[] labels = new int[g.length];
+            for (int q = 0; q < g.length; q++) labels[q] = g[q] & 255;
+            c.add(predictions.get(i), labels);
+        }
+        return c;
+    }
+
+    /** Frozen decoder features [1, C, h, w] of each image, in eval mode. */
+    public static List<Tensor> features(MaskContrastModel model, List<Sample> images) {
+        model.eval();
+        List<Tensor> out = new ArrayList<>();
+        try (var ng = GradMode.noGrad()) {
+            for (Sample s : images) out.add(model.features(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).contiguous());
+        }
+        return out;
+    }
+
+    /** A linear probe (1x1 conv) trained by SGD on frozen features with CE (ignore 255); returns it. */
+    public static LinearProbe trainProbe(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
+        int c = feats.get(0).size(1);
+        LinearProbe probe = new LinearProbe(c, classes, new Generator(seed));
+        try (var ng = GradMode.noGrad()) {
+            probe.conv.weight.copy_(Tensor.randn(new Generator(seed), probe.conv.weight.shape()).mul(0.01));
+            probe.conv.bias.copy_(Tensor.zeros(classes));
+        }
+        Sgd sgd = new Sgd(List.of(new ParamGroup(probe.parameters(), lr, 1e-4)), 0.9, false);
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = feats.size();
+        for (int e = 0; e < epochs; e++) {
+            int[] order = r.ints(0, Integer.MAX_VALUE).limit(n).toArray();
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+            java.util.Arrays.sort(idx, (a, b) -> Integer.compare(order[a], order[b]));
+            for (int s = 0; s + batch <= n; s += batch) {
+                List<Tensor> xs = new ArrayList<>();
+                long[] ys = new long[0];
+                Sample first = train.get(idx[s]);
+                int h = first.height(), w = first.width();
+                ys = new long[batch * h * w];
+                for (int i = 0; i < batch; i++) {
+                    Sample smp = train.get(idx[s + i]);
+                    xs.add(feats.get(idx[s + i]));
+                    for (int q = 0; q < h * w; q++) ys[i * h * w + q] = smp.mask()[q] & 255;
+                }
+                Tensor logits = probe.forward(dev.maskseg.engine.ops.Indexing.cat(xs, 0), h, w);
+                Tensor loss = Losses.crossEntropy(logits, Tensor.ofLongs(ys, batch, h, w), null, 255, Losses.Reduction.MEAN);
+                sgd.zeroGrad();
+                loss.backward();
+                sgd.step();
+            }
+        }
+        return probe;
+    }
+
+    public static List<int[]> probePredictions(LinearProbe probe, List<Tensor> feats, List<Sample> images) {
+        List<int[]> out = new ArrayList<>();
+        try (var ng = GradMode.noGrad()) {
+            for (int i = 0; i < feats.size(); i++) {
+                Sample s = images.get(i);
+                long[] a = probe.forward(feats.get(i), s.height(), s.width()).argmax(1, false).to(DType.INT64).toLongArray();
+                int[] m = new int[a.length];
+                for (int q = 0; q < a.length; q++) m[q] = (int) a[q];
+                out.add(m);
+            }
+        }
+        return out;
+    }
+}

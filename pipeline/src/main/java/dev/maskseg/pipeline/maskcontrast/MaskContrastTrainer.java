@@ -1,0 +1,217 @@
+package dev.maskseg.pipeline.maskcontrast;
+
+import dev.maskseg.engine.Generator;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.engine.nn.Module;
+import dev.maskseg.engine.ops.Norm;
+import dev.maskseg.engine.optim.ParamGroup;
+import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.data.Transforms;
+import dev.maskseg.pipeline.loss.MaskContrastLoss;
+import dev.maskseg.zoo.Ema;
+import dev.maskseg.zoo.image.ImageTensors;
+import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * MaskContrast pre-training (methods.md §2.4–2.6) on one device: two independent views per image with the area
+ * filter, the query encoder trained by SGD with the per-epoch poly schedule, the key encoder updated by momentum
+ * before its pass, prototypes from the key view, a queue of K past prototypes. With one device there is no
+ * shuffle-BN; the key encoder's BN uses the key batch's statistics. Every random draw derives from (seed, epoch,
+ * step, index), and a checkpoint (both encoders, SGD momentum, queue) is written atomically after every epoch, so
+ * {@code resume} continues to the same weights as an uninterrupted run.
+ */
+public final class MaskContrastTrainer {
+    public interface Listener {
+        void step(int epoch, int step, int steps, double loss, double lr);
+    }
+
+    public record EpochLoss(int epoch, double loss, double contrastive, double saliency) {}
+
+    /** The backbone stages frozen (parameters and BN statistics) by {@code freezeEarlyLayers} (§2.6). */
+    private static final List<String> FROZEN = List.of("conv1", "bn1", "layer1", "layer2");
+    private final MaskContrastConfig cfg;
+    public final MaskContrastModel query, key;
+    private final Sgd sgd;
+    private Tensor queue;
+    private int queuePtr, epoch;
+    private final List<EpochLoss> history = new ArrayList<>();
+
+    public MaskContrastTrainer(MaskContrastConfig cfg) {
+        this.cfg = cfg;
+        query = create(cfg, cfg.seed());
+        key = create(cfg, cfg.seed());
+        Ema.copy(query, key);
+        if (cfg.freezeEarlyLayers()) {
+            if (!cfg.backbone().equals("resnet50")) throw new IllegalArgumentException("maskcontrast: freezing conv1..layer2 needs the resnet50 backbone");
+            query.namedParameters().forEach((k, v) -> { if (FROZEN.stream().anyMatch(f -> k.startsWith("backbone." + f + "."))) v.requiresGrad(false); });
+        }
+        List<Tensor> trainable = query.parameters().stream().filter(Tensor::requiresGrad).toList();
+        sgd = new Sgd(List.of(new ParamGroup(trainable, cfg.lr(), cfg.weightDecay())), cfg.sgdMomentum(), false);
+        Generator g = new Generator(cfg.seed() * 7919 + 1);
+        queue = Norm.normalize(Tensor.randn(g, cfg.ndim(), cfg.queue()), 0, 1e-12);
+    }
+
+    public static MaskContrastModel create(MaskContrastConfig cfg, long seed) {
+        Generator g = new Generator(seed);
+        return switch (cfg.backbone()) {
+            case "small" -> MaskContrastModel.small(cfg.ndim(), cfg.width(), g);
+            case "resnet50" -> new MaskContrastModel(cfg.ndim(), g);
+            default -> throw new IllegalArgumentException("maskcontrast: unknown backbone '" + cfg.backbone() + "' (small, resnet50)");
+        };
+    }
+
+    public List<EpochLoss> history() { return List.copyOf(history); }
+
+    public int epoch() { return epoch; }
+
+    /** Trains the remaining epochs, checkpointing to {@code checkpoint} (if not null) after each. */
+    public void train(List<Sample> data, Path checkpoint, Listener listener) throws IOException {
+        int steps = data.size() / cfg.batch();
+        if (steps == 0) throw new IllegalArgumentException("maskcontrast: " + data.size() + " images with masks, fewer than one batch of " + cfg.batch());
+        for (; epoch < cfg.epochs(); ) {
+            double lr = cfg.lr() * Math.pow(1 - (double) epoch / cfg.epochs(), 0.9);
+            sgd.setLearningRate(lr);
+            int[] order = shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
+            double sum = 0, con = 0, sal = 0;
+            for (int s = 0; s < steps; s++) {
+                MaskContrastLoss.Result r = step(data, order, s);
+                sum += r.total().item();
+                con += r.contrastive().item();
+                sal += r.saliency().item();
+                if (listener != null) listener.step(epoch, s, steps, r.total().item(), lr);
+            }
+            history.add(new EpochLoss(epoch, sum / steps, con / steps, sal / steps));
+            epoch++;
+            if (checkpoint != null) save(checkpoint);
+        }
+    }
+
+    private MaskContrastLoss.Result step(List<Sample> data, int[] order, int s) {
+        int b = cfg.batch();
+        Sample[][] views = new Sample[b][];
+        IntStream.range(0, b).parallel().forEach(i -> views[i] = viewPair(data, order, s * b + i,
+                new SplittableRandom(((cfg.seed() * 31 + epoch) * 1_000_003L + s) * 131 + i)));
+        Tensor imq = batch(views, 0), imk = batch(views, 1), mq = masks(views, 0), mk = masks(views, 1);
+        query.train(true);
+        if (cfg.freezeEarlyLayers()) for (String f : FROZEN) query.backbone.children().get(f).train(false);
+        MaskContrastModel.Output oq = query.run(imq);
+        Ema.update(query, key, cfg.keyMomentum());
+        MaskContrastModel.Output ok;
+        try (var ng = GradMode.noGrad()) {
+            key.train(true);
+            ok = key.run(imk);
+        }
+        MaskContrastLoss.Result r = MaskContrastLoss.compute(oq.embedding(), oq.saliency(), mq, ok.embedding().detach(), mk, queue, cfg.temperature());
+        sgd.zeroGrad();
+        r.total().backward();
+        sgd.step();
+        enqueue(r.prototypes());
+        return r;
+    }
+
+    /** Two views whose masks cover strictly between 1% and 99%; after 3 failures, another random image (§2.4). */
+    private Sample[] viewPair(List<Sample> data, int[] order, int slot, SplittableRandom r) {
+        int idx = order[slot];
+        for (int attempt = 1; ; attempt++) {
+            Sample src = data.get(idx);
+            Sample a = Transforms.pretrainView(src, cfg.crop(), r), b = Transforms.pretrainView(src, cfg.crop(), r);
+            if (valid(a) && valid(b)) return new Sample[]{a, b};
+            if (attempt % 3 == 0) idx = r.nextInt(data.size());
+            if (attempt > 1000) throw new IllegalStateException("maskcontrast: no view pair passes the 1%-99% mask area filter after 1000 tries");
+        }
+    }
+
+    private static boolean valid(Sample v) {
+        double f = v.maskFraction();
+        return f > 0.01 && f < 0.99;
+    }
+
+    private Tensor batch(Sample[][] views, int which) {
+        int b = views.length, c = cfg.crop(), n = c * c;
+        float[] d = new float[b * 3 * n];
+        for (int i = 0; i < b; i++) System.arraycopy(views[i][which].rgb(), 0, d, i * 3 * n, 3 * n);
+        return ImageTensors.normalize(Tensor.of(d, b, 3, c, c));
+    }
+
+    private Tensor masks(Sample[][] views, int which) {
+        int b = views.length, c = cfg.crop(), n = c * c;
+        float[] d = new float[b * n];
+        for (int i = 0; i < b; i++) for (int p = 0; p < n; p++) d[i * n + p] = views[i][which].mask()[p];
+        return Tensor.of(d, b, c, c);
+    }
+
+    private void enqueue(Tensor prototypes) {
+        float[] q = queue.toFloatArray(), z = prototypes.toFloatArray();
+        int b = prototypes.size(0), d = cfg.ndim(), k = cfg.queue();
+        for (int i = 0; i < b; i++) for (int j = 0; j < d; j++) q[j * k + queuePtr + i] = z[i * d + j];
+        queue = Tensor.of(q, d, k);
+        queuePtr = (queuePtr + b) % k;
+    }
+
+    private static int[] shuffle(int n, SplittableRandom r) {
+        int[] a = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** Both encoders, SGD state, queue, epoch and loss history, atomically. */
+    public void save(Path file) throws IOException {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        query.stateDict().forEach((k, v) -> t.put("query." + k, v));
+        key.stateDict().forEach((k, v) -> t.put("key." + k, v));
+        sgd.stateDict().forEach((k, v) -> t.put("sgd." + k, v));
+        t.put("queue", queue);
+        StringBuilder h = new StringBuilder();
+        for (EpochLoss e : history) h.append(e.epoch()).append(':').append(e.loss()).append(':').append(e.contrastive()).append(':').append(e.saliency()).append(';');
+        SafeTensors.write(file, t, Map.of("epoch", Integer.toString(epoch), "queue_ptr", Integer.toString(queuePtr),
+                "sgd_steps", Long.toString(sgd.stepCount()), "history", h.toString(), "config", cfg.toString()));
+    }
+
+    /** Restores a checkpoint written by {@link #save} with the same configuration. */
+    public void resume(Path file) throws IOException {
+        if (!Files.exists(file)) throw new IOException("resume: no checkpoint " + file);
+        Map<String, Tensor> t = SafeTensors.read(file);
+        Map<String, String> meta = SafeTensors.metadata(file);
+        if (!cfg.toString().equals(meta.get("config"))) {
+            throw new IOException(file + ": checkpoint of a different configuration (" + meta.get("config") + ")");
+        }
+        load(query, t, "query.");
+        load(key, t, "key.");
+        Map<String, Tensor> s = new LinkedHashMap<>();
+        t.forEach((k, v) -> { if (k.startsWith("sgd.")) s.put(k.substring(4), v); });
+        sgd.loadStateDict(s, Long.parseLong(meta.get("sgd_steps")));
+        queue = t.get("queue").clone();
+        queuePtr = Integer.parseInt(meta.get("queue_ptr"));
+        epoch = Integer.parseInt(meta.get("epoch"));
+        history.clear();
+        for (String e : meta.get("history").split(";")) {
+            if (e.isEmpty()) continue;
+            String[] f = e.split(":");
+            history.add(new EpochLoss(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+        }
+    }
+
+    private static void load(Module m, Map<String, Tensor> t, String prefix) {
+        Map<String, Tensor> s = new LinkedHashMap<>();
+        t.forEach((k, v) -> { if (k.startsWith(prefix)) s.put(k.substring(prefix.length()), v); });
+        Module.LoadReport r = m.loadStateDict(s, true);
+        if (!r.isClean()) throw new IllegalStateException("checkpoint " + prefix + ": " + r);
+    }
+}
