@@ -1,5 +1,7 @@
 package dev.maskseg.pipeline.data;
 
+import dev.maskseg.prior.image.FloatMaps;
+
 import java.util.SplittableRandom;
 
 /**
@@ -61,26 +63,15 @@ public final class Transforms {
         int w = s.width(), h = s.height(), n = w * h, m = ow * oh;
         if (ow == w && oh == h) return s;
         float[] rgb = new float[3 * m];
+        for (int c = 0; c < 3; c++) {
+            float[] plane = java.util.Arrays.copyOfRange(s.rgb(), c * n, (c + 1) * n);
+            System.arraycopy(FloatMaps.resizeBilinear(plane, w, h, ow, oh), 0, rgb, c * m, m);
+        }
         byte[] mask = new byte[m];
         double sx = (double) w / ow, sy = (double) h / oh;
         for (int y = 0; y < oh; y++) {
-            double fy = Math.max(0, (y + 0.5) * sy - 0.5);
-            int y0 = Math.min((int) fy, h - 1), y1 = Math.min(y0 + 1, h - 1);
-            double wy = fy - y0;
             int ny = Math.min(h - 1, (int) Math.floor(y * sy));
-            for (int x = 0; x < ow; x++) {
-                double fx = Math.max(0, (x + 0.5) * sx - 0.5);
-                int x0 = Math.min((int) fx, w - 1), x1 = Math.min(x0 + 1, w - 1);
-                double wx = fx - x0;
-                for (int c = 0; c < 3; c++) {
-                    float[] p = s.rgb();
-                    int o = c * n;
-                    double top = p[o + y0 * w + x0] * (1 - wx) + p[o + y0 * w + x1] * wx;
-                    double bottom = p[o + y1 * w + x0] * (1 - wx) + p[o + y1 * w + x1] * wx;
-                    rgb[c * m + y * ow + x] = (float) (top * (1 - wy) + bottom * wy);
-                }
-                mask[y * ow + x] = s.mask()[ny * w + Math.min(w - 1, (int) Math.floor(x * sx))];
-            }
+            for (int x = 0; x < ow; x++) mask[y * ow + x] = s.mask()[ny * w + Math.min(w - 1, (int) Math.floor(x * sx))];
         }
         return new Sample(rgb, mask, ow, oh);
     }
