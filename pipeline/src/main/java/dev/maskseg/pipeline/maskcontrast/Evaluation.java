@@ -19,6 +19,7 @@ import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.ml.clustering.CentroidCluster;
 import org.apache.commons.math3.ml.clustering.DoublePoint;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
 import org.apache.commons.math3.random.JDKRandomGenerator;
 
 import java.util.ArrayList;
@@ -96,13 +97,13 @@ public final class Evaluation {
         for (double[] r : z) pts.add(new DoublePoint(r));
         JDKRandomGenerator rng = new JDKRandomGenerator();
         rng.setSeed(seed);
-        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(clusters, pts.size()), 300,
-                new org.apache.commons.math3.ml.distance.EuclideanDistance(), rng).cluster(pts);
+        EuclideanDistance distance = new EuclideanDistance();
+        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(clusters, pts.size()), 300, distance, rng).cluster(pts);
         int[] assign = new int[z.length];
         for (int i = 0; i < z.length; i++) {
             double best = Double.POSITIVE_INFINITY;
             for (int c = 0; c < cs.size(); c++) {
-                double d = new org.apache.commons.math3.ml.distance.EuclideanDistance().compute(z[i], cs.get(c).getCenter().getPoint());
+                double d = distance.compute(z[i], cs.get(c).getCenter().getPoint());
                 if (d < best) {
                     best = d;
                     assign[i] = c;
@@ -159,16 +160,11 @@ public final class Evaluation {
         SplittableRandom r = new SplittableRandom(seed);
         int n = feats.size();
         for (int e = 0; e < epochs; e++) {
-            int[] order = r.ints(0, Integer.MAX_VALUE).limit(n).toArray();
-            Integer[] idx = new Integer[n];
-            for (int i = 0; i < n; i++) idx[i] = i;
-            java.util.Arrays.sort(idx, (a, b) -> Integer.compare(order[a], order[b]));
+            int[] idx = MaskContrastTrainer.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();
-                long[] ys = new long[0];
-                Sample first = train.get(idx[s]);
-                int h = first.height(), w = first.width();
-                ys = new long[batch * h * w];
+                int h = train.get(idx[s]).height(), w = train.get(idx[s]).width();
+                long[] ys = new long[batch * h * w];
                 for (int i = 0; i < batch; i++) {
                     Sample smp = train.get(idx[s + i]);
                     xs.add(feats.get(idx[s + i]));

@@ -153,15 +153,16 @@ public final class MaskContrastTrainer {
         return Tensor.of(d, b, c, c);
     }
 
+    /** Writes the batch's prototypes into the queue's columns at the pointer (after the logits used the old queue). */
     private void enqueue(Tensor prototypes) {
-        float[] q = queue.toFloatArray(), z = prototypes.toFloatArray();
-        int b = prototypes.size(0), d = cfg.ndim(), k = cfg.queue();
-        for (int i = 0; i < b; i++) for (int j = 0; j < d; j++) q[j * k + queuePtr + i] = z[i * d + j];
-        queue = Tensor.of(q, d, k);
-        queuePtr = (queuePtr + b) % k;
+        try (var ng = GradMode.noGrad()) {
+            queue.narrow(1, queuePtr, prototypes.size(0)).copy_(prototypes.t());
+        }
+        queuePtr = (queuePtr + prototypes.size(0)) % cfg.queue();
     }
 
-    private static int[] shuffle(int n, SplittableRandom r) {
+    /** Fisher–Yates permutation of 0..n-1. */
+    static int[] shuffle(int n, SplittableRandom r) {
         int[] a = IntStream.range(0, n).toArray();
         for (int i = n - 1; i > 0; i--) {
             int j = r.nextInt(i + 1), t = a[i];
