@@ -1,0 +1,39 @@
+package dev.maskseg.engine.aparapi;
+
+import com.aparapi.device.OpenCLDevice;
+import com.google.auto.service.AutoService;
+import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendProvider;
+
+/**
+ * The aparapi backend is never picked by default (rank below jvm): select it with
+ * {@code --backend aparapi}. It is available when an OpenCL device is found, or when the user
+ * explicitly accepts Aparapi's Java thread-pool fallback.
+ */
+@AutoService(BackendProvider.class)
+public final class AparapiBackendProvider implements BackendProvider {
+    public static final String ALLOW_FALLBACK = "maskseg.aparapi.allowJavaFallback";
+    static final String DEVICE = "maskseg.aparapi.device";
+    static final String MAX_MEMORY_MB = "maskseg.aparapi.maxMemoryMB";
+
+    @Override public String name() { return AparapiBackend.NAME; }
+
+    @Override public int rank() { return 50; }
+
+    private static boolean allowFallback() { return Boolean.getBoolean(ALLOW_FALLBACK); }
+
+    @Override public boolean isAvailable() { return allowFallback() || !DeviceInfo.devices().isEmpty(); }
+
+    @Override public String unavailableReason() {
+        return "no OpenCL device found (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, and check clinfo)";
+    }
+
+    @Override public Backend create() {
+        OpenCLDevice dev = DeviceInfo.choose(System.getProperty(DEVICE));
+        if (dev == null && !allowFallback()) throw new IllegalStateException("aparapi: " + unavailableReason());
+        long max = dev == null ? 1L << 30 : Math.min(dev.getMaxMemAllocSize(), dev.getGlobalMemSize());
+        long limitMb = Long.getLong(MAX_MEMORY_MB, 0L);
+        if (limitMb > 0) max = Math.min(max, limitMb << 20);
+        return new AparapiBackend(dev, allowFallback(), max);
+    }
+}

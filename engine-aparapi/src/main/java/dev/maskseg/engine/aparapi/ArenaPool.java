@@ -1,0 +1,60 @@
+package dev.maskseg.engine.aparapi;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** First-fit allocator of element ranges inside one arena array, with coalescing frees. */
+final class ArenaPool {
+    static final int ALIGN = 16;
+
+    private final TreeMap<Integer, Integer> free = new TreeMap<>();
+    private int capacity;
+    private long used;
+
+    ArenaPool(int capacity) {
+        this.capacity = capacity;
+        free.put(0, capacity);
+    }
+
+    int capacity() { return capacity; }
+
+    long used() { return used; }
+
+    static int rounded(int n) { return Math.max(ALIGN, (n + ALIGN - 1) / ALIGN * ALIGN); }
+
+    /** The start of a free range of n elements, or -1. */
+    int allocate(int n) {
+        int size = rounded(n);
+        for (Map.Entry<Integer, Integer> e : free.entrySet()) {
+            if (e.getValue() < size) continue;
+            int start = e.getKey(), len = e.getValue();
+            free.remove(start);
+            if (len > size) free.put(start + size, len - size);
+            used += size;
+            return start;
+        }
+        return -1;
+    }
+
+    void release(int start, int n) {
+        int size = rounded(n);
+        used -= size;
+        int s = start, len = size;
+        Map.Entry<Integer, Integer> before = free.floorEntry(start);
+        if (before != null && before.getKey() + before.getValue() == start) {
+            s = before.getKey();
+            len += before.getValue();
+            free.remove(before.getKey());
+        }
+        Integer afterLen = free.remove(start + size);
+        if (afterLen != null) len += afterLen;
+        free.put(s, len);
+    }
+
+    /** Extends the pool to newCapacity (the arena array was grown to match). */
+    void grow(int newCapacity) {
+        release(capacity, newCapacity - capacity);
+        used += rounded(newCapacity - capacity); // release() subtracted space that was never allocated
+        capacity = newCapacity;
+    }
+}
