@@ -33,8 +33,9 @@ final class BenchCommand {
         Path peersScript;
     }
 
-    @Command(name = "kernels", description = "Time the engine's kernels with 1 thread and all cores, next to PyTorch CPU and "
-            + "OpenBLAS (numpy) measured in the same run when python3 has them; prints a table and writes JSON.")
+    @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
+            + "aparapi on its OpenCL device; --backend NAME for one), next to PyTorch CPU and OpenBLAS (numpy) measured in the "
+            + "same run when python3 has them; prints a table and writes JSON.")
     static final class Kernels implements Callable<Integer> {
         @Mixin
         Options o;
@@ -54,8 +55,9 @@ final class BenchCommand {
                 for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
                     Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.get(name);
                     System.err.println("benchmarking " + name + " with " + threads + " thread(s)...");
-                    records.addAll(KernelBench.run(be, threads, o.quick));
-                    if (!name.equals(JvmBackend.NAME)) break;
+                    boolean host = name.equals(JvmBackend.NAME);
+                    records.addAll(KernelBench.run(be, host ? threads : 0, o.quick));
+                    if (!host) break;
                 }
             }
             List<KernelBench.Record> peers = o.noPeers ? List.of() : Peers.measure(o.peersScript, o.quick);

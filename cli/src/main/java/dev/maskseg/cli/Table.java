@@ -19,13 +19,16 @@ final class Table {
                         && q.shape().equals(r.shape()) && q.threads() == r.threads()).findFirst().orElse(null);
                 ratios.append(String.format(" %12s", p == null ? "-" : String.format("%.2fx", p.ms() / r.ms())));
             }
-            System.out.printf("%-10s %-24s %-9s %7d %10.3f %9s%s%n", r.kernel(), r.shape(), r.backend(), r.threads(), r.ms(),
+            System.out.printf("%-10s %-24s %-9s %7s %10.3f %9s%s%n", r.kernel(), r.shape(), r.backend(), threads(r), r.ms(),
                     r.gflops() > 0 ? String.format("%.1f", r.gflops()) : "-", ratios);
         }
         for (KernelBench.Record r : records) {
             if (!PEERS.contains(r.backend())) continue;
-            System.out.printf("%-10s %-24s %-9s %7d %10.3f %9s%n", r.kernel(), r.shape(), r.backend(), r.threads(), r.ms(),
+            System.out.printf("%-10s %-24s %-9s %7s %10.3f %9s%n", r.kernel(), r.shape(), r.backend(), threads(r), r.ms(),
                     r.gflops() > 0 ? String.format("%.1f", r.gflops()) : "-");
         }
     }
+
+    /** Accelerator backends record 0 threads: their parallelism is the device's. */
+    private static String threads(KernelBench.Record r) { return r.threads() == 0 ? "device" : Integer.toString(r.threads()); }
 }

@@ -25,7 +25,8 @@ public final class AparapiBackendProvider implements BackendProvider {
     @Override public boolean isAvailable() { return allowFallback() || !DeviceInfo.devices().isEmpty(); }
 
     @Override public String unavailableReason() {
-        return "no OpenCL device found (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, and check clinfo)";
+        String why = DeviceInfo.lastError.isEmpty() ? "" : " [" + DeviceInfo.lastError + "]";
+        return "no OpenCL device found (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, and check clinfo)" + why;
     }
 
     @Override public Backend create() {

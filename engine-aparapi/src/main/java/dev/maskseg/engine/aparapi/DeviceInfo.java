@@ -9,6 +9,9 @@ import java.util.Locale;
 
 /** Finds and describes OpenCL devices; prefers a GPU, then an accelerator, then a CPU driver. */
 final class DeviceInfo {
+    /** Why the last device listing failed, for error messages. */
+    static volatile String lastError = "";
+
     private DeviceInfo() {}
 
     /** All OpenCL devices, best first; empty when no OpenCL driver or loader is installed. */
@@ -20,6 +23,7 @@ final class DeviceInfo {
                 if (found != null) all.addAll(found);
             }
         } catch (Throwable e) { // UnsatisfiedLinkError when libOpenCL or the Aparapi JNI library is missing
+            lastError = e.toString();
             return List.of();
         }
         return all;
