@@ -70,12 +70,12 @@ final class AparapiBackend implements Backend {
         EngineKernel k = launcher.k;
         launcher.meta()[0] = s.offset;
         if (s.inFloatArena()) {
-            if (k.fs.length < n) k.fs = new float[Integer.highestOneBit(n - 1) << 1];
+            if (k.fs.length < n) k.fs = new float[stagingSize(n)];
             launcher.launch(OP_STAGE_OUT, 0, n);
             k.get(k.fs);
             System.arraycopy(k.fs, 0, ((HostStorage.F32) h).data, 0, n);
         } else {
-            if (k.ds.length < n) k.ds = new double[Integer.highestOneBit(n - 1) << 1];
+            if (k.ds.length < n) k.ds = new double[stagingSize(n)];
             launcher.launch(OP_STAGE_OUT, 1, n);
             k.get(k.ds);
             if (h instanceof HostStorage.I64 l) for (int i = 0; i < n; i++) l.data[i] = (long) k.ds[i];
@@ -96,19 +96,22 @@ final class AparapiBackend implements Backend {
         if (n == 0) return;
         EngineKernel k = launcher.k;
         if (h.dtype() == DType.FLOAT32) {
-            if (k.fs.length < n) k.fs = new float[Integer.highestOneBit(Math.max(1, n - 1)) << 1];
+            if (k.fs.length < n) k.fs = new float[stagingSize(n)];
             System.arraycopy(((HostStorage.F32) h).data, from, k.fs, 0, n);
             k.put(k.fs);
             launcher.meta()[0] = to;
             launcher.launch(OP_STAGE_IN, 0, n);
         } else {
-            if (k.ds.length < n) k.ds = new double[Integer.highestOneBit(Math.max(1, n - 1)) << 1];
+            if (k.ds.length < n) k.ds = new double[stagingSize(n)];
             for (int i = 0; i < n; i++) k.ds[i] = h instanceof HostStorage.I64 l ? l.data[from + i] : h.get(from + i);
             k.put(k.ds);
             launcher.meta()[0] = to;
             launcher.launch(OP_STAGE_IN, 1, n);
         }
     }
+
+    /** Staging buffers grow in powers of two so that their device buffers are rarely recreated. */
+    private static int stagingSize(int n) { return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1; }
 
     private static AparapiStorage device(Storage s) {
         if (s instanceof AparapiStorage a) return a;

@@ -39,22 +39,26 @@ final class ArenaPool {
     void release(int start, int n) {
         int size = rounded(n);
         used -= size;
-        int s = start, len = size;
+        addFree(start, size);
+    }
+
+    /** Marks [start, start+len) free, merging it with free neighbours. */
+    private void addFree(int start, int len) {
+        int s = start, total = len;
         Map.Entry<Integer, Integer> before = free.floorEntry(start);
         if (before != null && before.getKey() + before.getValue() == start) {
             s = before.getKey();
-            len += before.getValue();
+            total += before.getValue();
             free.remove(before.getKey());
         }
-        Integer afterLen = free.remove(start + size);
-        if (afterLen != null) len += afterLen;
-        free.put(s, len);
+        Integer afterLen = free.remove(start + len);
+        if (afterLen != null) total += afterLen;
+        free.put(s, total);
     }
 
     /** Extends the pool to newCapacity (the arena array was grown to match). */
     void grow(int newCapacity) {
-        release(capacity, newCapacity - capacity);
-        used += rounded(newCapacity - capacity); // release() subtracted space that was never allocated
+        addFree(capacity, newCapacity - capacity);
         capacity = newCapacity;
     }
 }
