@@ -20,13 +20,23 @@ final class DemoReport {
 
     private DemoReport() {}
 
-    static void lossCurve(Path file, double[] epochs, double[] total, double[] contrastive, double[] saliency) throws IOException {
-        XYChart chart = new XYChartBuilder().width(640).height(360).title("MaskContrast training loss").xAxisTitle("epoch").yAxisTitle("loss").build();
-        chart.addSeries("total", epochs, total);
-        chart.addSeries("contrastive", epochs, contrastive);
-        chart.addSeries("saliency BCE", epochs, saliency);
+    static void lossCurve(Path file, String title, double[] epochs, java.util.Map<String, double[]> series) throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("epoch").yAxisTitle("loss").build();
+        series.forEach((name, values) -> chart.addSeries(name, epochs, values));
         byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         AtomicFiles.write(file, out -> out.write(png));
+    }
+
+    /** Pixel {@code i} of the image tinted by the label's colour (0: untouched, 255: greyed). */
+    static int overlayRgb(Sample s, int i, int label) {
+        int rgb = 0, n = s.width() * s.height();
+        for (int ch = 0; ch < 3; ch++) {
+            double v = s.rgb()[ch * n + i] * 255;
+            if (label == 255) v = 0.5 * v + 127;
+            else if (label > 0) v = 0.4 * v + 0.6 * PALETTE[label % PALETTE.length][ch];
+            rgb = (rgb << 8) | (int) Math.max(0, Math.min(255, v));
+        }
+        return rgb;
     }
 
     /** Rows of: image | ground truth | mined mask | k-means prediction | linear-probe prediction, overlaid on the image. */
@@ -43,15 +53,8 @@ final class DemoReport {
             for (int c = 0; c < cols; c++) {
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
-                        int i = y * w + x, rgb = 0;
-                        for (int ch = 0; ch < 3; ch++) {
-                            double v = s.rgb()[ch * w * h + i] * 255;
-                            int label = layers[c] == null ? 0 : layers[c][i];
-                            if (label == 255) v = 0.5 * v + 127;
-                            else if (label > 0) v = 0.4 * v + 0.6 * PALETTE[label % PALETTE.length][ch];
-                            rgb = (rgb << 8) | (int) Math.max(0, Math.min(255, v));
-                        }
-                        g.setRGB(c * (w + pad) + x, r * (h + pad) + y, rgb);
+                        int i = y * w + x;
+                        g.setRGB(c * (w + pad) + x, r * (h + pad) + y, overlayRgb(s, i, layers[c] == null ? 0 : layers[c][i]));
                     }
                 }
             }
@@ -59,21 +62,23 @@ final class DemoReport {
         AtomicFiles.write(file, out -> ImageIO.write(g, "png", out));
     }
 
-    static void html(Path file, String metricsJson, List<String> classes, double[] kmeansIou, double[] linearIou,
+    static void html(Path file, String title, String clusterColumn, String metricsJson, List<String> classes, double[] kmeansIou, double[] linearIou,
                      double[] baseKmeansIou, double[] baseLinearIou, String notes) throws IOException {
         StringBuilder s = new StringBuilder();
         s.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>maskseg demo</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 10px;text-align:right}")
                 .append("th:first-child,td:first-child{text-align:left}pre{background:#f4f4f4;padding:1em}</style></head><body>")
-                .append("<h1>maskseg demo: MaskContrast on generated scenes</h1><p>").append(esc(notes)).append("</p>")
+                .append("<h1>maskseg demo: ").append(esc(title)).append(" on generated scenes</h1><p>").append(esc(notes)).append("</p>")
                 .append("<h2>Metrics</h2><pre>").append(esc(metricsJson)).append("</pre>")
-                .append("<h2>Per-class IoU (val)</h2><table><tr><th>class</th><th>k-means</th><th>linear probe</th><th>k-means, random init</th><th>linear, random init</th></tr>");
+                .append("<h2>Per-class IoU (val)</h2><table><tr><th>class</th><th>").append(esc(clusterColumn))
+                .append("</th><th>linear probe</th><th>").append(esc(clusterColumn)).append(", random init</th><th>linear, random init</th></tr>");
         for (int c = 0; c < classes.size(); c++) {
             s.append(String.format("<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>", esc(classes.get(c)),
                     kmeansIou[c], linearIou[c], baseKmeansIou[c], baseLinearIou[c]));
         }
         s.append("</table><h2>Training loss</h2><img src='loss.png' alt='loss curve'>")
-                .append("<h2>Val images</h2><p>Columns: image, ground truth, mined mask, k-means prediction (Hungarian-matched), linear-probe prediction.</p>")
+                .append("<h2>Val images</h2><p>Columns: image, ground truth, mined mask, ").append(esc(clusterColumn))
+                .append(" prediction (Hungarian-matched), linear-probe prediction.</p>")
                 .append("<img src='grid.png' alt='prediction grid'></body></html>");
         byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(b));

@@ -59,7 +59,7 @@ class AparapiParityTest {
 
     @Test
     void maskContrastStepsOnAparapiMatchJvm() {
-        MaskContrastConfig cfg = new MaskContrastConfig("small", 8, 8, 2, 4, 8, 32, 0.05, 0.9, 1e-4, 0.9, 0.5, false, 5);
+        MaskContrastConfig cfg = new MaskContrastConfig("small", 8, 8, 2, 4, 8, 32, 0.05, "sgd", 0.9, 1e-4, 0.9, 0.5, false, 5, "");
         List<Double> jvm = steps("jvm", cfg), ap = steps("aparapi", cfg);
         assertEquals(jvm.size(), ap.size());
         assertTrue(jvm.size() >= 4, "a few steps: " + jvm);

@@ -67,14 +67,15 @@ public final class SyntheticScenes {
     public static Scene generate(int w, int h, SplittableRandom r) {
         float[] rgb = background(w, h, r);
         byte[] label = new byte[w * h];
-        int objects = 1 + (r.nextDouble() < 0.55 ? 0 : r.nextDouble() < 0.6 ? 1 : 2);
+        double count = r.nextDouble();
+        int objects = count < 0.6 ? 1 : count < 0.9 ? 2 : 3;
         for (int o = 0; o < objects; o++) {
             int cls = 1 + r.nextInt(4);
-            double scale = Math.min(w, h) * (0.18 + 0.2 * r.nextDouble());
+            double scale = Math.min(w, h) * (0.25 + 0.2 * r.nextDouble());
             double cx = scale * 0.7 + r.nextDouble() * (w - 1.4 * scale), cy = scale * 0.7 + r.nextDouble() * (h - 1.4 * scale);
             double rot = r.nextDouble() * Math.PI * 2;
-            float[] base = colour(r), alt = new float[3];
-            for (int c = 0; c < 3; c++) alt[c] = base[c] > 0.5f ? base[c] - 0.35f : base[c] + 0.35f;
+            double hue = CLASS_HUES[cls - 1] + 0.1 * (r.nextDouble() - 0.5), sat = 0.6 + 0.3 * r.nextDouble(), val = 0.55 + 0.35 * r.nextDouble();
+            float[] base = hsv(hue, sat, val), alt = hsv(hue, sat * 0.6, val > 0.72 ? val - 0.4 : val + 0.3);
             double period = 0.25 + 0.1 * r.nextDouble();
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
@@ -82,7 +83,7 @@ public final class SyntheticScenes {
                     double u = (dx * Math.cos(rot) + dy * Math.sin(rot)) / scale, v = (-dx * Math.sin(rot) + dy * Math.cos(rot)) / scale;
                     if (!inside(cls, u, v)) continue;
                     boolean second = switch (cls) {
-                        case 1 -> ((int) Math.floor(Math.hypot(u, v) / period * 2)) % 2 == 0;          // rings
+                        case 1 -> Math.hypot(u, v) > 0.48;                                               // flat with a rim
                         case 2 -> (Math.floorMod((int) Math.floor(u / period * 1.5), 2) ^ Math.floorMod((int) Math.floor(v / period * 1.5), 2)) == 0; // checker
                         case 3 -> Math.floorMod((int) Math.floor((u + v) / period * 2), 2) == 0;          // stripes
                         default -> {                                                                   // dots
@@ -120,7 +121,7 @@ public final class SyntheticScenes {
 
     /** A smooth colour field from four corner colours, random thin lines and speckles. */
     private static float[] background(int w, int h, SplittableRandom r) {
-        float[][] corner = {colour(r), colour(r), colour(r), colour(r)};
+        float[][] corner = {muted(r), muted(r), muted(r), muted(r)};
         float[] rgb = new float[w * h * 3];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -148,6 +149,28 @@ public final class SyntheticScenes {
             for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) for (int ch = 0; ch < 3; ch++) rgb[3 * ((y + dy) * w + x + dx) + ch] += shade;
         }
         return rgb;
+    }
+
+    /** Object colours: a hue within ±0.05 of the class's own (classes 0.25 apart), strong saturation. */
+    private static final double[] CLASS_HUES = {0.0, 0.5, 0.25, 0.75};
+
+    /** Background colours: any hue, low saturation. */
+    private static float[] muted(SplittableRandom r) {
+        return hsv(r.nextDouble(), 0.35 * r.nextDouble(), 0.25 + 0.65 * r.nextDouble());
+    }
+
+    static float[] hsv(double h, double s, double v) {
+        double h6 = ((h % 1 + 1) % 1) * 6, f = h6 - Math.floor(h6);
+        double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+        double[] rgb = switch ((int) Math.floor(h6) % 6) {
+            case 0 -> new double[]{v, t, p};
+            case 1 -> new double[]{q, v, p};
+            case 2 -> new double[]{p, v, t};
+            case 3 -> new double[]{p, q, v};
+            case 4 -> new double[]{t, p, v};
+            default -> new double[]{v, p, q};
+        };
+        return new float[]{(float) rgb[0], (float) rgb[1], (float) rgb[2]};
     }
 
     private static float[] colour(SplittableRandom r) {

@@ -172,6 +172,47 @@ public final class Transforms {
         }
     }
 
+    /**
+     * ScaleNRotate (methods.md §2.7.1): rotation by {@code degrees} and scaling by {@code scale} about the image centre
+     * (OpenCV getRotationMatrix2D + warpAffine, same output size), image bilinear (the official code: bicubic), labels
+     * nearest; outside the source the image is 0 and the label {@code border} (0 = background, as the official code).
+     */
+    public static Sample scaleAndRotate(Sample s, double degrees, double scale, int border) {
+        int w = s.width(), h = s.height(), n = w * h;
+        double a = Math.toRadians(degrees), cos = Math.cos(a) * scale, sin = Math.sin(a) * scale;
+        double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0, det = cos * cos + sin * sin;
+        float[] rgb = new float[3 * n];
+        byte[] mask = new byte[n];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                // inverse of OpenCV's M = [[cos, sin, ...], [-sin, cos, ...]] (angle counter-clockwise)
+                double dx = x - cx, dy = y - cy;
+                double sx = (cos * dx - sin * dy) / det + cx, sy = (sin * dx + cos * dy) / det + cy;
+                int o = y * w + x;
+                int nx = (int) Math.round(sx), ny = (int) Math.round(sy);
+                mask[o] = nx >= 0 && ny >= 0 && nx < w && ny < h ? s.mask()[ny * w + nx] : (byte) border;
+                int x0 = (int) Math.floor(sx), y0 = (int) Math.floor(sy);
+                double fx = sx - x0, fy = sy - y0;
+                for (int c = 0; c < 3; c++) {
+                    double v = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int xx = x0 + (k & 1), yy = y0 + (k >> 1);
+                        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+                        v += s.rgb()[c * n + yy * w + xx] * ((k & 1) == 1 ? fx : 1 - fx) * ((k >> 1) == 1 ? fy : 1 - fy);
+                    }
+                    rgb[c * n + o] = (float) v;
+                }
+            }
+        }
+        return new Sample(rgb, mask, w, h);
+    }
+
+    /** The fine-tuning augmentation of §2.7.1 and §3.6: flip p=0.5, ScaleNRotate ±5°, 0.75–1.25, border label 0. */
+    public static Sample fineTuneView(Sample s, SplittableRandom r) {
+        Sample v = r.nextDouble() < 0.5 ? horizontalFlip(s) : s;
+        return scaleAndRotate(v, -5 + 10 * r.nextDouble(), 0.75 + 0.5 * r.nextDouble(), 0);
+    }
+
     /** The §2.4 view: RandomResizedCrop(size, 0.2–1), p=0.8 ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.2 grayscale, p=0.5 flip. */
     public static Sample pretrainView(Sample s, int size, SplittableRandom r) {
         Sample v = randomResizedCrop(s, size, 0.2, 1.0, r);

@@ -1,13 +1,12 @@
 package dev.maskseg.pipeline.data;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * A PASCAL VOC 2012 layout (design.md §5): {@code JPEGImages/<id>.jpg|.png}, labels in {@code SegmentationClass/}
@@ -39,62 +38,48 @@ public final class VocDataset {
         return Files.exists(jpg) ? jpg : root.resolve("JPEGImages/" + id + ".png");
     }
 
-    /** Image plus the byte map read from {@code maskDir/<id>.png}: labels (as stored) or a 0/255 mask turned into 0/1. */
-    public record Item(String id, BufferedImage image, Sample sample) {}
-
-    /** Items with their ground truth from {@code SegmentationClass} (or Aug when that folder exists and the split is train_aug). */
-    public List<Item> withLabels(String split) throws IOException {
+    /** Images with their ground truth from {@code SegmentationClass} (or Aug for train_aug). */
+    public ImageSet withLabels(String split) throws IOException {
         Path labels = root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
-        return load(split, labels, false);
+        return open(split, labels, false);
     }
 
-    /** Items that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
-    public List<Item> withMasks(String split, Path maskDir) throws IOException {
-        return load(split, maskDir, true);
+    /** Images that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
+    public ImageSet withMasks(String split, Path maskDir) throws IOException {
+        return open(split, maskDir, true);
     }
 
-    private List<Item> load(String split, Path dir, boolean binary) throws IOException {
-        List<Item> out = new ArrayList<>();
-        for (String id : ids(split)) {
-            Path img = imageFile(id), lab = dir.resolve(id + ".png");
-            if (!Files.exists(lab)) {
-                if (!binary) report(lab + ": missing label map for image " + id);
-                continue;
+    /**
+     * Every pair is decoded once here (in parallel) so that a corrupt file or a size mismatch is reported before
+     * training starts, once, in list order; the pixels are not kept.
+     */
+    private ImageSet open(String split, Path dir, boolean binary) throws IOException {
+        List<String> ids = ids(split);
+        String[] problem = new String[ids.size()];
+        boolean[] present = new boolean[ids.size()];
+        IntStream.range(0, ids.size()).parallel().forEach(i -> {
+            Path img = imageFile(ids.get(i)), map = dir.resolve(ids.get(i) + ".png");
+            if (!Files.exists(map)) {
+                if (!binary) problem[i] = map + ": missing label map for image " + ids.get(i);
+                return;
             }
-            BufferedImage image = read(img, "image");
-            if (image == null) continue;
-            BufferedImage label = read(lab, binary ? "mask" : "label map");
-            if (label == null) continue;
-            if (label.getWidth() != image.getWidth() || label.getHeight() != image.getHeight()) {
-                report(lab + ": " + label.getWidth() + "x" + label.getHeight() + " but its image " + img.getFileName() + " is "
-                        + image.getWidth() + "x" + image.getHeight());
-                continue;
+            if (!Files.exists(img)) {
+                problem[i] = img + ": missing image";
+                return;
             }
-            int[] px = label.getRaster().getPixels(0, 0, label.getWidth(), label.getHeight(), (int[]) null);
-            int bands = label.getRaster().getNumBands();
-            byte[] map = new byte[label.getWidth() * label.getHeight()];
-            for (int i = 0; i < map.length; i++) {
-                int v = px[i * bands];
-                map[i] = (byte) (binary ? (v > 127 ? 1 : 0) : v);
+            try {
+                ImageSet.decode(img, map, binary);
+                present[i] = true;
+            } catch (IOException e) {
+                problem[i] = e.getMessage();
             }
-            out.add(new Item(id, image, Sample.of(image, map)));
+        });
+        List<ImageSet.Entry> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (problem[i] != null) report(problem[i]);
+            if (present[i]) out.add(new ImageSet.Entry(ids.get(i), imageFile(ids.get(i)), dir.resolve(ids.get(i) + ".png")));
         }
-        return out;
-    }
-
-    private BufferedImage read(Path f, String what) throws IOException {
-        if (!Files.exists(f)) {
-            report(f + ": missing " + what);
-            return null;
-        }
-        try {
-            BufferedImage img = ImageIO.read(f.toFile());
-            if (img == null) report(f + ": unreadable " + what + " (not a PNG/JPEG)");
-            return img;
-        } catch (IOException | RuntimeException e) {
-            report(f + ": corrupt " + what + " (" + e.getMessage() + ")");
-            return null;
-        }
+        return new ImageSet(out, binary);
     }
 
     private void report(String message) throws IOException {

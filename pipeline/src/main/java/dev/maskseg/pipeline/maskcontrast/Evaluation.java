@@ -90,9 +90,15 @@ public final class Evaluation {
         return out;
     }
 
+    /** The official protocol's PCA size (§2.7.2). */
+    public static final int PCA_DIMS = 32;
+
     /** Label maps: 0 where not salient, cluster + 1 elsewhere; {@code clusters} = classes − 1 (§2.7.2). */
-    public static List<int[]> kmeansPredictions(Prototypes p, int clusters, long seed) {
-        double[][] z = whiten(p.vectors(), 32);
+    public static List<int[]> kmeansPredictions(Prototypes p, int clusters, long seed) { return kmeansPredictions(p, clusters, PCA_DIMS, seed); }
+
+    /** As above with {@code pcaDims} whitened components (at most the embedding size and the number of images). */
+    public static List<int[]> kmeansPredictions(Prototypes p, int clusters, int pcaDims, long seed) {
+        double[][] z = whiten(p.vectors(), pcaDims);
         List<DoublePoint> pts = new ArrayList<>();
         for (double[] r : z) pts.add(new DoublePoint(r));
         JDKRandomGenerator rng = new JDKRandomGenerator();
@@ -138,6 +144,29 @@ public final class Evaluation {
         return c;
     }
 
+    /**
+     * Re-estimates BatchNorm running statistics by forward passes in train mode over {@code images} (batches of
+     * {@code batch}, repeated {@code passes} times; no gradients, weights untouched). Used for the random-init
+     * baseline: its initial statistics (mean 0, var 1) shrink eval-mode features ~100x, and an SGD probe on features
+     * that small does not move, which would make the baseline a measurement of scale rather than of features.
+     */
+    public static void recalibrateBatchNorm(MaskContrastModel model, List<Sample> images, int batch, int passes) {
+        model.train(true);
+        try (var ng = GradMode.noGrad()) {
+            for (int p = 0; p < passes; p++) {
+                for (int s = 0; s + batch <= images.size(); s += batch) {
+                    List<Tensor> xs = new ArrayList<>();
+                    for (int i = s; i < s + batch; i++) {
+                        Sample smp = images.get(i);
+                        xs.add(ImageTensors.normalize(Tensor.of(smp.rgb(), 1, 3, smp.height(), smp.width())));
+                    }
+                    model.features(dev.maskseg.engine.ops.Indexing.cat(xs, 0));
+                }
+            }
+        }
+        model.eval();
+    }
+
     /** Frozen decoder features [1, C, h, w] of each image, in eval mode. */
     public static List<Tensor> features(MaskContrastModel model, List<Sample> images) {
         model.eval();
@@ -148,7 +177,7 @@ public final class Evaluation {
         return out;
     }
 
-    /** A linear probe (1x1 conv) trained by SGD on frozen features with CE (ignore 255); returns it. */
+    /** A linear probe (1x1 conv) trained by SGD on frozen features with CE (ignore 255), step schedule; images of one size. */
     public static LinearProbe trainProbe(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
         int c = feats.get(0).size(1);
         LinearProbe probe = new LinearProbe(c, classes, new Generator(seed));
@@ -160,6 +189,7 @@ public final class Evaluation {
         SplittableRandom r = new SplittableRandom(seed);
         int n = feats.size();
         for (int e = 0; e < epochs; e++) {
+            sgd.setLearningRate(e > epochs * 25 / 60 ? lr * 0.1 : lr); // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
             int[] idx = MaskContrastTrainer.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();

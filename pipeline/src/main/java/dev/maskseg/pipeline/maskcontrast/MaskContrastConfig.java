@@ -5,30 +5,33 @@ package dev.maskseg.pipeline.maskcontrast;
  * supervised-saliency config; {@link #demo()} is a small setting that trains on 2 cores in minutes.
  *
  * @param backbone {@code resnet50} (the paper's dilated ResNet-50 + DeepLab decoder) or {@code small}
- * @param width    decoder width of the small model
+ * @param width      decoder width of the small model
+ * @param pretrained backbone weights (torchvision ResNet-50 or a MoCo checkpoint) for the resnet50 backbone; empty: random init
  */
 public record MaskContrastConfig(String backbone, int width, int ndim, int epochs, int batch, int queue, int crop,
-                                 double lr, double sgdMomentum, double weightDecay, double keyMomentum, double temperature,
-                                 boolean freezeEarlyLayers, long seed) {
+                                 double lr, String optimizer, double sgdMomentum, double weightDecay, double keyMomentum, double temperature,
+                                 boolean freezeEarlyLayers, long seed, String pretrained) {
     public MaskContrastConfig {
         if (batch < 2) throw new IllegalArgumentException("maskcontrast: batch must be >= 2, got " + batch);
         if (queue % batch != 0) throw new IllegalArgumentException("maskcontrast: queue size K=" + queue + " must be a multiple of the batch " + batch);
         if (epochs < 1) throw new IllegalArgumentException("maskcontrast: epochs must be >= 1, got " + epochs);
+        if (pretrained == null) pretrained = "";
+        if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) throw new IllegalArgumentException("maskcontrast: optimizer must be sgd or adamw, got '" + optimizer + "'");
     }
 
     public static MaskContrastConfig official() {
-        return new MaskContrastConfig("resnet50", 256, 32, 40, 64, 128, 224, 0.004, 0.9, 1e-4, 0.999, 0.5, true, 1);
+        return new MaskContrastConfig("resnet50", 256, 32, 40, 64, 128, 224, 0.004, "sgd", 0.9, 1e-4, 0.999, 0.5, true, 1, "");
     }
 
     public static MaskContrastConfig demo() {
-        return new MaskContrastConfig("small", 64, 32, 20, 16, 64, 64, 0.1, 0.9, 1e-4, 0.9, 0.5, false, 1);
+        return new MaskContrastConfig("small", 64, 8, 20, 16, 64, 64, 0.1, "sgd", 0.9, 1e-4, 0.9, 0.5, false, 1, "");
     }
 
     public MaskContrastConfig withEpochs(int e) {
-        return new MaskContrastConfig(backbone, width, ndim, e, batch, queue, crop, lr, sgdMomentum, weightDecay, keyMomentum, temperature, freezeEarlyLayers, seed);
+        return new MaskContrastConfig(backbone, width, ndim, e, batch, queue, crop, lr, optimizer, sgdMomentum, weightDecay, keyMomentum, temperature, freezeEarlyLayers, seed, pretrained);
     }
 
     public MaskContrastConfig withSeed(long s) {
-        return new MaskContrastConfig(backbone, width, ndim, epochs, batch, queue, crop, lr, sgdMomentum, weightDecay, keyMomentum, temperature, freezeEarlyLayers, s);
+        return new MaskContrastConfig(backbone, width, ndim, epochs, batch, queue, crop, lr, optimizer, sgdMomentum, weightDecay, keyMomentum, temperature, freezeEarlyLayers, s, pretrained);
     }
 }

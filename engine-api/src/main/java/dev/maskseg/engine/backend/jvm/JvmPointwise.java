@@ -59,9 +59,9 @@ final class JvmPointwise {
             case MUL_SCALAR -> x.mul(p1);
             case CLAMP -> x.max(p1).min(p2);
             case SQRT -> x.sqrt();
-            case EXP -> x.lanewise(VectorOperators.EXP);
-            case LOG -> x.lanewise(VectorOperators.LOG);
-            case TANH -> x.lanewise(VectorOperators.TANH);
+            case EXP -> DetMath.exp(x);
+            case LOG -> DetMath.log(x);
+            case TANH -> DetMath.tanh(x);
             case SIGMOID -> VecMath.sigmoid(x);
             case GELU -> VecMath.gelu(x);
             default -> throw new IllegalStateException("no vector form for " + op);
@@ -72,6 +72,9 @@ final class JvmPointwise {
         return switch (op) {
             case GELU -> VecMath.gelu(x);
             case SIGMOID -> VecMath.sigmoid(x);
+            case EXP -> DetMath.exp(x);
+            case LOG -> DetMath.log(x);
+            case TANH -> DetMath.tanh(x);
             case RELU -> x > 0 ? x : 0f;
             case ADD_SCALAR -> x + p1;
             case MUL_SCALAR -> x * p1;

@@ -71,18 +71,19 @@ final class JvmRowOps {
             FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
             int i = 0;
             for (int b = S.loopBound(d); i < b; i += V) {
-                FloatVector e = FloatVector.fromArray(S, xs, xo + i).sub(vm).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatVector.fromArray(S, xs, xo + i).sub(vm);
+                e = DetMath.exp(e);
                 if (!log) e.intoArray(ys, yo + i);
                 acc = acc.add(e);
             }
             float s = addLanes(acc);
             for (; i < d; i++) {
-                float e = (float) Math.exp(xs[xo + i] - m);
+                float e = DetMath.exp(xs[xo + i] - m);
                 if (!log) ys[yo + i] = e;
                 s += e;
             }
             if (log) {
-                float shift = m + (float) Math.log(s);
+                float shift = m + DetMath.log(s);
                 for (i = 0; i < d; i++) ys[yo + i] = xs[xo + i] - shift;
             } else {
                 float inv = 1f / s;

@@ -15,7 +15,7 @@ final class VecMath {
 
     static float erf(float x) {
         float ax = Math.abs(x), t = 1f / (1f + P * ax);
-        float y = 1f - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * (float) Math.exp(-ax * ax);
+        float y = 1f - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * DetMath.exp(-ax * ax);
         return Math.copySign(y, x);
     }
 
@@ -23,7 +23,7 @@ final class VecMath {
         FloatVector ax = x.abs();
         FloatVector t = FloatVector.broadcast(S, 1f).div(ax.mul(P).add(1f));
         FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
-        FloatVector y = poly.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+        FloatVector y = poly.mul(DetMath.exp(ax.mul(ax).neg())).neg().add(1f);
         return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
     }
 
@@ -32,20 +32,20 @@ final class VecMath {
     static FloatVector gelu(FloatVector x) { return x.mul(0.5f).mul(erf(x.mul(INV_SQRT2)).add(1f)); }
 
     static float geluGrad(float x) {
-        return 0.5f * (1f + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
+        return 0.5f * (1f + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * DetMath.exp(-0.5f * x * x);
     }
 
     static FloatVector geluGrad(FloatVector x) {
         FloatVector cdf = erf(x.mul(INV_SQRT2)).add(1f).mul(0.5f);
-        FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        FloatVector pdf = DetMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
         return cdf.add(x.mul(pdf));
     }
 
     static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(S, 1f).div(DetMath.exp(x.neg()).add(1f));
     }
 
     static float sigmoid(float x) {
-        return x >= 0 ? 1f / (1f + (float) Math.exp(-x)) : (float) Math.exp(x) / (1f + (float) Math.exp(x));
+        return 1f / (1f + DetMath.exp(-x));
     }
 }

@@ -7,6 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /** The float vector species, from -Dmaskseg.vector.bits (128/256/512) or the platform's preferred. */
 final class VectorWidth {
     static final VectorSpecies<Float> SPECIES = choose();
+    /** int lanes of the same shape (bit tricks on float lanes). */
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     private VectorWidth() {}
 

@@ -1,0 +1,27 @@
+package dev.maskseg.cli;
+
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.eval.Miou;
+import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.zoo.LinearProbe;
+
+import java.util.List;
+import java.util.Map;
+
+/** What one method's demo run hands to the common report: scores of the trained and random-init networks, losses. */
+record DemoOutcome(String title, String clusterColumn, Scores trained, Scores random, double[] epochs, Map<String, double[]> losses,
+                   Map<String, Object> extra, String notes) {
+
+    /** Unsupervised (cluster, Hungarian-matched) and linear-probe scores, with their label maps for the grid. */
+    record Scores(Miou.Result kmeans, Miou.Result linear, List<int[]> clusterMaps, List<int[]> linearMaps) {
+        /** Adds the linear probe (1x1 conv on frozen features, 30 epochs, batch 8, lr 0.1 with the §2.7.1 step). */
+        static Scores withProbe(Miou.Result clusters, List<int[]> clusterMaps, List<Tensor> trainFeats, List<Tensor> valFeats,
+                                List<Sample> trainGt, List<Sample> val, int classes) {
+            LinearProbe probe = Evaluation.trainProbe(trainFeats, trainGt, classes, 30, 8, 0.1, 7);
+            List<int[]> linMaps = Evaluation.probePredictions(probe, valFeats, val);
+            Miou.Result linear = Miou.evaluate(Evaluation.confusion(linMaps, val, classes), Miou.Matching.NONE);
+            return new Scores(clusters, linear, clusterMaps, linMaps);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.maskseg.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.data.Transforms;
+import dev.maskseg.pipeline.data.VocDataset;
+import dev.maskseg.pipeline.eval.Miou;
+import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
+import dev.maskseg.zoo.LinearProbe;
+import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code eval kmeans} and {@code eval linear}: MaskContrast's protocols (methods.md §2.7) on a VOC-layout folder. */
+final class EvalModelCommands {
+    private EvalModelCommands() {}
+
+    static class Common {
+        @Option(names = "--model", required = true, description = "MaskContrast model (OUT/model.safetensors of 'train maskcontrast', or an official checkpoint).")
+        Path model;
+
+        @Option(names = "--data", required = true, description = "VOC-layout folder with SegmentationClass/ and ImageSets/Segmentation/.")
+        Path data;
+
+        @Option(names = "--num-classes", defaultValue = "21", description = "Ground-truth classes incl. background (default: ${DEFAULT-VALUE}).")
+        int classes;
+
+        @Option(names = "--json", required = true, description = "Output JSON file.")
+        Path json;
+
+        @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
+        boolean strict;
+
+        @Option(names = "--size", defaultValue = "0", description = "Resize images (bilinear) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
+        int size;
+
+        List<Sample> split(String name) throws java.io.IOException {
+            List<Sample> out = new ArrayList<>();
+            for (Sample s : new VocDataset(data, strict, m -> System.err.println("eval: " + m)).withLabels(name)) {
+                out.add(size > 0 ? Transforms.resize(s, size, size) : s);
+            }
+            if (out.isEmpty()) throw new IllegalArgumentException(data + ": no usable images in split " + name);
+            return out;
+        }
+
+        void write(Map<String, Object> out, Miou.Result r) throws java.io.IOException {
+            out.put("miou", r.miou());
+            out.put("pixel_accuracy", r.pixelAccuracy());
+            out.put("per_class_iou", r.perClassIou());
+            Map<String, Integer> matching = new java.util.TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+            r.matching().forEach((p, c) -> matching.put(Integer.toString(p), c));
+            out.put("matching", matching);
+            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(out);
+            AtomicFiles.write(json, o -> o.write(bytes));
+        }
+    }
+
+    @Command(name = "kmeans", description = {"Prototype k-means (methods.md §2.7.2): one saliency-weighted embedding prototype per image "
+            + "(logit > 0.5), PCA-whitened, k-means with each seed, Hungarian matching (non-salient label 0 takes part), mean mIoU over the seeds."})
+    static final class Kmeans extends Common implements Callable<Integer> {
+        @Option(names = "--split", defaultValue = "val", description = "Split to cluster and evaluate (default: ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--clusters", defaultValue = "-1", description = "k (default: classes - 1).")
+        int clusters;
+
+        @Option(names = "--pca-dims", defaultValue = "32", description = "Whitened PCA components (default: ${DEFAULT-VALUE}, as the official code).")
+        int pcaDims;
+
+        @Option(names = "--seeds", split = ",", defaultValue = "1234,1235,1236,1237,1238", description = "k-means seeds (default: ${DEFAULT-VALUE}).")
+        long[] seeds;
+
+        @Override
+        public Integer call() throws Exception {
+            MaskContrastModel m = MaskContrastTrainer.loadModel(model);
+            List<Sample> images = split(split);
+            int k = clusters > 0 ? clusters : classes - 1;
+            Evaluation.Prototypes protos = Evaluation.prototypes(m, images);
+            double sum = 0;
+            Miou.Result first = null;
+            List<Double> perSeed = new ArrayList<>();
+            for (long s : seeds) {
+                Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
+                Miou.Result r = Miou.evaluate(Evaluation.confusion(Evaluation.kmeansPredictions(protos, k, pcaDims, s), images, classes), matching);
+                perSeed.add(r.miou());
+                sum += r.miou();
+                if (first == null) first = r;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("images", images.size());
+            out.put("clusters", k);
+            out.put("pca_dims", pcaDims);
+            out.put("miou_per_seed", perSeed);
+            // miou: the mean over the seeds; the other fields from the first seed's clustering
+            write(out, new Miou.Result(sum / seeds.length, first.pixelAccuracy(), first.perClassIou(), first.matching()));
+            System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d); %s%n", sum / seeds.length, seeds.length, images.size(), k, json);
+            return 0;
+        }
+    }
+
+    @Command(name = "linear", description = {"Linear probe (methods.md §2.7.1): a 1x1 conv on the frozen decoder features (model in eval mode), "
+            + "trained by SGD with cross-entropy (ignore 255) on --train-split, step schedule (lr x0.1 after epoch 25 of 60), evaluated "
+            + "on --val-split without matching. Features are computed once per image (no flip/ScaleNRotate augmentation, for CPU cost)."})
+    static final class Linear extends Common implements Callable<Integer> {
+        @Option(names = "--train-split", defaultValue = "train", description = "default: ${DEFAULT-VALUE}")
+        String trainSplit;
+
+        @Option(names = "--val-split", defaultValue = "val", description = "default: ${DEFAULT-VALUE}")
+        String valSplit;
+
+        @Option(names = "--epochs", defaultValue = "60", description = "default: ${DEFAULT-VALUE}")
+        int epochs;
+
+        @Option(names = "--batch", defaultValue = "16", description = "default: ${DEFAULT-VALUE}")
+        int batch;
+
+        @Option(names = "--lr", defaultValue = "0.1", description = "default: ${DEFAULT-VALUE}")
+        double lr;
+
+        @Option(names = "--save-probe", description = "Write the probe (weight, bias) here as safetensors.")
+        Path saveProbe;
+
+        @Override
+        public Integer call() throws Exception {
+            MaskContrastModel m = MaskContrastTrainer.loadModel(model);
+            List<Sample> train = split(trainSplit), val = split(valSplit);
+            for (Sample s : train) {
+                if (s.width() != train.get(0).width() || s.height() != train.get(0).height()) {
+                    throw new IllegalArgumentException(data + ": training images differ in size (" + train.get(0).width() + "x" + train.get(0).height()
+                            + " and " + s.width() + "x" + s.height() + "); pass --size 512 as the official protocol");
+                }
+            }
+            LinearProbe probe = Evaluation.trainProbe(Evaluation.features(m, train), train, classes, epochs, Math.min(batch, train.size()), lr, 7);
+            List<Tensor> vf = Evaluation.features(m, val);
+            Miou.Result r = Miou.evaluate(Evaluation.confusion(Evaluation.probePredictions(probe, vf, val), val, classes), Miou.Matching.NONE);
+            if (saveProbe != null) SafeTensors.write(saveProbe, probe.stateDict(), Map.of("model", "linear_probe", "classes", Integer.toString(classes)));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("train_images", train.size());
+            out.put("val_images", val.size());
+            out.put("epochs", epochs);
+            write(out, r);
+            System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
+            return 0;
+        }
+    }
+}

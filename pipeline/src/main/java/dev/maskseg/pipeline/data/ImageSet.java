@@ -1,0 +1,71 @@
+package dev.maskseg.pipeline.data;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.AbstractList;
+import java.util.List;
+
+/**
+ * Images with a per-pixel byte map (labels, or a saliency/prior mask as 0/1), checked when the set is opened and
+ * decoded again on every {@link #get}: memory stays bounded by what the loader holds, not by the dataset.
+ */
+public final class ImageSet extends AbstractList<Sample> {
+    /** One validated pair of files. */
+    public record Entry(String id, Path image, Path map) {}
+
+    private final List<Entry> entries;
+    private final boolean binary;
+
+    ImageSet(List<Entry> entries, boolean binary) {
+        this.entries = List.copyOf(entries);
+        this.binary = binary;
+    }
+
+    public String id(int i) { return entries.get(i).id(); }
+
+    public Entry entry(int i) { return entries.get(i); }
+
+    @Override
+    public int size() { return entries.size(); }
+
+    @Override
+    public Sample get(int i) {
+        Entry e = entries.get(i);
+        try {
+            return decode(e.image(), e.map(), binary);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Both files decoded; the map's first band, as stored or binarized (> 127 → 1) for masks. */
+    static Sample decode(Path image, Path map, boolean binary) throws IOException {
+        BufferedImage img = read(image, "image"), lab = read(map, binary ? "mask" : "label map");
+        if (lab.getWidth() != img.getWidth() || lab.getHeight() != img.getHeight()) {
+            throw new IOException(map + ": " + lab.getWidth() + "x" + lab.getHeight() + " but its image " + image.getFileName() + " is "
+                    + img.getWidth() + "x" + img.getHeight());
+        }
+        int[] px = lab.getRaster().getPixels(0, 0, lab.getWidth(), lab.getHeight(), (int[]) null);
+        int bands = lab.getRaster().getNumBands();
+        byte[] m = new byte[lab.getWidth() * lab.getHeight()];
+        for (int i = 0; i < m.length; i++) {
+            int v = px[i * bands];
+            m[i] = (byte) (binary ? (v > 127 ? 1 : 0) : v);
+        }
+        return Sample.of(img, m);
+    }
+
+    private static BufferedImage read(Path f, String what) throws IOException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(f.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(f + ": corrupt " + what + " (" + e.getMessage() + ")");
+        }
+        if (img == null) throw new IOException(f + ": unreadable " + what + " (not a PNG/JPEG)");
+        return img;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.maskseg.pipeline.maskdistill;
+
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.zoo.image.ImageTensors;
+import dev.maskseg.zoo.vit.VisionTransformer;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.JDKRandomGenerator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MaskDistill's mask clustering (methods.md §3.3, as the code does it): the ViT's final-norm CLS token of each
+ * mask's bounding-box crop of the full image (pixels outside the mask kept, zero-padded to the patch size),
+ * per-dimension std-whitening without mean removal, L2 normalisation, k-means with a seed. Cluster ids are raw
+ * (label-free); evaluation matches them to classes.
+ */
+public final class MaskClustering {
+    private MaskClustering() {}
+
+    /** One object mask of an image (0/1 per pixel). */
+    public record Mask(int image, byte[] pixels) {}
+
+    public static double[][] features(VisionTransformer vit, List<Sample> images, List<Mask> masks) {
+        vit.eval();
+        int p = vit.config.patch();
+        double[][] out = new double[masks.size()][];
+        try (var ng = GradMode.noGrad()) {
+            for (int m = 0; m < masks.size(); m++) {
+                Sample s = images.get(masks.get(m).image());
+                int[] box = bbox(masks.get(m).pixels(), s.width(), s.height());
+                int bw = box[2] - box[0], bh = box[3] - box[1], pw = (bw + p - 1) / p * p, ph = (bh + p - 1) / p * p, n = s.width() * s.height();
+                float[] crop = new float[3 * pw * ph];
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < bh; y++) {
+                        for (int x = 0; x < bw; x++) crop[c * pw * ph + y * pw + x] = s.rgb()[c * n + (box[1] + y) * s.width() + box[0] + x];
+                    }
+                }
+                // normalize, then zero-pad in normalized space (the crop's padding is exactly 0 after normalization)
+                Tensor t = ImageTensors.normalize(Tensor.of(crop, 1, 3, ph, pw));
+                float[] tn = t.contiguous().toFloatArray();
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < ph; y++) for (int x = 0; x < pw; x++) if (y >= bh || x >= bw) tn[c * pw * ph + y * pw + x] = 0;
+                }
+                float[] cls = vit.run(Tensor.of(tn, 1, 3, ph, pw)).cls().contiguous().toFloatArray();
+                out[m] = new double[cls.length];
+                for (int i = 0; i < cls.length; i++) out[m][i] = cls[i];
+            }
+        }
+        return out;
+    }
+
+    /** [x0, y0, x1, y1) of the mask's pixels (the whole image when empty). */
+    static int[] bbox(byte[] mask, int w, int h) {
+        int x0 = w, y0 = h, x1 = 0, y1 = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (mask[y * w + x] == 0) continue;
+                x0 = Math.min(x0, x);
+                y0 = Math.min(y0, y);
+                x1 = Math.max(x1, x + 1);
+                y1 = Math.max(y1, y + 1);
+            }
+        }
+        return x1 <= x0 ? new int[]{0, 0, w, h} : new int[]{x0, y0, x1, y1};
+    }
+
+    /** scipy.cluster.vq.whiten (divide each column by its std over rows, no centring), then L2 per row. */
+    public static double[][] whitenAndNormalize(double[][] x) {
+        int n = x.length, d = x[0].length;
+        double[] std = new double[d];
+        for (int c = 0; c < d; c++) {
+            double mean = 0, sq = 0;
+            for (double[] r : x) mean += r[c] / n;
+            for (double[] r : x) sq += (r[c] - mean) * (r[c] - mean) / n;
+            std[c] = Math.sqrt(sq) > 0 ? Math.sqrt(sq) : 1; // scipy leaves zero-variance columns unscaled
+        }
+        double[][] out = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            double norm = 0;
+            for (int c = 0; c < d; c++) {
+                out[i][c] = x[i][c] / std[c];
+                norm += out[i][c] * out[i][c];
+            }
+            norm = Math.max(Math.sqrt(norm), 1e-12);
+            for (int c = 0; c < d; c++) out[i][c] /= norm;
+        }
+        return out;
+    }
+
+    /** Cluster id per row: k-means++ then Lloyd iterations (commons-math), seeded; nearest centre, ties to the lower id. */
+    public static int[] kmeans(double[][] x, int k, long seed) {
+        List<DoublePoint> pts = new ArrayList<>();
+        for (double[] r : x) pts.add(new DoublePoint(r));
+        JDKRandomGenerator rng = new JDKRandomGenerator();
+        rng.setSeed(seed);
+        EuclideanDistance dist = new EuclideanDistance();
+        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(k, x.length), 300, dist, rng).cluster(pts);
+        int[] out = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int c = 0; c < cs.size(); c++) {
+                double d = dist.compute(x[i], cs.get(c).getCenter().getPoint());
+                if (d < best) {
+                    best = d;
+                    out[i] = c;
+                }
+            }
+        }
+        return out;
+    }
+}
