@@ -30,9 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", description = {"The whole MaskContrast pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, "
-        + "mine saliency masks (MB+), train a small MaskContrast model, evaluate it (prototype k-means + Hungarian, linear probe) "
-        + "against the same network at random initialisation, and write DIR/report.html and DIR/metrics.json."})
+@Command(name = "demo", description = {"The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, "
+        + "mine saliency masks (MB+), then MaskContrast (train a small model; prototype k-means + Hungarian) or MaskDistill (cluster the "
+        + "masks, paint pseudo maps, train a small segmenter with hard-pixel mining; Hungarian-matched labels), each also with a linear "
+        + "probe, against the same network at random initialisation; writes DIR/report.html and DIR/metrics.json."})
 final class DemoCommand implements Callable<Integer> {
     static final long[] KMEANS_SEEDS = {1234, 1235, 1236, 1237, 1238};
 

@@ -16,10 +16,11 @@ class DemoCommandTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void tinyDemoWritesReportAndMetrics() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"maskcontrast", "maskdistill"})
+    void tinyDemoWritesReportAndMetrics(String method) throws Exception {
         Path out = tmp.resolve("demo");
-        Console c = Console.run("demo", "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
+        Console c = Console.run("demo", "--method", method, "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
         assertEquals(0, c.code(), c.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         for (String k : new String[]{"kmeans_miou", "linear_miou", "baseline_kmeans_miou", "baseline_linear_miou"}) {
@@ -27,8 +28,10 @@ class DemoCommandTest {
             assertTrue(v >= 0 && v <= 1, k + " = " + v);
         }
         assertTrue(m.get("seconds").asDouble() > 0);
+        assertEquals(method, m.get("method").asText());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("loss.png") && html.contains("grid.png") && html.contains("triangle"), "report references its parts");
+        assertTrue(html.contains(method.equals("maskdistill") ? "MaskDistill" : "MaskContrast"), "report names the method");
         for (String f : new String[]{"loss.png", "grid.png", "checkpoint.safetensors", "masks/masks.json", "dataset/ImageSets/Segmentation/val.txt"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
