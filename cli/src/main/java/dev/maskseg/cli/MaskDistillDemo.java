@@ -36,7 +36,7 @@ final class MaskDistillDemo {
         VisionTransformer vit = new VisionTransformer(ViTConfig.SMALL_8, new Generator(d.seed));
         List<MaskClustering.Mask> masks = new ArrayList<>();
         for (int i = 0; i < trainMasked.size(); i++) masks.add(new MaskClustering.Mask(i, trainMasked.get(i).mask()));
-        int[] cluster = MaskClustering.kmeans(MaskClustering.whitenAndNormalize(MaskClustering.features(vit, trainMasked, masks)), cfg.clusters(), 1234);
+        int[] cluster = dev.maskseg.pipeline.eval.KMeans.assign(MaskClustering.whitenAndNormalize(MaskClustering.features(vit, trainMasked, masks)), cfg.clusters(), 1234);
         List<Sample> pseudo = new ArrayList<>();
         for (int i = 0; i < trainMasked.size(); i++) {
             Sample s = trainMasked.get(i);

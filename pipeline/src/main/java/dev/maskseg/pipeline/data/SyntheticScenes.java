@@ -160,16 +160,7 @@ public final class SyntheticScenes {
     }
 
     static float[] hsv(double h, double s, double v) {
-        double h6 = ((h % 1 + 1) % 1) * 6, f = h6 - Math.floor(h6);
-        double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
-        double[] rgb = switch ((int) Math.floor(h6) % 6) {
-            case 0 -> new double[]{v, t, p};
-            case 1 -> new double[]{q, v, p};
-            case 2 -> new double[]{p, v, t};
-            case 3 -> new double[]{p, q, v};
-            case 4 -> new double[]{t, p, v};
-            default -> new double[]{v, p, q};
-        };
+        double[] rgb = Transforms.hsvToRgb(h, s, v);
         return new float[]{(float) rgb[0], (float) rgb[1], (float) rgb[2]};
     }
 

@@ -156,20 +156,23 @@ public final class Transforms {
                 else hh = ((r - g) / d + 4) / 6;
             }
             hh = ((hh + shift) % 1 + 1) % 1;
-            double sat = max == 0 ? 0 : d / max, v = max;
-            double h6 = hh * 6;
-            int k = (int) Math.floor(h6) % 6;
-            double f = h6 - Math.floor(h6), pp = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f));
-            double[] rgb = switch (k) {
-                case 0 -> new double[]{v, t, pp};
-                case 1 -> new double[]{q, v, pp};
-                case 2 -> new double[]{pp, v, t};
-                case 3 -> new double[]{pp, q, v};
-                case 4 -> new double[]{t, pp, v};
-                default -> new double[]{v, pp, q};
-            };
+            double[] rgb = hsvToRgb(hh, max == 0 ? 0 : d / max, max);
             for (int c = 0; c < 3; c++) p[c * n + i] = (float) rgb[c];
         }
+    }
+
+    /** HSV (hue in turns, wrapped into [0, 1)) to RGB. */
+    public static double[] hsvToRgb(double h, double s, double v) {
+        double h6 = ((h % 1 + 1) % 1) * 6, f = h6 - Math.floor(h6);
+        double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+        return switch ((int) Math.floor(h6) % 6) {
+            case 0 -> new double[]{v, t, p};
+            case 1 -> new double[]{q, v, p};
+            case 2 -> new double[]{p, v, t};
+            case 3 -> new double[]{p, q, v};
+            case 4 -> new double[]{t, p, v};
+            default -> new double[]{v, p, q};
+        };
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.KMeans;
 import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.image.ImageTensors;
@@ -16,11 +17,6 @@ import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.ml.clustering.CentroidCluster;
-import org.apache.commons.math3.ml.clustering.DoublePoint;
-import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
-import org.apache.commons.math3.ml.distance.EuclideanDistance;
-import org.apache.commons.math3.random.JDKRandomGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -99,23 +95,7 @@ public final class Evaluation {
     /** As above with {@code pcaDims} whitened components (at most the embedding size and the number of images). */
     public static List<int[]> kmeansPredictions(Prototypes p, int clusters, int pcaDims, long seed) {
         double[][] z = whiten(p.vectors(), pcaDims);
-        List<DoublePoint> pts = new ArrayList<>();
-        for (double[] r : z) pts.add(new DoublePoint(r));
-        JDKRandomGenerator rng = new JDKRandomGenerator();
-        rng.setSeed(seed);
-        EuclideanDistance distance = new EuclideanDistance();
-        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(clusters, pts.size()), 300, distance, rng).cluster(pts);
-        int[] assign = new int[z.length];
-        for (int i = 0; i < z.length; i++) {
-            double best = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < cs.size(); c++) {
-                double d = distance.compute(z[i], cs.get(c).getCenter().getPoint());
-                if (d < best) {
-                    best = d;
-                    assign[i] = c;
-                }
-            }
-        }
+        int[] assign = KMeans.assign(z, clusters, seed);
         List<int[]> out = new ArrayList<>();
         for (int i = 0; i < z.length; i++) {
             int[] m = new int[p.salient()[i].length];
@@ -190,7 +170,7 @@ public final class Evaluation {
         int n = feats.size();
         for (int e = 0; e < epochs; e++) {
             sgd.setLearningRate(e > epochs * 25 / 60 ? lr * 0.1 : lr); // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
-            int[] idx = MaskContrastTrainer.shuffle(n, r);
+            int[] idx = dev.maskseg.pipeline.data.Permutations.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();
                 int h = train.get(idx[s]).height(), w = train.get(idx[s]).width();

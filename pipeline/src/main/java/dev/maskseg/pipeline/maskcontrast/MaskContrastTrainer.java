@@ -10,6 +10,7 @@ import dev.maskseg.engine.optim.AdamW;
 import dev.maskseg.engine.optim.Optimizer;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.MaskContrastLoss;
@@ -33,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 
 /**
  * MaskContrast pre-training (methods.md §2.4–2.6) on one device: two independent views per image with the area
@@ -126,7 +126,7 @@ public final class MaskContrastTrainer {
             for (; epoch < cfg.epochs(); ) {
                 double lr = cfg.lr() * Math.pow(1 - (double) epoch / cfg.epochs(), 0.9);
                 optimizer.setLearningRate(lr);
-                int[] order = shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
+                int[] order = Permutations.shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
                 Deque<List<Future<Sample[]>>> ahead = new ArrayDeque<>();
                 int queued = 0;
                 double sum = 0, con = 0, sal = 0;
@@ -232,17 +232,6 @@ public final class MaskContrastTrainer {
             queue.narrow(1, queuePtr, prototypes.size(0)).copy_(prototypes.t());
         }
         queuePtr = (queuePtr + prototypes.size(0)) % cfg.queue();
-    }
-
-    /** Fisher–Yates permutation of 0..n-1. */
-    static int[] shuffle(int n, SplittableRandom r) {
-        int[] a = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 
     /** Both encoders, optimizer state, queue, epoch and loss history, atomically. */

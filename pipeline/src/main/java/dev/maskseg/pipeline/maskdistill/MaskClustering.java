@@ -5,11 +5,6 @@ import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.vit.VisionTransformer;
-import org.apache.commons.math3.ml.clustering.CentroidCluster;
-import org.apache.commons.math3.ml.clustering.DoublePoint;
-import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
-import org.apache.commons.math3.ml.distance.EuclideanDistance;
-import org.apache.commons.math3.random.JDKRandomGenerator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,28 +84,6 @@ public final class MaskClustering {
             }
             norm = Math.max(Math.sqrt(norm), 1e-12);
             for (int c = 0; c < d; c++) out[i][c] /= norm;
-        }
-        return out;
-    }
-
-    /** Cluster id per row: k-means++ then Lloyd iterations (commons-math), seeded; nearest centre, ties to the lower id. */
-    public static int[] kmeans(double[][] x, int k, long seed) {
-        List<DoublePoint> pts = new ArrayList<>();
-        for (double[] r : x) pts.add(new DoublePoint(r));
-        JDKRandomGenerator rng = new JDKRandomGenerator();
-        rng.setSeed(seed);
-        EuclideanDistance dist = new EuclideanDistance();
-        List<CentroidCluster<DoublePoint>> cs = new KMeansPlusPlusClusterer<DoublePoint>(Math.min(k, x.length), 300, dist, rng).cluster(pts);
-        int[] out = new int[x.length];
-        for (int i = 0; i < x.length; i++) {
-            double best = Double.POSITIVE_INFINITY;
-            for (int c = 0; c < cs.size(); c++) {
-                double d = dist.compute(x[i], cs.get(c).getCenter().getPoint());
-                if (d < best) {
-                    best = d;
-                    out[i] = c;
-                }
-            }
         }
         return out;
     }

@@ -8,6 +8,7 @@ import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.HardPixelCrossEntropy;
@@ -82,7 +83,7 @@ public final class MaskDistillTrainer {
         for (; epoch < cfg.epochs(); ) {
             double lr = epoch >= cfg.lrStepEpoch() ? cfg.lr() * 0.1 : cfg.lr();
             sgd.setLearningRate(lr);
-            int[] order = shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
+            int[] order = Permutations.shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
             double sum = 0;
             for (int s = 0; s < steps; s++) {
                 int step = s;
@@ -140,16 +141,6 @@ public final class MaskDistillTrainer {
             }
         }
         return out;
-    }
-
-    static int[] shuffle(int n, SplittableRandom r) {
-        int[] a = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1), t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 
     public void save(Path file) throws IOException {
