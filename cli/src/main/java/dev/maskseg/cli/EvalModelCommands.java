@@ -91,8 +91,8 @@ final class EvalModelCommands {
             double sum = 0;
             Miou.Result first = null;
             List<Double> perSeed = new ArrayList<>();
+            Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
             for (long s : seeds) {
-                Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
                 Miou.Result r = Miou.evaluate(Evaluation.confusion(Evaluation.kmeansPredictions(protos, k, pcaDims, s), images, classes), matching);
                 perSeed.add(r.miou());
                 sum += r.miou();

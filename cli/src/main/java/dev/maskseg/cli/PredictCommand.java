@@ -1,12 +1,12 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.maskcontrast.Evaluation;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.image.ImageTensors;
@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -61,8 +62,7 @@ final class PredictCommand implements Callable<Integer> {
             try (var ng = GradMode.noGrad()) {
                 Tensor x = ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()));
                 if (probe != null) {
-                    long[] a = probe.forward(m.features(x), s.height(), s.width()).argmax(1, false).to(DType.INT64).toLongArray();
-                    for (int i = 0; i < labels.length; i++) labels[i] = (int) a[i];
+                    labels = Evaluation.probePredictions(probe, List.of(m.features(x)), List.of(s)).get(0);
                 } else {
                     float[] logit = m.run(x).saliency().contiguous().toFloatArray();
                     for (int i = 0; i < labels.length; i++) labels[i] = logit[i] > 0.5f ? 1 : 0;
