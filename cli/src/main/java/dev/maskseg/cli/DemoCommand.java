@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--prior", defaultValue = "mbplus", description = "Mask prior for the masks (default: ${DEFAULT-VALUE}).")
     String prior;
 
-    @Option(names = "--config", description = "YAML with a maskcontrast: section (and data.workers/prefetch); default: the embedded configs/maskcontrast/demo.yml.")
+    @Option(names = "--config", description = "YAML with a maskcontrast: (or clustering: and maskdistill:) section, and data.workers/prefetch; default: the embedded configs/<method>/demo.yml.")
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set maskcontrast.epochs=5.")
@@ -122,7 +122,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     RunConfig runConfig() throws java.io.IOException {
-        return config != null ? RunConfig.load(config, sets) : RunConfig.parse("embedded demo.yml", embeddedDemoConfig(), sets);
+        String embedded = "configs/" + method + "/demo.yml";
+        return config != null ? RunConfig.load(config, sets) : RunConfig.parse("embedded " + embedded, embeddedConfig(embedded), sets);
     }
 
     private DemoOutcome maskContrast(List<Sample> trainViews, List<Sample> trainGt, List<Sample> val, int classes) throws Exception {
@@ -162,9 +163,9 @@ final class DemoCommand implements Callable<Integer> {
                 String.format("%d epochs; k-means on the saliency-weighted prototypes (PCA-whitened, 5 seeds).", cfg.epochs()));
     }
 
-    static String embeddedDemoConfig() throws java.io.IOException {
-        try (var in = DemoCommand.class.getResourceAsStream("/configs/maskcontrast/demo.yml")) {
-            if (in == null) throw new java.io.IOException("the embedded configs/maskcontrast/demo.yml is missing from the jar");
+    static String embeddedConfig(String path) throws java.io.IOException {
+        try (var in = DemoCommand.class.getResourceAsStream("/" + path)) {
+            if (in == null) throw new java.io.IOException("the embedded " + path + " is missing from the jar");
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }

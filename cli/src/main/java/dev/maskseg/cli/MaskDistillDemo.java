@@ -1,18 +1,22 @@
 package dev.maskseg.cli;
 
 import dev.maskseg.engine.Generator;
+import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.MaskClustering;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer.SmallSegmenter;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps;
+import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.vit.ViTConfig;
 import dev.maskseg.zoo.vit.VisionTransformer;
 import me.tongfei.progressbar.ProgressBar;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,23 +24,27 @@ import java.util.Map;
 
 /**
  * {@code demo --method maskdistill}: the mined masks clustered by the CLS token of a ViT-S/8 over each mask's box
- * (std-whitened, L2, k-means, seed 1234; §3.3), painted into pseudo semantic maps (§3.5), a small segmentation
+ * (std-whitened, L2, k-means with the clustering seed; §3.3), painted into pseudo semantic maps (§3.5), a small segmentation
  * network trained on them with hard-pixel mining (§3.6), evaluated by Hungarian matching of its labels and by a
- * linear probe. No DINO weights can be downloaded here, so the ViT is at random initialisation and the report says
- * so. Mask R-CNN (§3.4) is not part of maskseg; the prior's masks feed §3.5 directly.
+ * linear probe. Without clustering.weights (no DINO weights can be downloaded here) the ViT is at random initialisation and the
+ * report says so. Mask R-CNN (§3.4) is not part of maskseg; the prior's masks feed §3.5 directly.
  */
 final class MaskDistillDemo {
     private MaskDistillDemo() {}
 
     static DemoOutcome run(DemoCommand d, List<Sample> trainMasked, List<Sample> trainGt, List<Sample> val, int classes) throws Exception {
-        MaskDistillConfig cfg = d.runConfig().section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class);
+        RunConfig run = d.runConfig();
+        MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class);
+        ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
         if (d.epochs > 0) cfg = cfg.withEpochs(d.epochs);
         System.out.printf("demo: 3/4 clustering %d masks (ViT-S/8 CLS of each mask's box, k=%d), pseudo maps, training a %s segmenter for %d epochs%n",
                 trainMasked.size(), cfg.clusters(), cfg.backbone(), cfg.epochs());
-        VisionTransformer vit = new VisionTransformer(ViTConfig.SMALL_8, new Generator(d.seed));
-        List<MaskClustering.Mask> masks = new ArrayList<>();
-        for (int i = 0; i < trainMasked.size(); i++) masks.add(new MaskClustering.Mask(i, trainMasked.get(i).mask()));
-        int[] cluster = dev.maskseg.pipeline.eval.KMeans.assign(MaskClustering.whitenAndNormalize(MaskClustering.features(vit, trainMasked, masks)), cfg.clusters(), 1234);
+        VisionTransformer vit = clustering.weights().isEmpty()
+                ? new VisionTransformer(clustering.vit().endsWith("8") ? ViTConfig.SMALL_8 : ViTConfig.SMALL_16, new Generator(d.seed))
+                : (VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module();
+        double[][] features = new double[trainMasked.size()][];
+        for (int i = 0; i < trainMasked.size(); i++) features[i] = MaskClustering.features(vit, trainMasked.get(i), List.of(trainMasked.get(i).mask()))[0];
+        int[] cluster = MaskClustering.cluster(features, cfg.clusters(), clustering.seed());
         List<Sample> pseudo = new ArrayList<>();
         for (int i = 0; i < trainMasked.size(); i++) {
             Sample s = trainMasked.get(i);
@@ -73,8 +81,9 @@ final class MaskDistillDemo {
         extra.put("epochs", cfg.epochs());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
         return new DemoOutcome("MaskDistill", "labels", trained, base, ep, series, extra, String.format(
-                "%d epochs. Masks clustered with a ViT-S/8 at random initialisation (no DINO weights offline); pseudo maps score %s mIoU "
-                        + "(Hungarian) against the train ground truth.", cfg.epochs(), pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)));
+                "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.", cfg.epochs(),
+                clustering.vit(), clustering.weights().isEmpty() ? "at random initialisation (no DINO weights offline)" : "from " + clustering.weights(),
+                pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)));
     }
 
     private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) {

@@ -11,6 +11,7 @@ import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", description = "Train a method from a YAML configuration (see configs/).",
-        subcommands = {TrainCommand.MaskContrast.class})
+        subcommands = {TrainCommand.MaskContrast.class, TrainMaskDistillCommand.class})
 final class TrainCommand {
     @Command(name = "maskcontrast", description = {"MaskContrast pre-training (methods.md §2.4-2.6): query and key encoders, prototypes, queue, "
             + "saliency BCE. Writes OUT/checkpoint.safetensors after every epoch (atomically; --resume continues from it to the same "
@@ -69,7 +70,8 @@ final class TrainCommand {
                 trainer.resume(checkpoint);
                 System.out.printf("train maskcontrast: resumed after epoch %d of %d%n", trainer.epoch(), cfg.epochs());
             }
-            RunMetrics metrics = new RunMetrics(out, "maskcontrast", trainer.history());
+            RunMetrics metrics = new RunMetrics(out, "maskcontrast", List.of("loss", "contrastive", "saliency"),
+                    trainer.history().stream().map(e -> new double[]{e.loss(), e.contrastive(), e.saliency()}).toList());
             int steps = images.size() / cfg.batch();
             try (var bar = Progress.bar("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch())) {
                 trainer.train(images, checkpoint, new MaskContrastTrainer.Listener() {
@@ -80,8 +82,8 @@ final class TrainCommand {
                     }
 
                     @Override
-                    public void epochEnd(MaskContrastTrainer.EpochLoss loss, double lr, double seconds) {
-                        metrics.epochEnd(loss, lr, seconds, steps * cfg.batch());
+                    public void epochEnd(MaskContrastTrainer.EpochLoss loss, double lr, double seconds) throws IOException {
+                        metrics.epochEnd(new double[]{loss.loss(), loss.contrastive(), loss.saliency()}, lr, seconds, steps * cfg.batch());
                     }
                 });
             }

@@ -11,8 +11,6 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,7 +53,7 @@ class TrainCommandTest {
         }
         assertEquals(4, Files.readAllLines(straight.resolve("metrics.csv")).size(), "header + 3 epochs");
 
-        Process p = subprocess("--backend", "jvm", "train", "maskcontrast", "--config", config.toString(), "--out", killed.toString());
+        Process p = Console.spawn("--backend", "jvm", "train", "maskcontrast", "--config", config.toString(), "--out", killed.toString());
         Path csv = killed.resolve("metrics.csv");
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!(Files.exists(csv) && Files.readAllLines(csv).size() >= 2) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
@@ -121,12 +119,5 @@ class TrainCommandTest {
         Console sal = Console.run("predict", "--model", model.toString(), "--images", data.resolve("JPEGImages").toString(), "--out", tmp.resolve("sal").toString());
         assertEquals(0, sal.code(), sal.err());
         for (int v : dev.maskseg.pipeline.data.LabelMaps.read(tmp.resolve("sal/scene_00001.png")).labels()) assertTrue(v == 0 || v == 1);
-    }
-
-    private static Process subprocess(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

@@ -48,17 +48,27 @@ public final class ImageSet extends AbstractList<Sample> {
             throw new IOException(map + ": " + lab.getWidth() + "x" + lab.getHeight() + " but its image " + image.getFileName() + " is "
                     + img.getWidth() + "x" + img.getHeight());
         }
-        int[] px = lab.getRaster().getPixels(0, 0, lab.getWidth(), lab.getHeight(), (int[]) null);
-        int bands = lab.getRaster().getNumBands();
-        byte[] m = new byte[lab.getWidth() * lab.getHeight()];
+        return Sample.of(img, firstBand(lab, binary));
+    }
+
+    /** An image without a map (an all-zero mask), with the same error messages. */
+    public static Sample imageOnly(Path image) throws IOException {
+        BufferedImage img = read(image, "image");
+        return Sample.of(img, new byte[img.getWidth() * img.getHeight()]);
+    }
+
+    static byte[] firstBand(BufferedImage map, boolean binary) {
+        int[] px = map.getRaster().getPixels(0, 0, map.getWidth(), map.getHeight(), (int[]) null);
+        int bands = map.getRaster().getNumBands();
+        byte[] m = new byte[map.getWidth() * map.getHeight()];
         for (int i = 0; i < m.length; i++) {
             int v = px[i * bands];
             m[i] = (byte) (binary ? (v > 127 ? 1 : 0) : v);
         }
-        return Sample.of(img, m);
+        return m;
     }
 
-    private static BufferedImage read(Path f, String what) throws IOException {
+    static BufferedImage read(Path f, String what) throws IOException {
         BufferedImage img;
         try {
             img = ImageIO.read(f.toFile());

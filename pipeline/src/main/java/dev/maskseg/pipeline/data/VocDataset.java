@@ -41,26 +41,31 @@ public final class VocDataset {
     /** Images with their ground truth from {@code SegmentationClass} (or Aug for train_aug). */
     public ImageSet withLabels(String split) throws IOException {
         Path labels = root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
-        return open(split, labels, false);
+        return open(split, labels, false, true);
     }
 
     /** Images that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
     public ImageSet withMasks(String split, Path maskDir) throws IOException {
-        return open(split, maskDir, true);
+        return open(split, maskDir, true, false);
+    }
+
+    /** Images with label maps from {@code mapDir} (e.g. pseudo labels); images without one are excluded silently. */
+    public ImageSet withLabelMaps(String split, Path mapDir) throws IOException {
+        return open(split, mapDir, false, false);
     }
 
     /**
      * Every pair is decoded once here (in parallel) so that a corrupt file or a size mismatch is reported before
      * training starts, once, in list order; the pixels are not kept.
      */
-    private ImageSet open(String split, Path dir, boolean binary) throws IOException {
+    private ImageSet open(String split, Path dir, boolean binary, boolean everyImageHasOne) throws IOException {
         List<String> ids = ids(split);
         String[] problem = new String[ids.size()];
         boolean[] present = new boolean[ids.size()];
         IntStream.range(0, ids.size()).parallel().forEach(i -> {
             Path img = imageFile(ids.get(i)), map = dir.resolve(ids.get(i) + ".png");
             if (!Files.exists(map)) {
-                if (!binary) problem[i] = map + ": missing label map for image " + ids.get(i);
+                if (everyImageHasOne) problem[i] = map + ": missing label map for image " + ids.get(i);
                 return;
             }
             if (!Files.exists(img)) {

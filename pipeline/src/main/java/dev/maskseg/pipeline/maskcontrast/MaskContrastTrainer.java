@@ -14,6 +14,7 @@ import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.MaskContrastLoss;
+import dev.maskseg.pipeline.train.ResNetInit;
 import dev.maskseg.zoo.Ema;
 import dev.maskseg.zoo.weights.NameMapping;
 import dev.maskseg.zoo.weights.WeightFiles;
@@ -48,13 +49,11 @@ public final class MaskContrastTrainer {
         void step(int epoch, int step, int steps, double loss, double lr);
 
         /** After the epoch's checkpoint is written. */
-        default void epochEnd(EpochLoss loss, double lr, double seconds) {}
+        default void epochEnd(EpochLoss loss, double lr, double seconds) throws IOException {}
     }
 
     public record EpochLoss(int epoch, double loss, double contrastive, double saliency) {}
 
-    /** The backbone stages frozen (parameters and BN statistics) by {@code freezeEarlyLayers} (§2.6). */
-    private static final List<String> FROZEN = List.of("conv1", "bn1", "layer1", "layer2");
     private final MaskContrastConfig cfg;
     public final MaskContrastModel query, key;
     private final Optimizer optimizer;
@@ -67,12 +66,9 @@ public final class MaskContrastTrainer {
         this.cfg = cfg;
         query = create(cfg, cfg.seed());
         key = create(cfg, cfg.seed());
-        if (!cfg.pretrained().isEmpty()) loadBackbone(query, Path.of(cfg.pretrained()));
+        if (!cfg.pretrained().isEmpty()) ResNetInit.loadPretrained(query.backbone, Path.of(cfg.pretrained()));
         Ema.copy(query, key);
-        if (cfg.freezeEarlyLayers()) {
-            if (!cfg.backbone().equals("resnet50")) throw new IllegalArgumentException("maskcontrast: freezing conv1..layer2 needs the resnet50 backbone");
-            query.namedParameters().forEach((k, v) -> { if (FROZEN.stream().anyMatch(f -> k.startsWith("backbone." + f + "."))) v.requiresGrad(false); });
-        }
+        if (cfg.freezeEarlyLayers()) ResNetInit.freezeEarlyStages(query.backbone, "maskcontrast");
         List<Tensor> trainable = query.parameters().stream().filter(Tensor::requiresGrad).toList();
         List<ParamGroup> groups = List.of(new ParamGroup(trainable, cfg.lr(), cfg.weightDecay()));
         optimizer = cfg.optimizer().equals("adamw") ? new AdamW(groups, cfg.sgdMomentum(), 0.999, 1e-8) : new Sgd(groups, cfg.sgdMomentum(), false);
@@ -87,18 +83,6 @@ public final class MaskContrastTrainer {
             case "resnet50" -> new MaskContrastModel(cfg.ndim(), g);
             default -> throw new IllegalArgumentException("maskcontrast: unknown backbone '" + cfg.backbone() + "' (small, resnet50)");
         };
-    }
-
-    /** ImageNet (torchvision) or MoCo weights into the backbone, as the official configs initialise it (§2.6). */
-    private static void loadBackbone(MaskContrastModel model, Path file) throws IOException {
-        Map<String, Tensor> target = model.backbone.stateDict();
-        NameMapping.Result mapped = NameMapping.resnet(false).apply(WeightFiles.read(file), target);
-        try {
-            Module.LoadReport r = model.backbone.loadStateDict(mapped.state(), true);
-            if (!r.isClean()) throw new IOException(file + ": backbone weights do not fit: " + r);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": backbone weights do not fit: " + e.getMessage(), e);
-        }
     }
 
     public List<EpochLoss> history() { return List.copyOf(history); }
@@ -179,7 +163,7 @@ public final class MaskContrastTrainer {
     private MaskContrastLoss.Result step(Sample[][] views) {
         Tensor imq = batch(views, 0), imk = batch(views, 1), mq = masks(views, 0), mk = masks(views, 1);
         query.train(true);
-        if (cfg.freezeEarlyLayers()) for (String f : FROZEN) query.backbone.children().get(f).train(false);
+        if (cfg.freezeEarlyLayers()) ResNetInit.keepEarlyStagesInEval(query.backbone);
         MaskContrastModel.Output oq = query.run(imq);
         Ema.update(query, key, cfg.keyMomentum());
         MaskContrastModel.Output ok;

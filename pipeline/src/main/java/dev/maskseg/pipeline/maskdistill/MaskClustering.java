@@ -3,10 +3,10 @@ package dev.maskseg.pipeline.maskdistill;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.eval.KMeans;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,27 +18,23 @@ import java.util.List;
 public final class MaskClustering {
     private MaskClustering() {}
 
-    /** One object mask of an image (0/1 per pixel). */
-    public record Mask(int image, byte[] pixels) {}
-
-    public static double[][] features(VisionTransformer vit, List<Sample> images, List<Mask> masks) {
+    /** The CLS feature of each of one image's masks (0/1 per pixel, the image's size). */
+    public static double[][] features(VisionTransformer vit, Sample image, List<byte[]> masks) {
         vit.eval();
-        int p = vit.config.patch();
+        int p = vit.config.patch(), w = image.width(), n = w * image.height();
         double[][] out = new double[masks.size()][];
         try (var ng = GradMode.noGrad()) {
             for (int m = 0; m < masks.size(); m++) {
-                Sample s = images.get(masks.get(m).image());
-                int[] box = bbox(masks.get(m).pixels(), s.width(), s.height());
-                int bw = box[2] - box[0], bh = box[3] - box[1], pw = (bw + p - 1) / p * p, ph = (bh + p - 1) / p * p, n = s.width() * s.height();
+                int[] box = bbox(masks.get(m), w, image.height());
+                int bw = box[2] - box[0], bh = box[3] - box[1], pw = (bw + p - 1) / p * p, ph = (bh + p - 1) / p * p;
                 float[] crop = new float[3 * pw * ph];
                 for (int c = 0; c < 3; c++) {
                     for (int y = 0; y < bh; y++) {
-                        for (int x = 0; x < bw; x++) crop[c * pw * ph + y * pw + x] = s.rgb()[c * n + (box[1] + y) * s.width() + box[0] + x];
+                        for (int x = 0; x < bw; x++) crop[c * pw * ph + y * pw + x] = image.rgb()[c * n + (box[1] + y) * w + box[0] + x];
                     }
                 }
                 // normalize, then zero-pad in normalized space (the crop's padding is exactly 0 after normalization)
-                Tensor t = ImageTensors.normalize(Tensor.of(crop, 1, 3, ph, pw));
-                float[] tn = t.contiguous().toFloatArray();
+                float[] tn = ImageTensors.normalize(Tensor.of(crop, 1, 3, ph, pw)).contiguous().toFloatArray();
                 for (int c = 0; c < 3; c++) {
                     for (int y = 0; y < ph; y++) for (int x = 0; x < pw; x++) if (y >= bh || x >= bw) tn[c * pw * ph + y * pw + x] = 0;
                 }
@@ -48,6 +44,14 @@ public final class MaskClustering {
             }
         }
         return out;
+    }
+
+    /** §3.3 steps 4–5: whitening, L2 and k-means (seeded); the cluster of each feature row. */
+    public static int[] cluster(double[][] features, int clusters, long seed) {
+        if (features.length < clusters) {
+            throw new IllegalArgumentException("mask clustering: " + features.length + " masks for " + clusters + " clusters; need at least one mask per cluster");
+        }
+        return KMeans.assign(whitenAndNormalize(features), clusters, seed);
     }
 
     /** [x0, y0, x1, y1) of the mask's pixels (the whole image when empty). */

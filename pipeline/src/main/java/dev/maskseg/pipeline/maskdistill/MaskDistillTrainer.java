@@ -12,6 +12,7 @@ import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.HardPixelCrossEntropy;
+import dev.maskseg.pipeline.train.ResNetInit;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.image.ImageTensors;
@@ -30,11 +31,16 @@ import java.util.stream.IntStream;
 /**
  * MaskDistill's last stage (methods.md §3.6): a segmentation network trained on pseudo semantic maps with the
  * hard-pixel-mining cross-entropy, SGD with one step decay, flip + ScaleNRotate augmentation. Every draw derives from
- * (seed, epoch, step, index); a checkpoint (weights, momentum, epoch) is written atomically after each epoch.
+ * (seed, epoch, step, index). The resnet50 backbone starts from {@code pretrained} (MoCo or ImageNet) and, with
+ * {@code freezeEarlyLayers}, keeps conv1..layer2 fixed as {@code freeze_layers: 2}. A checkpoint (weights, momentum,
+ * epoch) is written atomically after each epoch.
  */
 public final class MaskDistillTrainer {
     public interface Listener {
         void step(int epoch, int step, int steps, double loss, double lr);
+
+        /** After the epoch's checkpoint is written. */
+        default void epochEnd(int epoch, double loss, double lr, double seconds) throws IOException {}
     }
 
     /** The small demo network: the MaskContrast demo backbone and decoder with a 1x1 classifier (C + 1 labels). */
@@ -59,10 +65,17 @@ public final class MaskDistillTrainer {
     private int epoch;
     private final List<Double> history = new ArrayList<>();
 
-    public MaskDistillTrainer(MaskDistillConfig cfg) {
+    public MaskDistillTrainer(MaskDistillConfig cfg) throws IOException {
         this.cfg = cfg;
         model = create(cfg, cfg.seed());
-        sgd = new Sgd(List.of(new ParamGroup(model.parameters(), cfg.lr(), cfg.weightDecay())), cfg.momentum(), false);
+        if (!cfg.pretrained().isEmpty()) ResNetInit.loadPretrained(backbone(model), Path.of(cfg.pretrained()));
+        if (cfg.freezeEarlyLayers()) ResNetInit.freezeEarlyStages(backbone(model), "maskdistill");
+        List<Tensor> trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
+        sgd = new Sgd(List.of(new ParamGroup(trainable, cfg.lr(), cfg.weightDecay())), cfg.momentum(), false);
+    }
+
+    private static Module backbone(Module model) {
+        return model instanceof SegmentationModel m ? m.backbone : ((SmallSegmenter) model).body.backbone;
     }
 
     public static Module create(MaskDistillConfig cfg, long seed) {
@@ -76,6 +89,9 @@ public final class MaskDistillTrainer {
 
     public List<Double> history() { return List.copyOf(history); }
 
+    /** Epochs done (restored by {@link #resume}). */
+    public int epoch() { return epoch; }
+
     /** Trains the remaining epochs on images whose {@link Sample#mask()} holds pseudo labels (0..C). */
     public void train(List<Sample> data, Path checkpoint, Listener listener) throws IOException {
         int steps = data.size() / cfg.batch();
@@ -85,6 +101,7 @@ public final class MaskDistillTrainer {
             sgd.setLearningRate(lr);
             int[] order = Permutations.shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
             double sum = 0;
+            long start = System.nanoTime();
             for (int s = 0; s < steps; s++) {
                 int step = s;
                 Sample[] views = new Sample[cfg.batch()];
@@ -94,6 +111,7 @@ public final class MaskDistillTrainer {
                     views[i] = cfg.size() > 0 ? Transforms.resize(v, cfg.size(), cfg.size()) : v;
                 });
                 model.train(true);
+                if (cfg.freezeEarlyLayers()) ResNetInit.keepEarlyStagesInEval(backbone(model));
                 Tensor logits = model.forward(images(views));
                 Tensor loss = HardPixelCrossEntropy.compute(logits, labels(views), cfg.hardFraction());
                 sgd.zeroGrad();
@@ -105,6 +123,7 @@ public final class MaskDistillTrainer {
             history.add(sum / steps);
             epoch++;
             if (checkpoint != null) save(checkpoint);
+            if (listener != null) listener.epochEnd(epoch - 1, sum / steps, lr, (System.nanoTime() - start) / 1e9);
         }
     }
 
