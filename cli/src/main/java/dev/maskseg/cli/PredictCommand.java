@@ -4,10 +4,12 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.maskcontrast.Evaluation;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
+import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
@@ -22,11 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "predict", description = {"Segment a folder of images with a trained MaskContrast model: OUT/<stem>.png (8-bit labels) and "
-        + "OUT/overlay/<stem>.png (colour overlay). With --probe (from 'eval linear --save-probe'), labels are the probe's classes; "
-        + "without, the saliency head's object mask (1 where the logit > 0.5, as the k-means protocol)."})
+@Command(name = "predict", description = {"Segment a folder of images with a trained model: OUT/<stem>.png (8-bit labels) and "
+        + "OUT/overlay/<stem>.png (colour overlay). A MaskDistill model gives its arg-max labels (0 = background, 1..C = clusters; "
+        + "match them to classes with 'eval miou --matching hungarian'). A MaskContrast model with --probe (from 'eval linear "
+        + "--save-probe') gives the probe's classes; without, the saliency head's object mask (1 where the logit > 0.5, as the "
+        + "k-means protocol)."})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = {"--model", "--checkpoint"}, required = true, description = "MaskContrast model (model.safetensors of 'train maskcontrast').")
+    @Option(names = {"--model", "--checkpoint"}, required = true, description = "model.safetensors of 'train maskcontrast' or 'train maskdistill'.")
     Path model;
 
     @Option(names = "--probe", description = "Linear probe weights (safetensors with weight, bias).")
@@ -40,8 +44,11 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MaskContrastModel m = MaskContrastTrainer.loadModel(model);
-        m.eval();
+        boolean distill = MaskDistillTrainer.isModel(model);
+        if (distill && probeFile != null) throw new IllegalArgumentException("--probe applies to MaskContrast models; " + model + " is a MaskDistill model");
+        MaskContrastModel m = distill ? null : MaskContrastTrainer.loadModel(model);
+        Module segmenter = distill ? MaskDistillTrainer.loadModel(model) : null;
+        if (m != null) m.eval();
         LinearProbe probe = null;
         if (probeFile != null) {
             Map<String, Tensor> w = SafeTensors.read(probeFile);
@@ -58,16 +65,7 @@ final class PredictCommand implements Callable<Integer> {
                 continue;
             }
             Sample s = Sample.of(img, new byte[img.getWidth() * img.getHeight()]);
-            int[] labels = new int[s.width() * s.height()];
-            try (var ng = GradMode.noGrad()) {
-                Tensor x = ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()));
-                if (probe != null) {
-                    labels = Evaluation.probePredictions(probe, List.of(m.features(x)), List.of(s)).get(0);
-                } else {
-                    float[] logit = m.run(x).saliency().contiguous().toFloatArray();
-                    for (int i = 0; i < labels.length; i++) labels[i] = logit[i] > 0.5f ? 1 : 0;
-                }
-            }
+            int[] labels = distill ? MaskDistillTrainer.predict(segmenter, List.of(s)).get(0) : maskContrastLabels(m, probe, s);
             String stem = ImageFiles.stem(f);
             LabelMaps.write(out.resolve(stem + ".png"), s.width(), s.height(), labels);
             BufferedImage ov = new BufferedImage(s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
@@ -77,5 +75,16 @@ final class PredictCommand implements Callable<Integer> {
         }
         System.out.printf("predict: %d images, labels in %s, overlays in %s%n", done, out, overlays);
         return 0;
+    }
+
+    private static int[] maskContrastLabels(MaskContrastModel m, LinearProbe probe, Sample s) {
+        try (var ng = GradMode.noGrad()) {
+            Tensor x = ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()));
+            if (probe != null) return Evaluation.probePredictions(probe, List.of(m.features(x)), List.of(s)).get(0);
+            float[] logit = m.run(x).saliency().contiguous().toFloatArray();
+            int[] labels = new int[logit.length];
+            for (int i = 0; i < labels.length; i++) labels[i] = logit[i] > 0.5f ? 1 : 0;
+            return labels;
+        }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.io.AtomicFiles;
-import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.ImageSet;
@@ -108,8 +107,7 @@ final class TrainMaskDistillCommand implements Callable<Integer> {
         }
         metrics.finish();
         Path model = out.resolve("model.safetensors");
-        SafeTensors.write(model, trainer.model.stateDict(), Map.of("method", "maskdistill", "backbone", cfg.backbone(),
-                "labels", Integer.toString(cfg.clusters() + 1)));
+        trainer.saveModel(model);
         System.out.printf("train maskdistill: %d epochs done; %s, %s%n", cfg.epochs(), model, out.resolve("metrics.csv"));
         return 0;
     }

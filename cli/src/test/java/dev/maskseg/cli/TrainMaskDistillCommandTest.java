@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code train maskdistill}: scored candidates from a prior folder become pseudo maps by the §3.5 rule, a bad mask is
- * one message, and a SIGKILLed run resumes to identical weights.
+ * one message, the model predicts label maps that {@code eval miou} matches, and a SIGKILLed run resumes to identical
+ * weights.
  */
 class TrainMaskDistillCommandTest {
     @TempDir
@@ -93,6 +94,17 @@ class TrainMaskDistillCommandTest {
                 else assertEquals(gt[p] != 0, pseudo[p] != 0, "image " + i + " pixel " + p + ": only the objects candidate is kept");
             }
         }
+
+        Path pred = tmp.resolve("pred");
+        Console pr = Console.run("predict", "--model", straight.resolve("model.safetensors").toString(), "--images", data.resolve("JPEGImages").toString(),
+                "--out", pred.toString());
+        assertEquals(0, pr.code(), pr.err());
+        for (int v : LabelMaps.read(pred.resolve(ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "label " + v);
+        Console ev = Console.run("eval", "miou", "--pred", pred.toString(), "--gt", data.resolve("SegmentationClass").toString(), "--num-classes", "5",
+                "--json", tmp.resolve("miou.json").toString());
+        assertEquals(0, ev.code(), ev.err());
+        double miou = new ObjectMapper().readTree(tmp.resolve("miou.json").toFile()).get("miou").asDouble(-1);
+        assertTrue(miou >= 0 && miou <= 1, "mIoU " + miou);
 
         Process p = Console.spawn("--backend", "jvm", "train", "maskdistill", "--config", config.toString(), "--out", killed.toString());
         Path csv = killed.resolve("metrics.csv");

@@ -17,6 +17,8 @@ import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import dev.maskseg.zoo.weights.NameMapping;
+import dev.maskseg.zoo.weights.WeightFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -160,6 +162,39 @@ public final class MaskDistillTrainer {
             }
         }
         return out;
+    }
+
+    /** The trained network with the metadata that rebuilds it ({@link #loadModel}). */
+    public void saveModel(Path file) throws IOException {
+        SafeTensors.write(file, model.stateDict(), Map.of("model", "maskdistill", "backbone", cfg.backbone(),
+                "width", Integer.toString(cfg.width()), "labels", Integer.toString(cfg.clusters() + 1)));
+    }
+
+    /** Whether {@code file} was written by {@link #saveModel}. */
+    public static boolean isModel(Path file) throws IOException {
+        return file.toString().endsWith(".safetensors") && "maskdistill".equals(SafeTensors.metadata(file).get("model"));
+    }
+
+    /** A model written by {@link #saveModel}, or a DeepLab-v3 checkpoint with MaskDistill's {@code backbone./head.} names. */
+    public static Module loadModel(Path file) throws IOException {
+        Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+        Map<String, Tensor> weights = WeightFiles.read(file);
+        String backbone = meta.getOrDefault("backbone", "resnet50");
+        Module m;
+        if (backbone.equals("small")) {
+            m = new SmallSegmenter(Integer.parseInt(meta.get("width")), Integer.parseInt(meta.get("labels")), new Generator(0));
+        } else {
+            Tensor last = weights.entrySet().stream().filter(e -> e.getKey().matches("(module\\.)?(head|classifier)\\.4\\.weight"))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new IOException(file + ": no head.4.weight; not a MaskDistill DeepLab-v3"));
+            m = SegmentationModel.deeplabv3(last.size(0), new Generator(0));
+            weights = NameMapping.deeplab().apply(weights, m.stateDict()).state();
+        }
+        try {
+            m.loadStateDict(weights, true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a MaskDistill model (" + backbone + "): " + e.getMessage(), e);
+        }
+        return m;
     }
 
     public void save(Path file) throws IOException {
