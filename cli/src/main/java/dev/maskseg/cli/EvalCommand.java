@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "eval", description = "Evaluate predictions.", subcommands = {EvalCommand.MiouCommand.class, EvalModelCommands.Kmeans.class, EvalModelCommands.Linear.class})
+@Command(name = "eval", description = "Evaluate predictions.", subcommands = {EvalCommand.MiouCommand.class, EvalModelCommands.Kmeans.class, EvalModelCommands.Linear.class,
+        EvalModelCommands.RetrievalCommand.class})
 final class EvalCommand {
     @Command(name = "miou", description = {"Dataset-level mIoU of PNG label maps matched by file stem (8-bit grayscale or palette index), "
             + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority (over-clustering) or none.",

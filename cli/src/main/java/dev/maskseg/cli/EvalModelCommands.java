@@ -11,6 +11,7 @@ import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.maskcontrast.Evaluation;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
+import dev.maskseg.pipeline.maskcontrast.Retrieval;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code eval kmeans} and {@code eval linear}: MaskContrast's protocols (methods.md §2.7) on a VOC-layout folder. */
+/** {@code eval kmeans}, {@code eval linear} and {@code eval retrieval}: MaskContrast's protocols (methods.md §2.7) on a VOC-layout folder. */
 final class EvalModelCommands {
     private EvalModelCommands() {}
 
@@ -152,6 +153,54 @@ final class EvalModelCommands {
             out.put("epochs", epochs);
             write(out, r);
             System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
+            return 0;
+        }
+    }
+
+    @Command(name = "retrieval", description = {"Semantic segment retrieval (methods.md §2.7.3): train-split prototypes labelled with the "
+            + "majority ground-truth class in their salient mask form the memory bank; each val image takes its top-1 cosine "
+            + "neighbour's label on its salient pixels. mIoU over all classes incl. background, or with --classes/--voc7 over the "
+            + "kept classes only (the others ignored in both splits, background excluded). The official protocol uses --size 512."})
+    static final class RetrievalCommand extends Common implements Callable<Integer> {
+        @Option(names = "--train-split", defaultValue = "train", description = "Memory bank split (default: ${DEFAULT-VALUE}, as the official code).")
+        String trainSplit;
+
+        @Option(names = "--val-split", defaultValue = "val", description = "default: ${DEFAULT-VALUE}")
+        String valSplit;
+
+        @Option(names = "--classes", split = ",", description = "Object classes kept (default: all).")
+        int[] keep;
+
+        @Option(names = "--voc7", description = "The official 7 classes: aeroplane, bottle, bus, car, cat, cow, person.")
+        boolean voc7;
+
+        @Override
+        public Integer call() throws Exception {
+            if (voc7 && keep != null) throw new IllegalArgumentException("eval retrieval: give --classes or --voc7, not both");
+            java.util.Set<Integer> kept = voc7 ? Retrieval.VOC7 : Retrieval.allClasses(classes);
+            if (keep != null) {
+                kept = new java.util.TreeSet<>();
+                for (int c : keep) {
+                    if (c < 1 || c >= classes) throw new IllegalArgumentException("eval retrieval: --classes " + c + " is not an object class of 1.." + (classes - 1));
+                    kept.add(c);
+                }
+            }
+            for (int c : kept) if (c >= classes) throw new IllegalArgumentException("eval retrieval: class " + c + " needs --num-classes > " + c);
+            MaskContrastModel m = MaskContrastTrainer.loadModel(model);
+            List<Sample> train = split(trainSplit), val = split(valSplit);
+            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept);
+            if (r.bankSize() == 0) System.err.println("eval retrieval: WARNING the memory bank is empty (no train image has a salient pixel on a kept class)");
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("miou", r.miou());
+            out.put("classes", new ArrayList<>(kept));
+            out.put("per_class_iou", r.perClassIou());
+            out.put("bank_images", r.bankSize());
+            out.put("bank_skipped", r.skipped());
+            out.put("val_images", val.size());
+            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(out);
+            AtomicFiles.write(json, o -> o.write(bytes));
+            System.out.printf("eval retrieval: mIoU %.4f over %d classes (bank of %d train images, %d without a kept class; %d val); %s%n",
+                    r.miou(), kept.size() + (kept.size() == classes - 1 ? 1 : 0), r.bankSize(), r.skipped(), val.size(), json);
             return 0;
         }
     }

@@ -108,6 +108,16 @@ class TrainCommandTest {
         double miou = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("lin.json").toFile()).get("miou").asDouble(-1);
         assertTrue(miou >= 0 && miou <= 1, "linear mIoU " + miou);
 
+        Console ret = Console.run("eval", "retrieval", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
+                "--classes", "1,3", "--json", tmp.resolve("ret.json").toString());
+        assertEquals(0, ret.code(), ret.err());
+        var rj = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("ret.json").toFile());
+        double r1 = rj.get("per_class_iou").get(1).asDouble(), r3 = rj.get("per_class_iou").get(3).asDouble();
+        assertEquals((r1 + r3) / 2, rj.get("miou").asDouble(), 1e-12, "mean over the kept classes, background excluded");
+        assertEquals(0.0, rj.get("per_class_iou").get(2).asDouble(-1), "class 2 ignored: never predicted, IoU 0");
+        assertEquals(Files.readAllLines(data.resolve("ImageSets/Segmentation/train.txt")).size(), rj.get("bank_images").asInt() + rj.get("bank_skipped").asInt(),
+                "every train image is in the bank or skipped");
+
         Path pred = tmp.resolve("pred");
         Console pr = Console.run("predict", "--model", model.toString(), "--probe", probe.toString(), "--images", data.resolve("JPEGImages").toString(),
                 "--out", pred.toString());
