@@ -44,13 +44,13 @@ final class EvalModelCommands {
         @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "0", description = "Resize images (bilinear) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
+        @Option(names = "--size", defaultValue = "0", description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
         int size;
 
         List<Sample> split(String name) throws java.io.IOException {
             List<Sample> out = new ArrayList<>();
             for (Sample s : new VocDataset(data, strict, m -> System.err.println("eval: " + m)).withLabels(name)) {
-                out.add(size > 0 ? Transforms.resize(s, size, size) : s);
+                out.add(size > 0 ? Transforms.resizeBicubic(s, size, size) : s);
             }
             if (out.isEmpty()) throw new IllegalArgumentException(data + ": no usable images in split " + name);
             return out;

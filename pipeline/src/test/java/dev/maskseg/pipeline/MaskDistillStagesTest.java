@@ -63,4 +63,26 @@ class MaskDistillStagesTest {
         // OpenCV's positive angle turns the content counter-clockwise: the top-right corner goes to the top-left
         assertEquals(s.mask()[4], rot.mask()[0]);
     }
+
+    @Test
+    void bicubicResizeKeepsConstantsClampsOvershootAndResizesLabelsByNearest() {
+        int w = 6, h = 4, n = w * h;
+        float[] rgb = new float[3 * n];
+        byte[] m = new byte[n];
+        for (int i = 0; i < n; i++) {
+            rgb[i] = 0.25f;                          // constant plane
+            rgb[n + i] = (i % w) < 3 ? 0f : 1f;      // a hard step: bicubic over- and undershoots
+            rgb[2 * n + i] = (i % w) / 5f;
+            m[i] = (byte) (i % w);
+        }
+        Sample s = new Sample(rgb, m, w, h);
+        Sample big = Transforms.resizeBicubic(s, 13, 9);
+        assertEquals(13, big.width());
+        for (int i = 0; i < 13 * 9; i++) {
+            assertEquals(0.25f, big.rgb()[i], 1e-6f);
+            float v = big.rgb()[13 * 9 + i];
+            assertEquals(true, v >= 0f && v <= 1f, "clamped to [0, 1]: " + v);
+        }
+        assertArrayEquals(Transforms.resize(s, 13, 9).mask(), big.mask(), "labels by nearest, as the bilinear path");
+    }
 }

@@ -1,12 +1,17 @@
 package dev.maskseg.pipeline.data;
 
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.backend.ResizeParams;
+import dev.maskseg.engine.ops.Resize;
 import dev.maskseg.prior.image.FloatMaps;
 
 import java.util.SplittableRandom;
 
 /**
  * Joint image/mask transforms with torchvision's sampling rules (methods.md §2.4), on {@link Sample}s. Images are
- * resized bilinearly with half-pixel centres (no antialiasing), masks by nearest neighbour.
+ * resized bilinearly (or bicubically, {@link #resizeBicubic}) with half-pixel centres (no antialiasing), masks by
+ * nearest neighbour.
  */
 public final class Transforms {
     private Transforms() {}
@@ -67,13 +72,33 @@ public final class Transforms {
             float[] plane = java.util.Arrays.copyOfRange(s.rgb(), c * n, (c + 1) * n);
             System.arraycopy(FloatMaps.resizeBilinear(plane, w, h, ow, oh), 0, rgb, c * m, m);
         }
-        byte[] mask = new byte[m];
+        return new Sample(rgb, nearest(s.mask(), w, h, ow, oh), ow, oh);
+    }
+
+    /** torch 'nearest': source index floor(dst · in/out). */
+    private static byte[] nearest(byte[] map, int w, int h, int ow, int oh) {
+        byte[] out = new byte[ow * oh];
         double sx = (double) w / ow, sy = (double) h / oh;
         for (int y = 0; y < oh; y++) {
             int ny = Math.min(h - 1, (int) Math.floor(y * sy));
-            for (int x = 0; x < ow; x++) mask[y * ow + x] = s.mask()[ny * w + Math.min(w - 1, (int) Math.floor(x * sx))];
+            for (int x = 0; x < ow; x++) out[y * ow + x] = map[ny * w + Math.min(w - 1, (int) Math.floor(x * sx))];
         }
-        return new Sample(rgb, mask, ow, oh);
+        return out;
+    }
+
+    /**
+     * Image bicubic (a = −0.75, half-pixel centres, no antialiasing: OpenCV INTER_CUBIC and torch 'bicubic', through the
+     * engine's interpolate), clamped to [0, 1] as a uint8 image saturates; mask nearest. The fine-tuning and evaluation
+     * resize to 512x512 of §2.7 and §3.6.
+     */
+    public static Sample resizeBicubic(Sample s, int ow, int oh) {
+        if (ow == s.width() && oh == s.height()) return s;
+        float[] rgb;
+        try (var ng = GradMode.noGrad()) {
+            rgb = Resize.interpolate(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()), oh, ow, ResizeParams.Mode.BICUBIC, false).contiguous().toFloatArray();
+        }
+        for (int i = 0; i < rgb.length; i++) rgb[i] = Math.min(1f, Math.max(0f, rgb[i]));
+        return new Sample(rgb, nearest(s.mask(), s.width(), s.height(), ow, oh), ow, oh);
     }
 
     public static Sample horizontalFlip(Sample s) {

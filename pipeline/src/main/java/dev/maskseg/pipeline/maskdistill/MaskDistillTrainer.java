@@ -110,7 +110,7 @@ public final class MaskDistillTrainer {
                 IntStream.range(0, cfg.batch()).parallel().forEach(i -> {
                     SplittableRandom r = new SplittableRandom(((cfg.seed() * 31 + epoch) * 1_000_003L + step) * 131 + i);
                     Sample v = Transforms.fineTuneView(data.get(order[step * cfg.batch() + i]), r);
-                    views[i] = cfg.size() > 0 ? Transforms.resize(v, cfg.size(), cfg.size()) : v;
+                    views[i] = cfg.size() > 0 ? Transforms.resizeBicubic(v, cfg.size(), cfg.size()) : v;
                 });
                 model.train(true);
                 if (cfg.freezeEarlyLayers()) ResNetInit.keepEarlyStagesInEval(backbone(model));
