@@ -113,7 +113,8 @@ final class EvalModelCommands {
 
     @Command(name = "linear", description = {"Linear probe (methods.md §2.7.1): a 1x1 conv on the frozen decoder features (model in eval mode), "
             + "trained by SGD with cross-entropy (ignore 255) on --train-split, step schedule (lr x0.1 after epoch 25 of 60), evaluated "
-            + "on --val-split without matching. Features are computed once per image (no flip/ScaleNRotate augmentation, for CPU cost)."})
+            + "on --val-split without matching. By default features are computed once per image; --augment draws a new flip + "
+            + "ScaleNRotate view of every image each epoch as the official protocol (features recomputed per batch: epochs times the cost)."})
     static final class Linear extends Common implements Callable<Integer> {
         @Option(names = "--train-split", defaultValue = "train", description = "default: ${DEFAULT-VALUE}")
         String trainSplit;
@@ -130,6 +131,9 @@ final class EvalModelCommands {
         @Option(names = "--lr", defaultValue = "0.1", description = "default: ${DEFAULT-VALUE}")
         double lr;
 
+        @Option(names = "--augment", description = "Flip + ScaleNRotate views per epoch (§2.7.1).")
+        boolean augment;
+
         @Option(names = "--save-probe", description = "Write the probe (weight, bias) here as safetensors.")
         Path saveProbe;
 
@@ -143,7 +147,9 @@ final class EvalModelCommands {
                             + " and " + s.width() + "x" + s.height() + "); pass --size 512 as the official protocol");
                 }
             }
-            LinearProbe probe = Evaluation.trainProbe(Evaluation.features(m, train), train, classes, epochs, Math.min(batch, train.size()), lr, 7);
+            int b = Math.min(batch, train.size());
+            LinearProbe probe = augment ? Evaluation.trainProbeAugmented(m, train, classes, epochs, b, lr, 7)
+                    : Evaluation.trainProbe(Evaluation.features(m, train), train, classes, epochs, b, lr, 7);
             List<Tensor> vf = Evaluation.features(m, val);
             Miou.Result r = Miou.evaluate(Evaluation.confusion(Evaluation.probePredictions(probe, vf, val), val, classes), Miou.Matching.NONE);
             if (saveProbe != null) SafeTensors.write(saveProbe, probe.stateDict(), Map.of("model", "linear_probe", "classes", Integer.toString(classes)));
@@ -151,6 +157,7 @@ final class EvalModelCommands {
             out.put("train_images", train.size());
             out.put("val_images", val.size());
             out.put("epochs", epochs);
+            out.put("augment", augment);
             write(out, r);
             System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
             return 0;

@@ -108,6 +108,14 @@ class TrainCommandTest {
         double miou = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("lin.json").toFile()).get("miou").asDouble(-1);
         assertTrue(miou >= 0 && miou <= 1, "linear mIoU " + miou);
 
+        Console aug = Console.run("eval", "linear", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
+                "--epochs", "2", "--batch", "4", "--augment", "--json", tmp.resolve("aug.json").toString(), "--save-probe", tmp.resolve("aug.safetensors").toString());
+        assertEquals(0, aug.code(), aug.err());
+        var aj = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("aug.json").toFile());
+        assertTrue(aj.get("augment").asBoolean() && aj.get("miou").asDouble(-1) >= 0, aj.toString());
+        float[] plain = SafeTensors.read(probe).get("weight").toFloatArray(), augmented = SafeTensors.read(tmp.resolve("aug.safetensors")).get("weight").toFloatArray();
+        assertTrue(!java.util.Arrays.equals(plain, augmented), "augmented views train a different probe");
+
         Console ret = Console.run("eval", "retrieval", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
                 "--classes", "1,3", "--json", tmp.resolve("ret.json").toString());
         assertEquals(0, ret.code(), ret.err());

@@ -8,6 +8,7 @@ import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.eval.Confusion;
 import dev.maskseg.pipeline.eval.KMeans;
 import dev.maskseg.pipeline.eval.Miou;
@@ -21,6 +22,7 @@ import org.apache.commons.math3.linear.RealMatrix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 
 /**
  * MaskContrast's evaluation protocols on a labelled split (methods.md §2.7): prototype k-means with Hungarian
@@ -157,9 +159,31 @@ public final class Evaluation {
         return out;
     }
 
-    /** A linear probe (1x1 conv) trained by SGD on frozen features with CE (ignore 255), step schedule; images of one size. */
+    /** One training example of the probe: frozen features [1, C, h, w] and the labels of the same view. */
+    public record ProbeExample(Tensor features, Sample labels) {}
+
+    /** A linear probe on precomputed features of the unaugmented images. */
     public static LinearProbe trainProbe(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
-        int c = feats.get(0).size(1);
+        return trainProbe((i, e) -> new ProbeExample(feats.get(i), train.get(i)), feats.size(), classes, epochs, batch, lr, seed);
+    }
+
+    /**
+     * A linear probe with §2.7.1's augmentation: every epoch each image is a new flip + ScaleNRotate view (seeded by
+     * seed, epoch, index) whose features are computed when its batch is drawn, so memory holds one batch.
+     */
+    public static LinearProbe trainProbeAugmented(MaskContrastModel model, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
+        return trainProbe((i, e) -> {
+            Sample v = Transforms.fineTuneView(train.get(i), new SplittableRandom((seed * 1_000_003L + e) * 1_000_003L + i));
+            return new ProbeExample(features(model, List.of(v)).get(0), v);
+        }, train.size(), classes, epochs, batch, lr, seed);
+    }
+
+    /**
+     * A linear probe (1x1 conv, N(0, 0.01) init) trained by SGD (momentum 0.9, wd 1e-4) with CE (ignore 255) and the
+     * step schedule; {@code data(i, epoch)} gives image i's example in that epoch; the images share one size.
+     */
+    public static LinearProbe trainProbe(BiFunction<Integer, Integer, ProbeExample> data, int n, int classes, int epochs, int batch, double lr, long seed) {
+        int c = data.apply(0, 0).features().size(1);
         LinearProbe probe = new LinearProbe(c, classes, new Generator(seed));
         try (var ng = GradMode.noGrad()) {
             probe.conv.weight.copy_(Tensor.randn(new Generator(seed), probe.conv.weight.shape()).mul(0.01));
@@ -167,17 +191,22 @@ public final class Evaluation {
         }
         Sgd sgd = new Sgd(List.of(new ParamGroup(probe.parameters(), lr, 1e-4)), 0.9, false);
         SplittableRandom r = new SplittableRandom(seed);
-        int n = feats.size();
         for (int e = 0; e < epochs; e++) {
             sgd.setLearningRate(e > epochs * 25 / 60 ? lr * 0.1 : lr); // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
             int[] idx = dev.maskseg.pipeline.data.Permutations.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();
-                int h = train.get(idx[s]).height(), w = train.get(idx[s]).width();
-                long[] ys = new long[batch * h * w];
+                int h = -1, w = -1;
+                long[] ys = null;
                 for (int i = 0; i < batch; i++) {
-                    Sample smp = train.get(idx[s + i]);
-                    xs.add(feats.get(idx[s + i]));
+                    ProbeExample ex = data.apply(idx[s + i], e);
+                    Sample smp = ex.labels();
+                    if (ys == null) {
+                        h = smp.height();
+                        w = smp.width();
+                        ys = new long[batch * h * w];
+                    }
+                    xs.add(ex.features());
                     for (int q = 0; q < h * w; q++) ys[i * h * w + q] = smp.mask()[q] & 255;
                 }
                 Tensor logits = probe.forward(dev.maskseg.engine.ops.Indexing.cat(xs, 0), h, w);
