@@ -68,6 +68,8 @@ class BackendParityTest {
             cs.add(c("matmul 7x" + n + "x129", t -> t[0].matmul(t[1]), new int[]{7, n}, new int[]{n, 129}));
             cs.add(nc("matmul transposed A " + n, t -> t[0].matmul(t[1]), new int[]{64, n}, new int[]{64, 7}));
             cs.add(c("batched broadcast matmul " + n, t -> t[0].matmul(t[1]), new int[]{2, 1, n, 7}, new int[]{3, 7, 5}));
+            // K = 2049 + n spans several K blocks (the first one overwrites C, the others accumulate)
+            cs.add(c("matmul long K " + n, t -> t[0].matmul(t[1]), new int[]{n, 2049 + n}, new int[]{2049 + n, 33}));
         }
         cs.add(c("linear 3-d", t -> LinAlg.linear(t[0], t[1], t[2]), new int[]{2, 9, 33}, new int[]{40, 33}, new int[]{40}));
         cs.add(c("conv 3x3 pad1", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 5, 9, 9}, new int[]{7, 5, 3, 3}, new int[]{7}));

@@ -73,7 +73,6 @@ public final class JvmBackend extends HostBackend {
         int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
         int batches = dst.numel() / Math.max(1, m * n);
         float[] as = JvmConv.f(a), bs = JvmConv.f(b), cs = JvmConv.f(dst);
-        Arrays.fill(cs, dst.offset(), dst.offset() + dst.numel(), 0f);
         int[] batchShape = Arrays.copyOf(a.shape(), r - 2);
         int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
         boolean perBatch = batches >= pool.threads();
@@ -88,8 +87,8 @@ public final class JvmBackend extends HostBackend {
                 }
                 PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
                 int co = dst.offset() + bi * m * n;
-                if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n);
-                else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n);
+                if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n, true);
+                else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n, true);
             }
         });
     }
