@@ -43,9 +43,18 @@ final class DeviceArena {
         this.kernel = kernel;
         this.floats = new ArenaPool(floatCapacity);
         this.doubles = new ArenaPool(doubleCapacity);
-        this.maxElements = Math.min(Integer.MAX_VALUE - 1024, maxBytes / 4);
+        this.maxElements = maxArenaBytes(maxBytes, Runtime.getRuntime().maxMemory()) / 4;
         kernel.f = new float[floatCapacity];
         kernel.d = new double[doubleCapacity];
+    }
+
+    /**
+     * The float arena's byte limit: the device's, but below 2 GiB because Aparapi sizes an OpenCL buffer in int
+     * bytes (a 4 GiB arena fails with "clCreateBuffer failed invalid buffer size"), and at most a third of the Java
+     * heap, which holds the arena's host mirror and, while it grows, a copy.
+     */
+    static long maxArenaBytes(long deviceBytes, long heapBytes) {
+        return Math.min(Math.min(deviceBytes, Integer.MAX_VALUE - 4096L), heapBytes / 3);
     }
 
     AparapiStorage allocate(DType dtype, int length) {

@@ -58,6 +58,13 @@ class AparapiBackendTest {
     }
 
     @Test
+    void arenaStaysBelowAparapisIntByteSizesAndAThirdOfTheHeap() {
+        assertEquals(Integer.MAX_VALUE - 4096L, DeviceArena.maxArenaBytes(4L << 30, 24L << 30), "PoCL's 4 GiB max alloc would overflow");
+        assertEquals(1L << 30, DeviceArena.maxArenaBytes(4L << 30, 3L << 30), "a third of a 3 GiB heap");
+        assertEquals(16L << 20, DeviceArena.maxArenaBytes(16L << 20, 3L << 30), "the device's own limit");
+    }
+
+    @Test
     void outOfRangeIndexIsOneClearError() {
         AparapiBackend be = backend();
         Tensor src = Tensor.ones(2, 3).to(be);
