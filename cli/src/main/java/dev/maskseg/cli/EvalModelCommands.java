@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.data.VocDataset;
@@ -134,6 +135,9 @@ final class EvalModelCommands {
         @Option(names = "--augment", description = "Flip + ScaleNRotate views per epoch (§2.7.1).")
         boolean augment;
 
+        @Option(names = "--crf", description = "Refine the val predictions with the dense CRF (§1.5, the official parameters).")
+        boolean crf;
+
         @Option(names = "--save-probe", description = "Write the probe (weight, bias) here as safetensors.")
         Path saveProbe;
 
@@ -151,13 +155,15 @@ final class EvalModelCommands {
             LinearProbe probe = augment ? Evaluation.trainProbeAugmented(m, train, classes, epochs, b, lr, 7)
                     : Evaluation.trainProbe(Evaluation.features(m, train), train, classes, epochs, b, lr, 7);
             List<Tensor> vf = Evaluation.features(m, val);
-            Miou.Result r = Miou.evaluate(Evaluation.confusion(Evaluation.probePredictions(probe, vf, val), val, classes), Miou.Matching.NONE);
+            List<int[]> pred = crf ? Evaluation.probePredictionsWithCrf(probe, vf, val, DenseCrf.Params.official()) : Evaluation.probePredictions(probe, vf, val);
+            Miou.Result r = Miou.evaluate(Evaluation.confusion(pred, val, classes), Miou.Matching.NONE);
             if (saveProbe != null) SafeTensors.write(saveProbe, probe.stateDict(), Map.of("model", "linear_probe", "classes", Integer.toString(classes)));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("train_images", train.size());
             out.put("val_images", val.size());
             out.put("epochs", epochs);
             out.put("augment", augment);
+            out.put("crf", crf);
             write(out, r);
             System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
             return 0;

@@ -100,6 +100,10 @@ class TrainMaskDistillCommandTest {
                 "--out", pred.toString());
         assertEquals(0, pr.code(), pr.err());
         for (int v : LabelMaps.read(pred.resolve(ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "label " + v);
+        Console crf = Console.run("predict", "--crf", "--model", straight.resolve("model.safetensors").toString(), "--images",
+                data.resolve("JPEGImages").toString(), "--out", tmp.resolve("crf").toString());
+        assertEquals(0, crf.code(), crf.err());
+        for (int v : LabelMaps.read(tmp.resolve("crf/" + ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "CRF label " + v);
         Console ev = Console.run("eval", "miou", "--pred", pred.toString(), "--gt", data.resolve("SegmentationClass").toString(), "--num-classes", "5",
                 "--json", tmp.resolve("miou.json").toString());
         assertEquals(0, ev.code(), ev.err());

@@ -7,6 +7,7 @@ import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.eval.Confusion;
@@ -217,6 +218,18 @@ public final class Evaluation {
             }
         }
         return probe;
+    }
+
+    /** Probe labels refined by the dense CRF (§1.5) on each image. */
+    public static List<int[]> probePredictionsWithCrf(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf) {
+        List<int[]> out = new ArrayList<>();
+        try (var ng = GradMode.noGrad()) {
+            for (int i = 0; i < feats.size(); i++) {
+                Sample s = images.get(i);
+                out.add(DenseCrf.refine(probe.forward(feats.get(i), s.height(), s.width()), s, crf));
+            }
+        }
+        return out;
     }
 
     public static List<int[]> probePredictions(LinearProbe probe, List<Tensor> feats, List<Sample> images) {

@@ -8,6 +8,7 @@ import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
+import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
@@ -151,11 +152,21 @@ public final class MaskDistillTrainer {
 
     /** Arg-max label map per image, at the image's size, in eval mode. */
     public static List<int[]> predict(Module model, List<Sample> images) {
+        return predict(model, images, null);
+    }
+
+    /** As above; with {@code crf}, the logits are refined by the dense CRF (§1.5) before the arg-max. */
+    public static List<int[]> predict(Module model, List<Sample> images, DenseCrf.Params crf) {
         model.eval();
         List<int[]> out = new ArrayList<>();
         try (var ng = GradMode.noGrad()) {
             for (Sample s : images) {
-                long[] a = model.forward(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).argmax(1, false).to(DType.INT64).toLongArray();
+                Tensor logits = model.forward(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
+                if (crf != null) {
+                    out.add(DenseCrf.refine(logits, s, crf));
+                    continue;
+                }
+                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
                 int[] m = new int[a.length];
                 for (int i = 0; i < a.length; i++) m[i] = (int) a[i];
                 out.add(m);
