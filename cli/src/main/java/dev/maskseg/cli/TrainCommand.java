@@ -1,7 +1,6 @@
 package dev.maskseg.cli;
 
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.ImageSet;
@@ -9,12 +8,11 @@ import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,44 +26,27 @@ final class TrainCommand {
             + "weights as an uninterrupted run), OUT/model.safetensors (the query encoder, MaskContrast names), OUT/config.yml, "
             + "OUT/metrics.csv and OUT/metrics.json."})
     static final class MaskContrast implements Callable<Integer> {
-        @Option(names = "--config", description = "YAML file with data: and maskcontrast: sections (configs/maskcontrast/*.yml).")
-        Path config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set maskcontrast.epochs=2 --set data.root=DIR.")
-        List<String> sets = new ArrayList<>();
-
-        @Option(names = "--out", required = true, description = "Run folder.")
-        Path out;
-
-        @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors.")
-        boolean resume;
-
-        @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
-        boolean strict;
+        @Mixin
+        TrainOptions o = new TrainOptions();
 
         @Override
         public Integer call() throws Exception {
-            RunConfig run = RunConfig.load(config, sets);
-            for (String s : run.sections()) {
-                if (!s.equals("data") && !s.equals("maskcontrast")) throw new IllegalArgumentException("config " + config + ": unknown section " + s + " (data, maskcontrast)");
-            }
-            DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
+            RunConfig run = o.load(List.of("data", "maskcontrast"));
+            DataConfig data = TrainOptions.data(run);
             MaskContrastConfig cfg = run.section("maskcontrast", MaskContrastConfig.official(), MaskContrastConfig.class);
-            if (data.root().isEmpty() || data.masks().isEmpty()) throw new IllegalArgumentException("config: data.root and data.masks are required");
-            Files.createDirectories(out);
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
-            String yaml = RunConfig.toYaml(effective);
-            AtomicFiles.write(out.resolve("config.yml"), o -> o.write(yaml.getBytes()));
+            o.writeEffective(effective);
+            Path out = o.out;
 
-            VocDataset voc = new VocDataset(Path.of(data.root()), strict, msg -> System.err.println("train: " + msg));
+            VocDataset voc = new VocDataset(Path.of(data.root()), o.strict, msg -> System.err.println("train: " + msg));
             ImageSet images = voc.withMasks(data.split(), Path.of(data.masks()));
             System.out.printf("train maskcontrast: %d images with masks from %s, backend %s on %s%n", images.size(), data.masks(),
                     Backends.defaultBackend().name(), Backends.defaultBackend().device());
             MaskContrastTrainer trainer = new MaskContrastTrainer(cfg).loader(data.workers(), data.prefetch());
             Path checkpoint = out.resolve("checkpoint.safetensors");
-            if (resume) {
+            if (o.resume) {
                 if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
                 trainer.resume(checkpoint);
                 System.out.printf("train maskcontrast: resumed after epoch %d of %d%n", trainer.epoch(), cfg.epochs());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.ImageSet;
@@ -18,12 +17,11 @@ import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.vit.ViTConfig;
 import dev.maskseg.zoo.vit.VisionTransformer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,44 +34,25 @@ import java.util.concurrent.Callable;
         + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps and continues to the same "
         + "weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
 final class TrainMaskDistillCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "YAML file with data:, clustering: and maskdistill: sections (configs/maskdistill/*.yml).")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set maskdistill.epochs=2 --set clustering.weights=dino_deitsmall8_pretrain.pth.")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--out", required = true, description = "Run folder.")
-    Path out;
-
-    @Option(names = "--resume", description = "Reuse OUT/pseudo and continue from OUT/checkpoint.safetensors.")
-    boolean resume;
-
-    @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
-    boolean strict;
+    @Mixin
+    TrainOptions o = new TrainOptions();
 
     @Override
     public Integer call() throws Exception {
-        RunConfig run = RunConfig.load(config, sets);
-        for (String s : run.sections()) {
-            if (!List.of("data", "clustering", "maskdistill").contains(s)) {
-                throw new IllegalArgumentException("config " + config + ": unknown section " + s + " (data, clustering, maskdistill)");
-            }
-        }
-        DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
+        RunConfig run = o.load(List.of("data", "clustering", "maskdistill"));
+        DataConfig data = TrainOptions.data(run);
         ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
         MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
-        if (data.root().isEmpty() || data.masks().isEmpty()) throw new IllegalArgumentException("config: data.root and data.masks are required");
-        Files.createDirectories(out);
         Map<String, Object> effective = new LinkedHashMap<>();
         effective.put("data", data);
         effective.put("clustering", clustering);
         effective.put("maskdistill", cfg);
-        String yaml = RunConfig.toYaml(effective);
-        AtomicFiles.write(out.resolve("config.yml"), o -> o.write(yaml.getBytes()));
+        o.writeEffective(effective);
+        Path out = o.out;
 
-        VocDataset voc = new VocDataset(Path.of(data.root()), strict, msg -> System.err.println("train: " + msg));
+        VocDataset voc = new VocDataset(Path.of(data.root()), o.strict, msg -> System.err.println("train: " + msg));
         Path pseudo = out.resolve("pseudo");
-        if (resume && sameClustering(pseudo.resolve("clusters.json"), cfg, clustering)) {
+        if (o.resume && sameClustering(pseudo.resolve("clusters.json"), cfg, clustering)) {
             System.out.println("train maskdistill: reusing the pseudo maps in " + pseudo);
         } else {
             pseudoLabels(voc, data, clustering, cfg, pseudo);
@@ -84,7 +63,7 @@ final class TrainMaskDistillCommand implements Callable<Integer> {
                 cfg.clusters() + 1, Backends.defaultBackend().name(), Backends.defaultBackend().device());
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
         Path checkpoint = out.resolve("checkpoint.safetensors");
-        if (resume) {
+        if (o.resume) {
             if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
             trainer.resume(checkpoint);
             System.out.printf("train maskdistill: resumed after epoch %d of %d%n", trainer.epoch(), cfg.epochs());
@@ -122,7 +101,7 @@ final class TrainMaskDistillCommand implements Callable<Integer> {
             vit = (VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module();
         }
         List<String> ids = voc.ids(data.split());
-        PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(data.masks())), strict,
+        PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(data.masks())), o.strict,
                 msg -> System.err.println("train: " + msg));
         PseudoLabelStage.Summary s;
         try (var bar = Progress.bar("cluster", ids.size(), 0)) {

@@ -1,0 +1,54 @@
+package dev.maskseg.cli;
+
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.config.DataConfig;
+import dev.maskseg.pipeline.config.RunConfig;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The options every {@code train} method shares (a picocli mixin), and its run folder's config.yml. */
+final class TrainOptions {
+    @Option(names = "--config", description = "YAML file with a data: section and the method's sections (configs/<method>/*.yml).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set data.root=DIR --set maskcontrast.epochs=2.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--out", required = true, description = "Run folder.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors.")
+    boolean resume;
+
+    @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
+    boolean strict;
+
+    /** The configuration with --set applied; a section other than {@code sections} is an error. */
+    RunConfig load(List<String> sections) throws IOException {
+        RunConfig run = RunConfig.load(config, sets);
+        for (String s : run.sections()) {
+            if (!sections.contains(s)) throw new IllegalArgumentException("config " + config + ": unknown section " + s + " (" + String.join(", ", sections) + ")");
+        }
+        return run;
+    }
+
+    /** The data: section, which must name the dataset and the masks. */
+    static DataConfig data(RunConfig run) throws IOException {
+        DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
+        if (data.root().isEmpty() || data.masks().isEmpty()) throw new IllegalArgumentException("config: data.root and data.masks are required");
+        return data;
+    }
+
+    /** Creates OUT and writes the effective configuration (defaults, file and --set merged) to OUT/config.yml. */
+    void writeEffective(Map<String, Object> sections) throws IOException {
+        Files.createDirectories(out);
+        String yaml = RunConfig.toYaml(sections);
+        AtomicFiles.write(out.resolve("config.yml"), o -> o.write(yaml.getBytes()));
+    }
+}
