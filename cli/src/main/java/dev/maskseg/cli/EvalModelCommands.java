@@ -64,6 +64,11 @@ final class EvalModelCommands {
             Map<String, Integer> matching = new java.util.TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
             r.matching().forEach((p, c) -> matching.put(Integer.toString(p), c));
             out.put("matching", matching);
+            writeJson(out);
+        }
+
+        /** The --json file, written atomically. */
+        void writeJson(Map<String, Object> out) throws java.io.IOException {
             byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(out);
             AtomicFiles.write(json, o -> o.write(bytes));
         }
@@ -210,8 +215,7 @@ final class EvalModelCommands {
             out.put("bank_images", r.bankSize());
             out.put("bank_skipped", r.skipped());
             out.put("val_images", val.size());
-            byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(out);
-            AtomicFiles.write(json, o -> o.write(bytes));
+            writeJson(out);
             System.out.printf("eval retrieval: mIoU %.4f over %d classes (bank of %d train images, %d without a kept class; %d val); %s%n",
                     r.miou(), kept.size() + (kept.size() == classes - 1 ? 1 : 0), r.bankSize(), r.skipped(), val.size(), json);
             return 0;
