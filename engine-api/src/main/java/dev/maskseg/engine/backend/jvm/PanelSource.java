@@ -17,14 +17,31 @@ interface PanelSource {
     /** M(r, c) = data[base + r * rs + c * cs]. */
     static PanelSource strided(float[] data, int base, int rs, int cs) {
         return (r0, nr, c0, nc, dst, off, drs, dcs) -> {
-            for (int r = 0; r < nr; r++) {
-                int src = base + (r0 + r) * rs + c0 * cs, d = off + r * drs;
-                if (cs == 1 && dcs == 1) {
-                    System.arraycopy(data, src, dst, d, nc);
-                } else {
-                    for (int c = 0; c < nc; c++) dst[d + c * dcs] = data[src + c * cs];
-                }
+            int src = base + r0 * rs + c0 * cs;
+            if (cs == 1 && drs == 1 && dcs >= 8 && BlockTranspose.ENABLED) {
+                int r = 0;
+                for (; r + 8 <= nr; r += 8) BlockTranspose.rows8(data, src + r * rs, rs, nc, dst, off + r, dcs);
+                copyStrided(data, src + r * rs, rs, cs, nr - r, nc, dst, off + r, drs, dcs);
+            } else if (rs == 1 && dcs == 1 && drs >= 8 && BlockTranspose.ENABLED) {
+                int c = 0;
+                for (; c + 8 <= nc; c += 8) BlockTranspose.rows8(data, src + c * cs, cs, nr, dst, off + c, drs);
+                copyStrided(data, src + c * cs, rs, cs, nr, nc - c, dst, off + c, drs, dcs);
+            } else {
+                copyStrided(data, src, rs, cs, nr, nc, dst, off, drs, dcs);
             }
         };
+    }
+
+    /** dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs], walking whichever side is contiguous innermost. */
+    private static void copyStrided(float[] data, int src, int rs, int cs, int nr, int nc, float[] dst, int off, int drs, int dcs) {
+        if (cs == 1 && dcs == 1) {
+            for (int r = 0; r < nr; r++) System.arraycopy(data, src + r * rs, dst, off + r * drs, nc);
+        } else if (rs == 1 && drs == 1) {
+            for (int c = 0; c < nc; c++) System.arraycopy(data, src + c * cs, dst, off + c * dcs, nr);
+        } else {
+            for (int r = 0; r < nr; r++) {
+                for (int c = 0; c < nc; c++) dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs];
+            }
+        }
     }
 }
