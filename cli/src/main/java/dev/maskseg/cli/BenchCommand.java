@@ -44,7 +44,7 @@ final class BenchCommand {
         public Integer call() throws Exception {
             int cores = Runtime.getRuntime().availableProcessors();
             List<KernelBench.Record> records = new ArrayList<>();
-            String forced = Backends.requestedName();
+            String forced = Main.requestedBackend();
             List<String> names = new ArrayList<>();
             for (BackendProvider p : Backends.providers()) {
                 if (!p.isAvailable() || p.name().equals("reference")) continue;

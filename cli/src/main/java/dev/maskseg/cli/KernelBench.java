@@ -9,7 +9,6 @@ import dev.maskseg.engine.ops.Norm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** The kernel set of design.md §4, timed on one backend instance (median of repeated runs). */
 final class KernelBench {
@@ -17,49 +16,36 @@ final class KernelBench {
 
     private KernelBench() {}
 
+    private record Case(String kernel, String shape, double flops, Runnable f) {}
+
     static List<Record> run(Backend be, int threads, boolean quick) {
         Generator g = new Generator(1);
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : new int[][]{{1024, 1024, 1024}, {197, 384, 1152}, {197, 1536, 384}}) {
+            Tensor a = Tensor.randn(g, s[0], s[2]).to(be), b = Tensor.randn(g, s[2], s[1]).to(be);
+            cases.add(new Case("sgemm", s[0] + "x" + s[1] + "x" + s[2], 2.0 * s[0] * s[1] * s[2], () -> a.matmul(b)));
+        }
+        Tensor x = Tensor.randn(g, 8, 64, 56, 56).to(be), w = Tensor.randn(g, 64, 64, 3, 3).to(be);
+        cases.add(new Case("conv2d", "8x64x56x56 k3 64->64", 2.0 * 8 * 64 * 56 * 56 * 64 * 9, () -> Conv.conv2d(x, w, null, 1, 1, 1, 1)));
+        Tensor x1 = Tensor.randn(g, 8, 256, 56, 56).to(be), w1 = Tensor.randn(g, 64, 256, 1, 1).to(be);
+        cases.add(new Case("conv2d", "8x256x56x56 k1 256->64", 2.0 * 8 * 256 * 56 * 56 * 64, () -> Conv.conv2d(x1, w1, null, 1, 0, 1, 1)));
+        Tensor q = Tensor.randn(g, 1, 6, 197, 64).to(be), k = Tensor.randn(g, 1, 6, 197, 64).to(be), v = Tensor.randn(g, 1, 6, 197, 64).to(be);
+        cases.add(new Case("attention", "1x6x197x64", 4.0 * 6 * 197 * 197 * 64,
+                () -> Norm.softmax(q.matmul(k.transpose(-1, -2)).mul(0.125), -1).matmul(v)));
+        Tensor ln = Tensor.randn(g, 8 * 197, 384).to(be), lw = Tensor.randn(g, 384).to(be), lb = Tensor.randn(g, 384).to(be);
+        cases.add(new Case("layernorm", "1576x384", 0, () -> Norm.layerNorm(ln, 1, lw, lb, 1e-6)));
+        Tensor sm = Tensor.randn(g, 8 * 6 * 197, 197).to(be);
+        cases.add(new Case("softmax", "9456x197", 0, () -> Norm.softmax(sm, -1)));
+
+        long budget = quick ? 400_000_000L : 2_000_000_000L;
         List<Record> out = new ArrayList<>();
         try (var ng = GradMode.noGrad()) {
-            for (int[] s : new int[][]{{1024, 1024, 1024}, {197, 384, 1152}, {197, 1536, 384}}) {
-                Tensor a = Tensor.randn(g, s[0], s[2]).to(be), b = Tensor.randn(g, s[2], s[1]).to(be);
-                out.add(time("sgemm", s[0] + "x" + s[1] + "x" + s[2], be, threads, 2.0 * s[0] * s[1] * s[2], quick, () -> a.matmul(b)));
+            Timing.warmUntilJitSettles(cases.stream().map(Case::f).toList(), budget, budget / 4);
+            for (Case c : cases) {
+                double med = Timing.steadyMedianMs(c.f(), budget / 4, 3, 12, budget, 200);
+                out.add(new Record(c.kernel(), c.shape(), be.name(), threads, med, c.flops() > 0 ? c.flops() / med / 1e6 : 0));
             }
-            Tensor x = Tensor.randn(g, 8, 64, 56, 56).to(be), w = Tensor.randn(g, 64, 64, 3, 3).to(be);
-            out.add(time("conv2d", "8x64x56x56 k3 64->64", be, threads, 2.0 * 8 * 64 * 56 * 56 * 64 * 9, quick,
-                    () -> Conv.conv2d(x, w, null, 1, 1, 1, 1)));
-            Tensor x1 = Tensor.randn(g, 8, 256, 56, 56).to(be), w1 = Tensor.randn(g, 64, 256, 1, 1).to(be);
-            out.add(time("conv2d", "8x256x56x56 k1 256->64", be, threads, 2.0 * 8 * 256 * 56 * 56 * 64, quick,
-                    () -> Conv.conv2d(x1, w1, null, 1, 0, 1, 1)));
-            Tensor q = Tensor.randn(g, 1, 6, 197, 64).to(be), k = Tensor.randn(g, 1, 6, 197, 64).to(be), v = Tensor.randn(g, 1, 6, 197, 64).to(be);
-            out.add(time("attention", "1x6x197x64", be, threads, 4.0 * 6 * 197 * 197 * 64, quick,
-                    () -> Norm.softmax(q.matmul(k.transpose(-1, -2)).mul(0.125), -1).matmul(v)));
-            Tensor ln = Tensor.randn(g, 8 * 197, 384).to(be), lw = Tensor.randn(g, 384).to(be), lb = Tensor.randn(g, 384).to(be);
-            out.add(time("layernorm", "1576x384", be, threads, 0, quick, () -> Norm.layerNorm(ln, 1, lw, lb, 1e-6)));
-            Tensor sm = Tensor.randn(g, 8 * 6 * 197, 197).to(be);
-            out.add(time("softmax", "9456x197", be, threads, 0, quick, () -> Norm.softmax(sm, -1)));
         }
         return out;
-    }
-
-    private static Record time(String kernel, String shape, Backend be, int threads, double flops, boolean quick, Supplier<Tensor> f) {
-        long budget = quick ? 400_000_000L : 2_000_000_000L;
-        long start = System.nanoTime();
-        int warm = 0;
-        // the JIT needs both enough calls and enough time before the Vector API code is compiled
-        while (warm < 30 && System.nanoTime() - start < 4 * budget || System.nanoTime() - start < budget) {
-            f.get();
-            warm++;
-        }
-        List<Double> ms = new ArrayList<>();
-        start = System.nanoTime();
-        while (ms.size() < 3 || (System.nanoTime() - start < budget && ms.size() < 200)) {
-            long t0 = System.nanoTime();
-            f.get();
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        ms.sort(Double::compare);
-        double med = ms.get(ms.size() / 2);
-        return new Record(kernel, shape, be.name(), threads, med, flops > 0 ? flops / med / 1e6 : 0);
     }
 }

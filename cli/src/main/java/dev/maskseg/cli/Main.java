@@ -27,6 +27,9 @@ public final class Main {
             description = "Folder of plugin jars (priors, backends); default: MASKSEG_PLUGINS.")
     void setPlugins(Path dir) { pluginsDir = dir; }
 
+    /** The backend named by --backend, else by -Dmaskseg.backend / MASKSEG_BACKEND; null when none was asked for. */
+    static String requestedBackend() { return backendName != null ? backendName : Backends.requestedName(); }
+
     /** The class loader that sees the plugin jars (the application's when there are none). */
     static ClassLoader pluginLoader() { return pluginLoader; }
 

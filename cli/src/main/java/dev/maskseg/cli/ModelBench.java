@@ -52,17 +52,11 @@ final class ModelBench {
         }
     }
 
+    /** Warm-up until consecutive single runs (full mode: pairs of runs) agree within 3%, then the median of 2 (5) runs. */
     private static Record time(String model, String shape, String mode, Backend be, int threads, int images, boolean quick, Supplier<Tensor> f) {
-        for (int i = 0; i < (quick ? 1 : 3); i++) f.get();   // warm-up: JIT and buffers
-        int runs = quick ? 2 : 5;
-        List<Double> ms = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            f.get();
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        ms.sort(Double::compare);
-        double med = ms.get(ms.size() / 2);
+        Runnable run = f::get;
+        run.run();
+        double med = Timing.steadyMedianMs(run, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
         return new Record(model, shape, mode, be.name(), threads, med, images * 1000.0 / med);
     }
 }
