@@ -79,6 +79,15 @@ class BackendParityTest {
         cs.add(c("conv dilated 2", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 4, 11, 10}, new int[]{6, 4, 3, 3}));
         cs.add(c("conv groups 2", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 5, 5}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(nc("conv non-contiguous input", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 3, 8, 6}, new int[]{5, 3, 3, 3}));
+        // strided reductions: contiguous segments (batch-norm statistics) and column sums past a flush and a column block
+        cs.add(c("sum over N,H,W", t -> Reduce.sum(t[0], new int[]{0, 2, 3}, false), new int[]{3, 5, 7, 9}));
+        cs.add(c("amax/amin over 0,2", t -> Reduce.amax(t[0], new int[]{0, 2}, true).add(Reduce.amin(t[0], new int[]{0, 2}, true)), new int[]{4, 6, 17}));
+        cs.add(c("mean over 0,1", t -> Reduce.mean(t[0], new int[]{0, 1}, false), new int[]{9, 7, 33}));
+        cs.add(c("sum cols tall and wide", t -> Reduce.sum(t[0], new int[]{0}, false), new int[]{150, 1100}));
+        // stride 1 on planes wide enough for the JVM backend's shifted-plane path (padding adds at most a quarter)
+        cs.add(c("conv shifted dilated 2", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 4, 9, 20}, new int[]{6, 4, 3, 3}));
+        cs.add(c("conv shifted groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 7, 12}, new int[]{4, 3, 3, 3}, new int[]{4}));
+        cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
         cs.add(c("avg_pool", t -> Conv.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));

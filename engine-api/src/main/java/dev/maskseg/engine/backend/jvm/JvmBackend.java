@@ -61,7 +61,7 @@ public final class JvmBackend extends HostBackend {
     }
 
     @Override public void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices) {
-        if (indices == null && f32(src, dst) && dense(dst) && JvmRowOps.reduce(pool, op, src, reducedDims, dst)) return;
+        if (indices == null && f32(src, dst) && dense(dst) && JvmReduce.reduce(pool, op, src, reducedDims, dst)) return;
         super.reduce(op, src, reducedDims, dst, indices);
     }
 

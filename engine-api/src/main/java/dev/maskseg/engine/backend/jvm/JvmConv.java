@@ -5,8 +5,8 @@ import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
 
 /**
- * conv2d on contiguous float32 NCHW data as GEMMs: forward and weight-gradient read im2col columns
- * on the fly (implicit GEMM); the input gradient computes column blocks of W^T * dY and scatters
+ * conv2d on contiguous float32 NCHW data as GEMMs: stride-1 forward shifts zero-padded input planes
+ * ({@link ShiftedConv}); other forwards and the weight gradient read im2col columns on the fly (implicit GEMM); the input gradient computes column blocks of W^T * dY and scatters
  * them back (col2im) block by block, so memory stays bounded. 1x1/stride-1/no-pad is a plain GEMM.
  */
 final class JvmConv {
@@ -50,12 +50,18 @@ final class JvmConv {
         }
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
+        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
                 int xBase = x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
-                PanelSource a = PanelSource.strided(ws, w.offset() + grp * g.coutG() * g.kdim(), g.kdim(), 1);
-                int yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                if (shifted) {
+                    ShiftedConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), ws, wBase, g.coutG(), g.kh(), g.kw(),
+                            ys, yBase, g.oh(), g.ow(), p);
+                    continue;
+                }
+                PanelSource a = PanelSource.strided(ws, wBase, g.kdim(), 1);
                 if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
                 else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
             }
@@ -85,9 +91,22 @@ final class JvmConv {
         java.util.Arrays.fill(gxs, gx.offset(), gx.offset() + gx.numel(), 0f);
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
+        // stride 1: dX is the stride-1 convolution of dY (padded by dil·(k−1) − pad) with the flipped, transposed kernel
+        ConvParams tp = new ConvParams(1, 1, p.dilationH() * (g.kh() - 1) - p.padH(), p.dilationW() * (g.kw() - 1) - p.padW(),
+                p.dilationH(), p.dilationW(), 1);
+        boolean shifted = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1 && tp.padH() >= 0 && tp.padW() >= 0
+                && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
+        float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
+                if (shifted) {
+                    int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                    int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
+                    ShiftedConv.forward(perImage ? null : pool, gys, gyBase, g.coutG(), g.oh(), g.ow(), flipped, grp * g.coutG() * kd,
+                            g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
+                    continue;
+                }
                 PanelSource wt = PanelSource.strided(ws, w.offset() + grp * g.coutG() * kd, kd, 1).transposed();
                 int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
                 int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
@@ -107,6 +126,23 @@ final class JvmConv {
                 }
             }
         });
+    }
+
+    /** Per group, w[co, ci, i, j] → [ci, co, kh−1−i, kw−1−j]: the kernel of the transposed (input-gradient) convolution. */
+    private static float[] flippedTransposed(float[] ws, int wOff, Geometry g) {
+        int kh = g.kh(), kw = g.kw(), taps = kh * kw, cinG = g.cinG(), coutG = g.coutG();
+        float[] out = new float[g.cout() * cinG * taps];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = grp * coutG * cinG * taps;
+            for (int co = 0; co < coutG; co++) {
+                for (int ci = 0; ci < cinG; ci++) {
+                    for (int tap = 0; tap < taps; tap++) {
+                        out[base + (ci * coutG + co) * taps + (taps - 1 - tap)] = ws[wOff + base + (co * cinG + ci) * taps + tap];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static void gemm(WorkerPool pool, int m, int n, int k, PanelSource a, PanelSource b, float[] c, int co, int ldc) {

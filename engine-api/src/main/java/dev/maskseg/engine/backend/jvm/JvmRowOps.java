@@ -1,12 +1,10 @@
 package dev.maskseg.engine.backend.jvm;
 
-import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.Arrays;
 
 import static dev.maskseg.engine.backend.jvm.JvmConv.f;
 
@@ -35,7 +33,7 @@ final class JvmRowOps {
         return s;
     }
 
-    private static float sum(float[] a, int o, int n) {
+    static float sum(float[] a, int o, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int b = S.loopBound(n); i < b; i += V) acc = acc.add(FloatVector.fromArray(S, a, o + i));
@@ -44,7 +42,7 @@ final class JvmRowOps {
         return s;
     }
 
-    private static float max(float[] a, int o, int n) {
+    static float max(float[] a, int o, int n) {
         FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int b = S.loopBound(n); i < b; i += V) acc = acc.max(FloatVector.fromArray(S, a, o + i));
@@ -53,7 +51,7 @@ final class JvmRowOps {
         return m;
     }
 
-    private static float min(float[] a, int o, int n) {
+    static float min(float[] a, int o, int n) {
         FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
         int i = 0;
         for (int b = S.loopBound(n); i < b; i += V) acc = acc.min(FloatVector.fromArray(S, a, o + i));
@@ -168,31 +166,4 @@ final class JvmRowOps {
     }
 
     /** Reductions whose reduced block is one contiguous run; returns false to fall back. */
-    static boolean reduce(WorkerPool pool, ReduceOp op, View src, int reducedDims, View dst) {
-        int r = src.rank(), outer = r - reducedDims;
-        int[] sh = src.shape(), st = src.strides();
-        int run = 1;
-        for (int dd = r - 1; dd >= outer; dd--) {
-            if (sh[dd] != 1 && st[dd] != run) return false;
-            run *= sh[dd];
-        }
-        int n = run;
-        int[] outerShape = Arrays.copyOf(sh, outer);
-        View outerView = new View(src.storage(), src.offset(), outerShape, Arrays.copyOf(st, outer));
-        View denseDst = new View(dst.storage(), dst.offset(), outerShape, View.contiguousStrides(outerShape));
-        RowPlan plan = new RowPlan(outerShape, outerView, denseDst);
-        float[] s = f(src), d = f(dst);
-        int ss = plan.innerStride[0], ds = plan.innerStride[1], len = plan.len;
-        plan.forEachRow(pool, off -> {
-            for (int i = 0; i < len; i++) {
-                int so = off[0] + i * ss;
-                d[off[1] + i * ds] = switch (op) {
-                    case SUM -> sum(s, so, n);
-                    case MAX -> max(s, so, n);
-                    case MIN -> min(s, so, n);
-                };
-            }
-        });
-        return true;
-    }
 }
