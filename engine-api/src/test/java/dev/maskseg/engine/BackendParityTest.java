@@ -87,6 +87,8 @@ class BackendParityTest {
         // stride 1 on planes wide enough for the JVM backend's shifted-plane path (padding adds at most a quarter)
         cs.add(c("conv shifted dilated 2", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 4, 9, 20}, new int[]{6, 4, 3, 3}));
         cs.add(c("conv shifted groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 7, 12}, new int[]{4, 3, 3, 3}, new int[]{4}));
+        cs.add(c("conv shifted 30x40 (weight gradient over two K blocks)", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1),
+                new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));

@@ -73,9 +73,15 @@ final class JvmConv {
         float[] xs = f(x), gys = f(gy), gws = f(gw);
         int pix = g.pix(), kd = g.kdim();
         java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
+        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         for (int grp = 0; grp < g.groups(); grp++) {
             int wBase = gw.offset() + grp * g.coutG() * kd;
             for (int n = 0; n < g.n(); n++) {
+                if (shifted) {
+                    ShiftedConv.weightGradient(pool, xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g.cinG(), g.h(), g.w(),
+                            gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), gws, wBase, p);
+                    continue;
+                }
                 // dW[coutG, kd] += dY[coutG, pix] * cols^T[pix, kd]
                 PanelSource a = PanelSource.strided(gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, pix, 1);
                 PanelSource b = columns(xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g, p).transposed();

@@ -23,13 +23,10 @@ final class ShiftedConv {
         return wp <= MAX_WIDE_RATIO * ow && (long) cinG * (h + 2 * p.padH()) * wp <= MAX_PADDED_FLOATS;
     }
 
-    /**
-     * y[co, oy, ox] += sum over ci, i, j of w[co, ci, i, j] · x[ci, oy − padH + i·dilH, ox − padW + j·dilW] for the
-     * coutG output planes at y[yBase], the cinG input planes at x[xBase] and weights [coutG, cinG·kh·kw] at w[wBase].
-     * A null pool runs single-threaded.
-     */
-    static void forward(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, float[] wt, int wBase, int coutG, int kh, int kw,
-                        float[] y, int yBase, int oh, int ow, ConvParams p) {
+    /** The zero-padded input planes and, per im2col row (ci, i, j), where its shifted plane starts in them. */
+    private record Padded(float[] planes, int[] rowStart, int wp, int wideN) {}
+
+    private static Padded pad(float[] x, int xBase, int cinG, int h, int w, int kh, int kw, int oh, int ow, ConvParams p) {
         int hp = h + 2 * p.padH(), wp = w + 2 * p.padW(), plane = hp * wp;
         float[] padded = buffer(PADDED, cinG * plane);
         for (int ci = 0; ci < cinG; ci++) {
@@ -43,17 +40,31 @@ final class ShiftedConv {
             }
             java.util.Arrays.fill(padded, dst + (h + p.padH()) * wp, dst + plane, 0f);
         }
-        int kd = cinG * kh * kw, wideN = (oh - 1) * wp + ow;   // the last wide row stops at ow: reads stay inside the plane
-        int[] rowBase = new int[kd];
+        int[] rowStart = new int[cinG * kh * kw];
         for (int ci = 0, r = 0; ci < cinG; ci++) {
             for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) rowBase[r++] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
+                for (int j = 0; j < kw; j++) rowStart[r++] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
             }
         }
+        // the last wide row stops at ow, so every shifted read stays inside the padded planes
+        return new Padded(padded, rowStart, wp, (oh - 1) * wp + ow);
+    }
+
+    /**
+     * y[co, oy, ox] += sum over ci, i, j of w[co, ci, i, j] · x[ci, oy − padH + i·dilH, ox − padW + j·dilW] for the
+     * coutG output planes at y[yBase], the cinG input planes at x[xBase] and weights [coutG, cinG·kh·kw] at w[wBase].
+     * A null pool runs single-threaded.
+     */
+    static void forward(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, float[] wt, int wBase, int coutG, int kh, int kw,
+                        float[] y, int yBase, int oh, int ow, ConvParams p) {
+        Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
+        int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
+        float[] padded = in.planes();
+        int[] rowStart = in.rowStart();
         PanelSource a = PanelSource.strided(wt, wBase, kd, 1);
         PanelSource b = (r0, nr, c0, nc, dst, off, drs, dcs) -> {
             for (int r = 0; r < nr; r++) {
-                int src = rowBase[r0 + r] + c0, d = off + r * drs;
+                int src = rowStart[r0 + r] + c0, d = off + r * drs;
                 if (dcs == 1) System.arraycopy(padded, src, dst, d, nc);
                 else for (int c = 0; c < nc; c++) dst[d + c * dcs] = padded[src + c];
             }
@@ -67,6 +78,39 @@ final class ShiftedConv {
                 for (int ox = 0; ox < ow; ox++) y[dst + ox] += wide[src + ox];
             }
         }
+    }
+
+    /**
+     * gw[co, (ci, i, j)] += sum over output pixels of gy[co, oy, ox] · x[ci, oy − padH + i·dilH, ox − padW + j·dilW]: the
+     * forward's wide grid transposed, with gy spread onto it (zeros in the discarded columns) as the GEMM's A.
+     */
+    static void weightGradient(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, float[] gy, int gyBase, int coutG,
+                               int kh, int kw, int oh, int ow, float[] gw, int gwBase, ConvParams p) {
+        Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
+        int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
+        float[] padded = in.planes(), wideGy = buffer(WIDE, coutG * wideN);
+        int[] rowStart = in.rowStart();
+        for (int co = 0; co < coutG; co++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int dst = co * wideN + oy * wp;
+                System.arraycopy(gy, gyBase + (co * oh + oy) * ow, wideGy, dst, ow);
+                if (oy < oh - 1) java.util.Arrays.fill(wideGy, dst + ow, dst + wp, 0f);
+            }
+        }
+        // B(pixel, r) = padded[rowStart[r] + pixel]: packing reads eight shifted planes at a time and transposes them
+        PanelSource b = (r0, nr, c0, nc, dst, off, drs, dcs) -> {
+            int c = 0;
+            if (dcs == 1 && drs >= 8 && BlockTranspose.ENABLED) {
+                for (; c + 8 <= nc; c += 8) BlockTranspose.rows8(padded, rowStart, c0 + c, r0, nr, dst, off + c, drs);
+            }
+            for (; c < nc; c++) {
+                int src = rowStart[c0 + c] + r0;
+                for (int r = 0; r < nr; r++) dst[off + r * drs + c * dcs] = padded[src + r];
+            }
+        };
+        PanelSource a = PanelSource.strided(wideGy, 0, wideN, 1);
+        if (pool == null) Sgemm.gemm(0, coutG, 0, kd, wideN, a, b, gw, gwBase, kd);
+        else Sgemm.gemm(pool, coutG, kd, wideN, a, b, gw, gwBase, kd);
     }
 
     private static float[] buffer(ThreadLocal<float[]> holder, int size) {
