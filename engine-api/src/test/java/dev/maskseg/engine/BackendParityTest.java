@@ -92,6 +92,7 @@ class BackendParityTest {
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
+        cs.add(c("max_pool planes in parallel", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));
         cs.add(c("avg_pool", t -> Conv.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));
         cs.add(c("adaptive_avg_pool", t -> Conv.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
         cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),

@@ -3,6 +3,7 @@ package dev.maskseg.engine.backend.jvm;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
@@ -91,6 +92,19 @@ public final class JvmBackend extends HostBackend {
                 else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n, true);
             }
         });
+    }
+
+    @Override public void maxPool2d(View x, PoolParams p, View out, View indices) {
+        if (f32(x, out) && indices.dtype() == DType.INT64 && dense(x, out, indices)) JvmPool.maxPool2d(pool, x, p, out, indices);
+        else super.maxPool2d(x, p, out, indices);
+    }
+
+    @Override public void maxPool2dBackward(View gradOut, View indices, View gradInput) {
+        if (f32(gradOut, gradInput) && indices.dtype() == DType.INT64 && dense(gradOut, indices, gradInput)) {
+            JvmPool.maxPool2dBackward(pool, gradOut, indices, gradInput);
+        } else {
+            super.maxPool2dBackward(gradOut, indices, gradInput);
+        }
     }
 
     @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {
