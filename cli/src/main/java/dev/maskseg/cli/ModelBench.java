@@ -52,10 +52,13 @@ final class ModelBench {
         }
     }
 
-    /** Warm-up until consecutive single runs (full mode: pairs of runs) agree within 3%, then the median of 2 (5) runs. */
+    /**
+     * Warm-up for 3 s (full mode: 10 s) and at least 2 runs, then until consecutive single runs (full mode: pairs of runs)
+     * agree within 3%, then the median of 2 (5) runs.
+     */
     private static Record time(String model, String shape, String mode, Backend be, int threads, int images, boolean quick, Supplier<Tensor> f) {
         Runnable run = f::get;
-        run.run();
+        Timing.warm(run, quick ? 3_000_000_000L : 10_000_000_000L, 2);
         double med = Timing.steadyMedianMs(run, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
         return new Record(model, shape, mode, be.name(), threads, med, images * 1000.0 / med);
     }

@@ -110,7 +110,15 @@ final class JvmRowOps {
             float rsd = (float) (1.0 / Math.sqrt(var / d + eps));
             ms[mean.offset() + r] = mu;
             rs[rstd.offset() + r] = rsd;
-            for (i = 0; i < d; i++) {
+            i = 0;
+            if (ws != null && bs != null) {   // same operations in the same order as the scalar tail
+                FloatVector vr = FloatVector.broadcast(S, rsd);
+                for (int bd = S.loopBound(d); i < bd; i += V) {
+                    FloatVector.fromArray(S, xs, xo + i).sub(vmu).mul(vr).mul(FloatVector.fromArray(S, ws, i))
+                            .add(FloatVector.fromArray(S, bs, i)).intoArray(ys, yo + i);
+                }
+            }
+            for (; i < d; i++) {
                 float y = (xs[xo + i] - mu) * rsd;
                 if (ws != null) y *= ws[i];
                 if (bs != null) y += bs[i];
