@@ -5,9 +5,10 @@ import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
 
 /**
- * conv2d on contiguous float32 NCHW data as GEMMs: stride-1 forward shifts zero-padded input planes
- * ({@link ShiftedConv}); other forwards and the weight gradient read im2col columns on the fly (implicit GEMM); the input gradient computes column blocks of W^T * dY and scatters
- * them back (col2im) block by block, so memory stays bounded. 1x1/stride-1/no-pad is a plain GEMM.
+ * conv2d on contiguous float32 NCHW data as GEMMs. Stride 1 (forward, weight and input gradients) runs on shifted
+ * zero-padded planes ({@link ShiftedConv}; the input gradient as the transposed convolution). Otherwise forward and
+ * weight gradient read im2col columns on the fly (implicit GEMM), and the input gradient computes column blocks of
+ * W^T * dY and scatters them back (col2im) block by block, so memory stays bounded. 1x1/stride-1/no-pad is a plain GEMM.
  */
 final class JvmConv {
     private static final int COL_BLOCK = 1024;
