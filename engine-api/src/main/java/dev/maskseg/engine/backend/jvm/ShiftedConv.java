@@ -1,6 +1,8 @@
 package dev.maskseg.engine.backend.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Stride-1 conv2d forward of one image and group without im2col. The input is zero-padded once into planes of width
@@ -13,6 +15,8 @@ final class ShiftedConv {
     private static final double MAX_WIDE_RATIO = 1.25;
     private static final long MAX_PADDED_FLOATS = 16L << 20;
 
+    private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+    private static final int V = S.length();
     private static final ThreadLocal<float[]> PADDED = new ThreadLocal<>(), WIDE = new ThreadLocal<>();
 
     private ShiftedConv() {}
@@ -63,6 +67,14 @@ final class ShiftedConv {
         int[] rowStart = in.rowStart();
         PanelSource a = PanelSource.strided(wt, wBase, kd, 1);
         PanelSource b = (r0, nr, c0, nc, dst, off, drs, dcs) -> {
+            if (dcs == 1 && nc == 2 * V) {   // a full sliver row: two vector moves beat an arraycopy call
+                for (int r = 0; r < nr; r++) {
+                    int src = rowStart[r0 + r] + c0, d = off + r * drs;
+                    FloatVector.fromArray(S, padded, src).intoArray(dst, d);
+                    FloatVector.fromArray(S, padded, src + V).intoArray(dst, d + V);
+                }
+                return;
+            }
             for (int r = 0; r < nr; r++) {
                 int src = rowStart[r0 + r] + c0, d = off + r * drs;
                 if (dcs == 1) System.arraycopy(padded, src, dst, d, nc);
@@ -74,8 +86,11 @@ final class ShiftedConv {
         else Sgemm.gemm(pool, coutG, wideN, kd, a, b, wide, 0, wideN, true);
         for (int co = 0; co < coutG; co++) {
             for (int oy = 0; oy < oh; oy++) {
-                int src = co * wideN + oy * wp, dst = yBase + (co * oh + oy) * ow;
-                for (int ox = 0; ox < ow; ox++) y[dst + ox] += wide[src + ox];
+                int src = co * wideN + oy * wp, dst = yBase + (co * oh + oy) * ow, ox = 0;
+                for (int bound = S.loopBound(ow); ox < bound; ox += V) {
+                    FloatVector.fromArray(S, y, dst + ox).add(FloatVector.fromArray(S, wide, src + ox)).intoArray(y, dst + ox);
+                }
+                for (; ox < ow; ox++) y[dst + ox] += wide[src + ox];
             }
         }
     }
