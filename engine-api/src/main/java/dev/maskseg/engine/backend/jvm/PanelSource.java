@@ -1,11 +1,17 @@
 package dev.maskseg.engine.backend.jvm;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * A read-only matrix that can copy a block of itself into a packing buffer:
  * M(r0 + r, c0 + c) goes to dst[off + r * rowStride + c * colStride]. Implementations read strided
  * arrays or build im2col columns on the fly (implicit GEMM), so no large buffer is materialized.
  */
 interface PanelSource {
+    VectorSpecies<Float> S = VectorWidth.SPECIES;
+    int V = S.length();
+
     void copyBlock(int r0, int nr, int c0, int nc, float[] dst, int off, int rowStride, int colStride);
 
     /** The transpose, with no copy. */
@@ -34,7 +40,12 @@ interface PanelSource {
 
     /** dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs], walking whichever side is contiguous innermost. */
     private static void copyStrided(float[] data, int src, int rs, int cs, int nr, int nc, float[] dst, int off, int drs, int dcs) {
-        if (cs == 1 && dcs == 1) {
+        if (cs == 1 && dcs == 1 && nc == 2 * V) {   // a full B sliver row: two vector moves beat an arraycopy call
+            for (int r = 0; r < nr; r++) {
+                FloatVector.fromArray(S, data, src + r * rs).intoArray(dst, off + r * drs);
+                FloatVector.fromArray(S, data, src + r * rs + V).intoArray(dst, off + r * drs + V);
+            }
+        } else if (cs == 1 && dcs == 1) {
             for (int r = 0; r < nr; r++) System.arraycopy(data, src + r * rs, dst, off + r * drs, nc);
         } else if (rs == 1 && drs == 1) {
             for (int c = 0; c < nc; c++) System.arraycopy(data, src + c * cs, dst, off + c * dcs, nr);

@@ -17,7 +17,7 @@ class PanelSourceTest {
             // packB of a transposed weight (x·Wᵀ): source rows are contiguous in the packing's column direction
             "1, 41, 37, 32, 32, 1", "1, 41, 9, 19, 32, 1", "1, 41, 1, 8, 8, 1",
             // plain copies and transposed A
-            "40, 1, 9, 33, 33, 1", "1, 41, 8, 9, 1, 8", "41, 3, 7, 9, 1, 7",
+            "40, 1, 9, 33, 33, 1", "40, 1, 9, 32, 32, 1", "80, 1, 3, 16, 16, 1", "1, 41, 8, 9, 1, 8", "41, 3, 7, 9, 1, 7",
             // a broadcast row
             "0, 1, 8, 24, 1, 8",
     })
