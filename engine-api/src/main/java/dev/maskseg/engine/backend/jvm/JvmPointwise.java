@@ -46,9 +46,10 @@ final class JvmPointwise {
     }
 
     /*
-     * Each vector loop below is straight-line code in a method small enough for C2 to compile with every Vector API
-     * call intrinsified. A loop that calls a large per-op helper (or picks a vector through a null check) gets its
-     * vectors boxed instead, which showed up as Vector API fallback code in profiles of ResNet-50.
+     * Each vector loop below is straight-line code, one loop per op, with no vector crossing a call to a method of
+     * ours: C2 does not inline a callee whose compiled code is already large (InlineSmallCode), and a vector passed to
+     * or returned from such a call is boxed. A shared per-op helper got compiled standalone once other models had run,
+     * and ResNet-50 then spent a tenth of its time in Vector API fallback code.
      */
 
     /** The vectorized prefix of a dense row: returns how many elements it wrote. */
@@ -119,19 +120,50 @@ final class JvmPointwise {
     }
 
     private static void binaryRow(BinaryOp op, float[] x, int xo, float[] y, int yo, float[] d, int dof, int bound) {
-        for (int i = 0; i < bound; i += V) {
-            binaryVec(op, FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i);
+        switch (op) {
+            case ADD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case SUB -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MUL -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case DIV -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MAX -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).max(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MIN -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).min(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case RELU_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).blend(0f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.LE, 0f)).intoArray(d, dof + i); }
+            case SIGMOID_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, x, xo + i)).mul(FloatVector.fromArray(S, x, xo + i).neg().add(1f)).intoArray(d, dof + i); }
+            case TANH_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, x, xo + i)).neg().add(1f)).intoArray(d, dof + i); }
+            default -> throw new IllegalStateException("no vector form for " + op);
         }
     }
 
     private static void binaryRowScalarA(BinaryOp op, float a, float[] y, int yo, float[] d, int dof, int bound) {
         FloatVector va = FloatVector.broadcast(S, a);
-        for (int i = 0; i < bound; i += V) binaryVec(op, va, FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i);
+        switch (op) {
+            case ADD -> { for (int i = 0; i < bound; i += V) va.add(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case SUB -> { for (int i = 0; i < bound; i += V) va.sub(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MUL -> { for (int i = 0; i < bound; i += V) va.mul(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case DIV -> { for (int i = 0; i < bound; i += V) va.div(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MAX -> { for (int i = 0; i < bound; i += V) va.max(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case MIN -> { for (int i = 0; i < bound; i += V) va.min(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
+            case RELU_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).blend(0f, va.compare(VectorOperators.LE, 0f)).intoArray(d, dof + i); }
+            case SIGMOID_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(va).mul(va.neg().add(1f)).intoArray(d, dof + i); }
+            case TANH_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(va.mul(va).neg().add(1f)).intoArray(d, dof + i); }
+            default -> throw new IllegalStateException("no vector form for " + op);
+        }
     }
 
     private static void binaryRowScalarB(BinaryOp op, float[] x, int xo, float b, float[] d, int dof, int bound) {
         FloatVector vb = FloatVector.broadcast(S, b);
-        for (int i = 0; i < bound; i += V) binaryVec(op, FloatVector.fromArray(S, x, xo + i), vb).intoArray(d, dof + i);
+        switch (op) {
+            case ADD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).add(vb).intoArray(d, dof + i); }
+            case SUB -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).sub(vb).intoArray(d, dof + i); }
+            case MUL -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).mul(vb).intoArray(d, dof + i); }
+            case DIV -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).div(vb).intoArray(d, dof + i); }
+            case MAX -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).max(vb).intoArray(d, dof + i); }
+            case MIN -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).min(vb).intoArray(d, dof + i); }
+            case RELU_GRAD -> { for (int i = 0; i < bound; i += V) vb.blend(0f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.LE, 0f)).intoArray(d, dof + i); }
+            case SIGMOID_GRAD -> { for (int i = 0; i < bound; i += V) vb.mul(FloatVector.fromArray(S, x, xo + i)).mul(FloatVector.fromArray(S, x, xo + i).neg().add(1f)).intoArray(d, dof + i); }
+            case TANH_GRAD -> { for (int i = 0; i < bound; i += V) vb.mul(FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, x, xo + i)).neg().add(1f)).intoArray(d, dof + i); }
+            default -> throw new IllegalStateException("no vector form for " + op);
+        }
     }
 
     private static void geluGradRow(float[] x, int xo, int sa, float[] y, int yo, int sb, float[] d, int dof, int bound) {
@@ -140,22 +172,6 @@ final class JvmPointwise {
             FloatVector b = sb == 0 ? FloatVector.broadcast(S, y[yo]) : FloatVector.fromArray(S, y, yo + i);
             b.mul(VecMath.geluGrad(a)).intoArray(d, dof + i);
         }
-    }
-
-    /** The cheap binary ops, small enough to inline into each loop above. */
-    private static FloatVector binaryVec(BinaryOp op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-            case RELU_GRAD -> b.blend(0f, a.compare(VectorOperators.LE, 0f));
-            case SIGMOID_GRAD -> b.mul(a).mul(a.neg().add(1f));
-            case TANH_GRAD -> b.mul(a.mul(a).neg().add(1f));
-            default -> throw new IllegalStateException("no vector form for " + op);
-        };
     }
 
     private static float binaryScalar(BinaryOp op, float a, float b) {
