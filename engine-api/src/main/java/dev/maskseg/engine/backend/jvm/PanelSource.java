@@ -40,11 +40,8 @@ interface PanelSource {
 
     /** dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs], walking whichever side is contiguous innermost. */
     private static void copyStrided(float[] data, int src, int rs, int cs, int nr, int nc, float[] dst, int off, int drs, int dcs) {
-        if (cs == 1 && dcs == 1 && nc == 2 * V) {   // a full B sliver row: two vector moves beat an arraycopy call
-            for (int r = 0; r < nr; r++) {
-                FloatVector.fromArray(S, data, src + r * rs).intoArray(dst, off + r * drs);
-                FloatVector.fromArray(S, data, src + r * rs + V).intoArray(dst, off + r * drs + V);
-            }
+        if (cs == 1 && dcs == 1 && nc == 2 * V) {
+            for (int r = 0; r < nr; r++) copySliverRow(data, src + r * rs, dst, off + r * drs);
         } else if (cs == 1 && dcs == 1) {
             for (int r = 0; r < nr; r++) System.arraycopy(data, src + r * rs, dst, off + r * drs, nc);
         } else if (rs == 1 && drs == 1) {
@@ -54,5 +51,11 @@ interface PanelSource {
                 for (int c = 0; c < nc; c++) dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs];
             }
         }
+    }
+
+    /** dst[d..d+2V) = src[s..s+2V): one full B sliver row as two vector moves, which beat an arraycopy call. */
+    static void copySliverRow(float[] src, int s, float[] dst, int d) {
+        FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        FloatVector.fromArray(S, src, s + V).intoArray(dst, d + V);
     }
 }

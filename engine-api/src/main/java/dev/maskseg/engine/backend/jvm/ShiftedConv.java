@@ -67,12 +67,8 @@ final class ShiftedConv {
         int[] rowStart = in.rowStart();
         PanelSource a = PanelSource.strided(wt, wBase, kd, 1);
         PanelSource b = (r0, nr, c0, nc, dst, off, drs, dcs) -> {
-            if (dcs == 1 && nc == 2 * V) {   // a full sliver row: two vector moves beat an arraycopy call
-                for (int r = 0; r < nr; r++) {
-                    int src = rowStart[r0 + r] + c0, d = off + r * drs;
-                    FloatVector.fromArray(S, padded, src).intoArray(dst, d);
-                    FloatVector.fromArray(S, padded, src + V).intoArray(dst, d + V);
-                }
+            if (dcs == 1 && nc == 2 * V) {
+                for (int r = 0; r < nr; r++) PanelSource.copySliverRow(padded, rowStart[r0 + r] + c0, dst, off + r * drs);
                 return;
             }
             for (int r = 0; r < nr; r++) {
