@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch references of MaskContrast's loss (methods.md §2.5) and MaskDistill's hard-pixel-mining CE (§3.6).
+"""PyTorch references of MaskContrast's loss (docs/methods.md §2.5) and MaskDistill's hard-pixel-mining CE (§3.6).
 
 Run once with Debian's python3-torch: /usr/bin/python3 tools/gen_loss_fixtures.py. Writes
 pipeline/src/test/resources/losses.safetensors (inputs, losses, gradients); LossParityTest compares to 1e-5.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Label-map fixtures and scipy reference results for `maskseg eval miou` (methods.md §1.5, design.md §4).
+"""Label-map fixtures and scipy reference results for `maskseg eval miou` (docs/methods.md §1.5, docs/design.md §4).
 
 Run once with Debian's python3-scipy: /usr/bin/python3 tools/gen_miou_fixtures.py. Writes
 pipeline/src/test/resources/miou/<case>/{pred,gt}/*.png and expected.json; MiouReferenceTest compares to 1e-9.

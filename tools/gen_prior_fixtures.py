@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Reference masks for the DINO priors (methods.md §3.2, §4.2, §4.3), written literally from the spec with
+"""Reference masks for the DINO priors (docs/methods.md §3.2, §4.2, §4.3), written literally from the spec with
 Debian python3-torch, python3-scipy and python3-pil. The ViT has the formula weights of gen_model_fixtures.py
 (FormulaWeights.java), so nothing large is stored. Writes under plugins/prior-dino/src/test/resources/priors/:
   images/*.png              procedural test images (objects on textured backgrounds)
   reference.safetensors     per image and prior: '<stem>.<prior>.patch' [rows, cols] and '<stem>.<prior>.mask' [H, W]
   reference.json            the cases and parameters
-Ties in sorts and top-k go to the lower index (design.md §4). Run: /usr/bin/python3 tools/gen_prior_fixtures.py
+Ties in sorts and top-k go to the lower index (docs/design.md §4). Run: /usr/bin/python3 tools/gen_prior_fixtures.py
 """
 import json, os
 import numpy as np
