@@ -117,6 +117,7 @@ public final class CocoEval {
         List<Rle> gr = new ArrayList<>(gts.size()), dr = new ArrayList<>(dts.size());
         for (CocoDataset.Annotation a : gts) gr.add(mask(a, image));
         for (Detections.Detection d : dts) {
+            if (d.segmentation() == null) throw new IllegalArgumentException("detection " + d.id() + " on image " + image.id() + " has no 'segmentation' (needed for segm evaluation)");
             try {
                 dr.add(Detections.rasterise(d.segmentation(), image));
             } catch (IllegalArgumentException e) {

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** Detections ready for evaluation: ids, areas and the missing segmentation/box filled in as pycocotools does. */
 public final class Detections {
-    /** One detection; {@code segmentation} and {@code bbox} are both set. */
+    /** One detection; {@code bbox} is set, {@code segmentation} too except for box-only predictions of the single-object protocol. */
     public record Detection(long id, ImageId imageId, long categoryId, double score, double area, Segmentation segmentation, double[] bbox) {}
 
     private Detections() {}

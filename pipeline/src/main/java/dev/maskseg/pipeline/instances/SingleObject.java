@@ -43,7 +43,7 @@ public final class SingleObject {
         for (Map.Entry<ImageId, Integer> e : best.entrySet()) {
             int i = e.getValue();
             CocoResult r = results.get(i);
-            if (r.segmentation() == null) throw new IllegalArgumentException("result [" + i + "] has no 'segmentation'");
+            if (r.segmentation() == null && r.bbox() == null) throw new IllegalArgumentException("result [" + i + "] has neither 'bbox' nor 'segmentation'");
             double[] box;
             try {
                 box = r.bbox() != null ? Detections.requireBox(r.bbox()) : Detections.rasterise(r.segmentation(), images.get(e.getKey())).toBbox();
