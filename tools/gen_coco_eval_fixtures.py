@@ -451,6 +451,17 @@ def cases():
 
     gt, _ = make_case(15, n_images=3)
     out["empty_results"] = (gt, [])
+
+    # everything at once, three seeds: polygon ground truth with crowds, tied scores, empty images, > 100 detections
+    for seed in (21, 22, 23):
+        gt, res = make_case(seed, n_images=4, gt_kind="polygon", crowd_rate=0.25, score_decimals=1, empty_images=2,
+                            many_dets=1 if seed == 21 else 0, det_bbox=seed != 22, string_ids=seed == 23, size=(24, 60))
+        if seed == 21:  # uncompressed RLE predictions (read when the first result carries a box)
+            for r in res[:5]:
+                if "segmentation" in r:
+                    seg = r["segmentation"]
+                    r["segmentation"] = {"size": seg["size"], "counts": counts_of(seg["counts"], *seg["size"])}
+        out["mixed_%d" % seed] = (gt, res)
     return out
 
 
