@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code maskseg eval instances} (design.md §4b): COCOeval of a results file against COCO instances ground truth. */
+/** {@code maskseg eval instances} (docs/design.md §4b): COCOeval of a results file against COCO instances ground truth. */
 @Command(name = "instances", description = {"Instance segmentation (or box) AP of COCO results against COCO instances ground truth, "
         + "with pycocotools' COCOeval semantics (RLE and polygon ground truth, crowd regions, area ranges, 1/10/100 detections, "
         + "101-point interpolation).",
