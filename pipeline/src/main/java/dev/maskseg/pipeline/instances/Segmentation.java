@@ -1,6 +1,7 @@
 package dev.maskseg.pipeline.instances;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** A COCO {@code segmentation} value as stored in JSON: polygons, a compressed RLE or an uncompressed RLE. */
@@ -29,6 +30,20 @@ public sealed interface Segmentation {
             for (double[] p : parts) rles.add(Polygons.fromPolygon(p, imageHeight, imageWidth));
             return RleOps.merge(rles, false);
         }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof PolygonList p) || p.parts.size() != parts.size()) return false;
+            for (int i = 0; i < parts.size(); i++) if (!Arrays.equals(parts.get(i), p.parts.get(i))) return false;
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 1;
+            for (double[] part : parts) h = 31 * h + Arrays.hashCode(part);
+            return h;
+        }
     }
 
     /** {@code {"size": [h, w], "counts": "..."}}. */
@@ -45,6 +60,17 @@ public sealed interface Segmentation {
 
         @Override
         public Rle toRle(int imageHeight, int imageWidth) { return Rle.fromCounts(counts, height, width); }
+
+        @Override
+        public long[] counts() { return counts.clone(); }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UncompressedRle u && u.height == height && u.width == width && Arrays.equals(u.counts, counts);
+        }
+
+        @Override
+        public int hashCode() { return 31 * (31 * height + width) + Arrays.hashCode(counts); }
     }
 
     /** The compressed form of a mask, as pycocotools writes it. */
