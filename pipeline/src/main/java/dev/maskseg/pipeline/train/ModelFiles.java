@@ -15,6 +15,7 @@ import dev.maskseg.zoo.weights.WeightFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,7 +53,7 @@ public final class ModelFiles {
 
     /** A model written by {@link #saveMaskContrast}, or an official MaskContrast checkpoint (resnet50, {@code model_q.} names). */
     public static MaskContrastModel loadMaskContrast(Path file) throws IOException {
-        Map<String, String> meta = metadata(file);
+        Map<String, String> meta = metadata(file, MASKCONTRAST, "MaskContrast");
         Map<String, Tensor> weights = WeightFiles.read(file);
         String backbone = meta.getOrDefault("backbone", "resnet50");
         MaskContrastModel m;
@@ -73,7 +74,7 @@ public final class ModelFiles {
 
     /** A model written by {@link #saveMaskDistill}, or a DeepLab-v3 checkpoint with MaskDistill's {@code backbone./head.} names. */
     public static Module loadMaskDistill(Path file) throws IOException {
-        Map<String, String> meta = metadata(file);
+        Map<String, String> meta = metadata(file, MASKDISTILL, "MaskDistill");
         Map<String, Tensor> weights = WeightFiles.read(file);
         String backbone = meta.getOrDefault("backbone", "resnet50");
         Module m;
@@ -102,7 +103,13 @@ public final class ModelFiles {
         return probe;
     }
 
-    private static Map<String, String> metadata(Path file) throws IOException {
-        return file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+    /** The file's metadata (none for a .pth); a file of ours of another kind is an error. */
+    private static Map<String, String> metadata(Path file, String kind, String method) throws IOException {
+        Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+        String k = meta.get("model");
+        if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE).contains(k)) {
+            throw new IOException(file + " is not a " + method + " model: its metadata says model=" + k);
+        }
+        return meta;
     }
 }
