@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code masks.json} of a prior's output folder (design.md §5), the one place that reads and writes it: the prior, its
+ * {@code masks.json} of a prior's output folder (docs/design.md §5), the one place that reads and writes it: the prior, its
  * parameters and, per image stem, the mask files with score and area, or why there is none ({@link Entry#DROPPED} by
  * the prior, {@link Entry#ERROR} for an unreadable image). While mining, the index is rewritten atomically at most
  * every two seconds and at the end, so an interrupted run resumes from it (redoing at most the last two seconds of

@@ -27,7 +27,7 @@ import java.util.Map;
  * The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, mine masks with a prior
  * ({@link MaskMiningStage}), then MaskContrast ({@link MaskContrastDemo}) or MaskDistill ({@link MaskDistillDemo}),
  * each also scored by a linear probe against the same network at random initialisation; writes {@code report.html}
- * (per-class IoU table, loss curve, overlay grid) and {@code metrics.json} (design.md §4) into the output folder.
+ * (per-class IoU table, loss curve, overlay grid) and {@code metrics.json} (docs/design.md §4) into the output folder.
  */
 public final class DemoRunner {
     /** The metrics written to {@code metrics.json}, and the report. */

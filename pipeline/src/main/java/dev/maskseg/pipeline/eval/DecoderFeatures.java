@@ -9,7 +9,7 @@ import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The frozen decoder features a linear probe reads (methods.md §2.7.1), computed in eval mode without gradients. */
+/** The frozen decoder features a linear probe reads (docs/methods.md §2.7.1), computed in eval mode without gradients. */
 public final class DecoderFeatures {
     private DecoderFeatures() {}
 

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * MaskContrast's prototype k-means protocol (methods.md §2.7.2), the one implementation every caller uses: the
+ * MaskContrast's prototype k-means protocol (docs/methods.md §2.7.2), the one implementation every caller uses: the
  * {@link Prototypes} PCA-whitened, k-means++ per seed, each image's salient pixels labelled with its cluster + 1 (0
  * elsewhere, which takes part in the matching as background), matched to the classes once per seed (Hungarian when
  * k = classes − 1, many-to-one majority otherwise); the score is the mean mIoU over the seeds.

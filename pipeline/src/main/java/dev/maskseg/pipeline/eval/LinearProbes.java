@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 
 /**
- * The linear-probe protocol (methods.md §2.7.1): a 1x1 conv on frozen decoder features ({@link DecoderFeatures}),
+ * The linear-probe protocol (docs/methods.md §2.7.1): a 1x1 conv on frozen decoder features ({@link DecoderFeatures}),
  * trained by SGD with cross-entropy (ignore 255) and the step schedule, evaluated by its arg-max without matching.
  */
 public final class LinearProbes {

@@ -9,7 +9,7 @@ import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import java.util.List;
 
 /**
- * MaskContrast's per-image prototypes (methods.md §2.7.2, §2.7.3): the embedding averaged over the salient pixels
+ * MaskContrast's per-image prototypes (docs/methods.md §2.7.2, §2.7.3): the embedding averaged over the salient pixels
  * (logit > 0.5), weighted by the logit, L2-normalized; and which pixels were salient. What the k-means protocol
  * clusters and the retrieval protocol matches.
  */

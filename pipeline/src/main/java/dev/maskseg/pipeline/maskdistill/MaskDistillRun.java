@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A MaskDistill run in a folder (methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}
+ * A MaskDistill run in a folder (docs/methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}
  * with {@code pseudo/clusters.json} ({@link PseudoLabelStage}; a resumed run reuses maps made with its own clusters,
  * τ and seed), then the segmenter trained on them with {@code checkpoint.safetensors} after every epoch,
  * {@code metrics.csv}/{@code metrics.json} and finally {@code model.safetensors}.
