@@ -1,26 +1,25 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
-import dev.maskseg.pipeline.data.ImageSet;
-import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
-import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
+import dev.maskseg.pipeline.maskcontrast.MaskContrastRun;
+import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
+import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
+import dev.maskseg.pipeline.maskdistill.MaskDistillRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", description = "Train a method from a YAML configuration (see configs/).",
-        subcommands = {TrainCommand.MaskContrast.class, TrainMaskDistillCommand.class})
+        subcommands = {TrainCommand.MaskContrast.class, TrainCommand.MaskDistill.class})
 final class TrainCommand {
+    private TrainCommand() {}
+
     @Command(name = "maskcontrast", description = {"MaskContrast pre-training (methods.md §2.4-2.6): query and key encoders, prototypes, queue, "
             + "saliency BCE. Writes OUT/checkpoint.safetensors after every epoch (atomically; --resume continues from it to the same "
             + "weights as an uninterrupted run), OUT/model.safetensors (the query encoder, MaskContrast names), OUT/config.yml, "
@@ -28,6 +27,9 @@ final class TrainCommand {
     static final class MaskContrast implements Callable<Integer> {
         @Mixin
         TrainOptions o = new TrainOptions();
+
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
 
         @Override
         public Integer call() throws Exception {
@@ -38,39 +40,36 @@ final class TrainCommand {
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
             o.writeEffective(effective);
-            Path out = o.out;
+            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            return 0;
+        }
+    }
 
-            VocDataset voc = new VocDataset(Path.of(data.root()), o.strict, msg -> System.err.println("train: " + msg));
-            ImageSet images = voc.withMasks(data.split(), Path.of(data.masks()));
-            System.out.printf("train maskcontrast: %d images with masks from %s, backend %s on %s%n", images.size(), data.masks(),
-                    Backends.defaultBackend().name(), Backends.defaultBackend().device());
-            MaskContrastTrainer trainer = new MaskContrastTrainer(cfg).loader(data.workers(), data.prefetch());
-            Path checkpoint = out.resolve("checkpoint.safetensors");
-            if (o.resume) {
-                if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
-                trainer.resume(checkpoint);
-                System.out.printf("train maskcontrast: resumed after epoch %d of %d%n", trainer.epoch(), cfg.epochs());
-            }
-            RunMetrics metrics = new RunMetrics(out, "maskcontrast", List.of("loss", "contrastive", "saliency"),
-                    trainer.history().stream().map(e -> new double[]{e.loss(), e.contrastive(), e.saliency()}).toList());
-            int steps = images.size() / cfg.batch();
-            try (var bar = Progress.bar("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch())) {
-                trainer.train(images, checkpoint, new MaskContrastTrainer.Listener() {
-                    @Override
-                    public void step(int e, int s, int n, double loss, double lr) {
-                        bar.step();
-                        bar.setExtraMessage(String.format("epoch %d/%d loss %.3f lr %.5f", e + 1, cfg.epochs(), loss, lr));
-                    }
+    @Command(name = "maskdistill", description = {"MaskDistill (methods.md §3): the prior's masks in data.masks (maskseg mine-masks --out) are "
+            + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3), painted into pseudo semantic maps with the "
+            + "confident-mask rule (§3.5; the prior's scored candidates stand in for Mask R-CNN), and a segmentation network is "
+            + "trained on them with hard-pixel mining (§3.6). Writes OUT/pseudo/<id>.png and OUT/pseudo/clusters.json, "
+            + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps and continues to the same "
+            + "weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
+    static final class MaskDistill implements Callable<Integer> {
+        @Mixin
+        TrainOptions o = new TrainOptions();
 
-                    @Override
-                    public void epochEnd(MaskContrastTrainer.EpochLoss loss, double lr, double seconds) throws IOException {
-                        metrics.epochEnd(new double[]{loss.loss(), loss.contrastive(), loss.saliency()}, lr, seconds, steps * cfg.batch());
-                    }
-                });
-            }
-            metrics.finish();
-            trainer.saveModel(out.resolve("model.safetensors"));
-            System.out.printf("train maskcontrast: %d epochs done; %s, %s%n", cfg.epochs(), out.resolve("model.safetensors"), out.resolve("metrics.csv"));
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
+
+        @Override
+        public Integer call() throws Exception {
+            RunConfig run = o.load(List.of("data", "clustering", "maskdistill"));
+            DataConfig data = TrainOptions.data(run);
+            ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
+            MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
+            Map<String, Object> effective = new LinkedHashMap<>();
+            effective.put("data", data);
+            effective.put("clustering", clustering);
+            effective.put("maskdistill", cfg);
+            o.writeEffective(effective);
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, o.out, o.resume, o.strict), console.listener("train"));
             return 0;
         }
     }

@@ -3,7 +3,8 @@ package dev.maskseg.pipeline;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Miou;
-import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.LinearProbes;
 import dev.maskseg.zoo.LinearProbe;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +32,8 @@ class ProbeTest {
             samples.add(new Sample(new float[3 * h * w], lab, w, h));
             feats.add(Tensor.of(f, 1, classes, h, w));
         }
-        LinearProbe p = Evaluation.trainProbe(feats, samples, classes, 20, 4, 0.1, 3);
-        double miou = Miou.evaluate(Evaluation.confusion(Evaluation.probePredictions(p, feats, samples), samples, classes), Miou.Matching.NONE).miou();
+        LinearProbe p = LinearProbes.train(feats, samples, classes, 20, 4, 0.1, 3);
+        double miou = Miou.evaluate(Confusion.of(LinearProbes.predict(p, feats, samples, null), samples, classes), Miou.Matching.NONE).miou();
         assertTrue(miou > 0.95, "probe mIoU " + miou);
     }
 }

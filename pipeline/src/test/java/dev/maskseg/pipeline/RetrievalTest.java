@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline;
 
 import dev.maskseg.pipeline.data.Sample;
-import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.pipeline.eval.Prototypes;
 import dev.maskseg.pipeline.maskcontrast.Retrieval;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ class RetrievalTest {
     @Test
     void bankLabelsAndNearestNeighbour() {
         boolean t = true, f = false;
-        Evaluation.Prototypes bank = new Evaluation.Prototypes(
+        Prototypes bank = new Prototypes(
                 new double[][]{{1, 0}, {0, 1}, {0.6, 0.8}},
                 new boolean[][]{{t, t, f, f}, {t, t, t, f}, {t, f, f, f}});
         List<Sample> bankGt = List.of(gt(1, 1, 2, 0), gt(2, 2, 1, 255), gt(0, 3, 3, 3));
@@ -29,7 +29,7 @@ class RetrievalTest {
         assertArrayEquals(new int[]{1, 2, -1}, all, "majority inside the mask; 0 and 255 do not vote; nothing left -> skipped");
         assertArrayEquals(new int[]{-1, 2, -1}, Retrieval.bankLabels(bank, bankGt, 4, Set.of(2)), "only kept classes vote");
 
-        Evaluation.Prototypes queries = new Evaluation.Prototypes(
+        Prototypes queries = new Prototypes(
                 new double[][]{{0.8, 0.6}, {0.1, 0.99}},
                 new boolean[][]{{f, t, t, f}, {t, f, f, t}});
         List<int[]> p = Retrieval.predictions(bank, all, queries);

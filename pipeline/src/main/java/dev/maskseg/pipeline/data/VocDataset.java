@@ -44,6 +44,17 @@ public final class VocDataset {
         return open(split, labels, false, true);
     }
 
+    /**
+     * The split's images with ground truth, decoded into memory; with {@code size} > 0 resized to size x size (images
+     * bicubic, labels nearest, as the official 512x512 evaluation). A split without a usable image is an error.
+     */
+    public List<Sample> labelledSamples(String split, int size) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : withLabels(split)) out.add(size > 0 ? Transforms.resizeBicubic(s, size, size) : s);
+        if (out.isEmpty()) throw new IllegalArgumentException(root + ": no usable images in split " + split);
+        return out;
+    }
+
     /** Images that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
     public ImageSet withMasks(String split, Path maskDir) throws IOException {
         return open(split, maskDir, true, false);

@@ -1,5 +1,9 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.data.Sample;
+
+import java.util.List;
+
 /**
  * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (methods.md §1.5):
  * pixels whose ground truth is the ignore value are skipped. Predicted labels may exceed the class count
@@ -13,6 +17,18 @@ public final class Confusion {
         this.classes = classes;
         this.ignore = ignore;
         this.counts = new long[classes][classes];
+    }
+
+    /** The confusion of one label map per image against the ground truth in each sample's {@link Sample#mask()} (255 = ignore). */
+    public static Confusion of(List<int[]> predictions, List<Sample> gt, int classes) {
+        Confusion c = new Confusion(classes, 255);
+        for (int i = 0; i < gt.size(); i++) {
+            byte[] g = gt.get(i).mask();
+            int[] labels = new int[g.length];
+            for (int q = 0; q < g.length; q++) labels[q] = g[q] & 255;
+            c.add(predictions.get(i), labels);
+        }
+        return c;
     }
 
     public int classes() { return classes; }

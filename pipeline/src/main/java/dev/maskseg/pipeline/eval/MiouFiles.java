@@ -5,12 +5,27 @@ import dev.maskseg.pipeline.data.LabelMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** {@code maskseg eval miou} on folders of PNG label maps matched by file stem (design.md §4). */
 public final class MiouFiles {
     private MiouFiles() {}
+
+    /** The result's JSON fields (design.md §4): {@code miou}, {@code pixel_accuracy}, {@code per_class_iou}, {@code matching} (pred → class, by pred). */
+    public static Map<String, Object> fields(Miou.Result r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("miou", r.miou());
+        out.put("pixel_accuracy", r.pixelAccuracy());
+        out.put("per_class_iou", r.perClassIou());
+        Map<String, Integer> matching = new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+        r.matching().forEach((p, c) -> matching.put(Integer.toString(p), c));
+        out.put("matching", matching);
+        return out;
+    }
 
     public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore) throws IOException {
         if (classes < 1) throw new IllegalArgumentException("eval miou: --num-classes must be >= 1, got " + classes);

@@ -3,8 +3,6 @@ package dev.maskseg.pipeline.maskcontrast;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.io.SafeTensors;
-import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.optim.AdamW;
 import dev.maskseg.engine.optim.Optimizer;
@@ -14,20 +12,18 @@ import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.MaskContrastLoss;
+import dev.maskseg.pipeline.train.Checkpoints;
+import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.ResNetInit;
 import dev.maskseg.zoo.Ema;
-import dev.maskseg.zoo.weights.NameMapping;
-import dev.maskseg.zoo.weights.WeightFiles;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -218,74 +214,24 @@ public final class MaskContrastTrainer {
         queuePtr = (queuePtr + prototypes.size(0)) % cfg.queue();
     }
 
-    /** Both encoders, optimizer state, queue, epoch and loss history, atomically. */
+    /** Both encoders, optimizer state, queue, epoch and loss history, atomically ({@link Checkpoints}). */
     public void save(Path file) throws IOException {
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        query.stateDict().forEach((k, v) -> t.put("query." + k, v));
-        key.stateDict().forEach((k, v) -> t.put("key." + k, v));
-        optimizer.stateDict().forEach((k, v) -> t.put("optim." + k, v));
-        t.put("queue", queue);
-        StringBuilder h = new StringBuilder();
-        for (EpochLoss e : history) h.append(e.epoch()).append(':').append(e.loss()).append(':').append(e.contrastive()).append(':').append(e.saliency()).append(';');
-        SafeTensors.write(file, t, Map.of("epoch", Integer.toString(epoch), "queue_ptr", Integer.toString(queuePtr),
-                "optim_steps", Long.toString(optimizer.stepCount()), "history", h.toString(), "config", cfg.toString()));
-    }
-
-    /** The query encoder by MaskContrast's names, with the metadata that rebuilds it ({@link #loadModel}). */
-    public void saveModel(Path file) throws IOException {
-        SafeTensors.write(file, query.stateDict(), Map.of("model", "maskcontrast", "backbone", cfg.backbone(),
-                "width", Integer.toString(cfg.width()), "ndim", Integer.toString(cfg.ndim())));
-    }
-
-    /** A model written by {@link #saveModel}, or an official MaskContrast checkpoint (resnet50, {@code model_q.} names). */
-    public static MaskContrastModel loadModel(Path file) throws IOException {
-        Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
-        Map<String, Tensor> weights = WeightFiles.read(file);
-        String backbone = meta.getOrDefault("backbone", "resnet50");
-        MaskContrastModel m;
-        if (backbone.equals("small")) {
-            m = MaskContrastModel.small(Integer.parseInt(meta.get("ndim")), Integer.parseInt(meta.get("width")), new Generator(0));
-        } else {
-            int ndim = meta.containsKey("ndim") ? Integer.parseInt(meta.get("ndim")) : 32;
-            m = new MaskContrastModel(ndim, new Generator(0));
-        }
-        NameMapping.Result mapped = NameMapping.maskContrast().apply(weights, m.stateDict());
-        try {
-            m.loadStateDict(mapped.state(), true);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskContrast model (" + backbone + "): " + e.getMessage(), e);
-        }
-        return m;
+        List<double[]> h = history.stream().map(e -> new double[]{e.epoch(), e.loss(), e.contrastive(), e.saliency()}).toList();
+        checkpoints().save(file, new Checkpoints.State(epoch, h, Map.of("queue", queue), Map.of("queue_ptr", Integer.toString(queuePtr))));
     }
 
     /** Restores a checkpoint written by {@link #save} with the same configuration. */
     public void resume(Path file) throws IOException {
-        if (!Files.exists(file)) throw new IOException("resume: no checkpoint " + file);
-        Map<String, Tensor> t = SafeTensors.read(file);
-        Map<String, String> meta = SafeTensors.metadata(file);
-        if (!cfg.toString().equals(meta.get("config"))) {
-            throw new IOException(file + ": checkpoint of a different configuration (" + meta.get("config") + ")");
-        }
-        load(query, t, "query.");
-        load(key, t, "key.");
-        Map<String, Tensor> s = new LinkedHashMap<>();
-        t.forEach((k, v) -> { if (k.startsWith("optim.")) s.put(k.substring(6), v); });
-        optimizer.loadStateDict(s, Long.parseLong(meta.get("optim_steps")));
-        queue = t.get("queue").clone();
-        queuePtr = Integer.parseInt(meta.get("queue_ptr"));
-        epoch = Integer.parseInt(meta.get("epoch"));
+        Checkpoints.State s = checkpoints().restore(file);
+        queue = s.tensors().get("queue").clone();
+        queuePtr = Integer.parseInt(s.values().get("queue_ptr"));
+        epoch = s.epoch();
         history.clear();
-        for (String e : meta.get("history").split(";")) {
-            if (e.isEmpty()) continue;
-            String[] f = e.split(":");
-            history.add(new EpochLoss(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])));
-        }
+        for (double[] r : s.history()) history.add(new EpochLoss((int) r[0], r[1], r[2], r[3]));
     }
 
-    private static void load(Module m, Map<String, Tensor> t, String prefix) {
-        Map<String, Tensor> s = new LinkedHashMap<>();
-        t.forEach((k, v) -> { if (k.startsWith(prefix)) s.put(k.substring(prefix.length()), v); });
-        Module.LoadReport r = m.loadStateDict(s, true);
-        if (!r.isClean()) throw new IllegalStateException("checkpoint " + prefix + ": " + r);
-    }
+    private Checkpoints checkpoints() { return Checkpoints.of(cfg.toString()).module("query", query).module("key", key).optimizer(optimizer); }
+
+    /** The query encoder with the metadata that rebuilds it ({@link ModelFiles#loadMaskContrast}). */
+    public void saveModel(Path file) throws IOException { ModelFiles.saveMaskContrast(file, query, cfg); }
 }

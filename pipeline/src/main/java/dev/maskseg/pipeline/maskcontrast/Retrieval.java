@@ -3,6 +3,7 @@ package dev.maskseg.pipeline.maskcontrast;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Confusion;
 import dev.maskseg.pipeline.eval.Miou;
+import dev.maskseg.pipeline.eval.Prototypes;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class Retrieval {
     private Retrieval() {}
 
     /** The majority kept class in each image's salient pixels, or -1 when it has none. */
-    public static int[] bankLabels(Evaluation.Prototypes bank, List<Sample> gt, int classes, Set<Integer> kept) {
+    public static int[] bankLabels(Prototypes bank, List<Sample> gt, int classes, Set<Integer> kept) {
         int[] out = new int[gt.size()];
         for (int i = 0; i < gt.size(); i++) {
             long[] votes = new long[classes];
@@ -42,7 +43,7 @@ public final class Retrieval {
     }
 
     /** Per query: its nearest labelled bank prototype's class on its salient pixels, 0 elsewhere. */
-    public static List<int[]> predictions(Evaluation.Prototypes bank, int[] bankLabels, Evaluation.Prototypes queries) {
+    public static List<int[]> predictions(Prototypes bank, int[] bankLabels, Prototypes queries) {
         List<int[]> out = new ArrayList<>();
         for (int i = 0; i < queries.vectors().length; i++) {
             double best = Double.NEGATIVE_INFINITY;
@@ -70,11 +71,11 @@ public final class Retrieval {
      */
     public static Result evaluate(MaskContrastModel model, List<Sample> train, List<Sample> val, int classes, Set<Integer> kept) {
         List<Sample> bankGt = ignoreOthers(train, kept, classes), valGt = ignoreOthers(val, kept, classes);
-        Evaluation.Prototypes bank = Evaluation.prototypes(model, train), queries = Evaluation.prototypes(model, val);
+        Prototypes bank = Prototypes.of(model, train), queries = Prototypes.of(model, val);
         int[] labels = bankLabels(bank, bankGt, classes, kept);
         int skipped = 0;
         for (int l : labels) if (l < 0) skipped++;
-        Confusion c = Evaluation.confusion(predictions(bank, labels, queries), valGt, classes);
+        Confusion c = Confusion.of(predictions(bank, labels, queries), valGt, classes);
         double[] iou = Miou.evaluate(c, Miou.Matching.NONE).perClassIou();
         boolean all = kept.size() == classes - 1;
         double sum = 0;

@@ -1,12 +1,17 @@
 package dev.maskseg.pipeline.maskdistill;
 
+import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.KMeans;
 import dev.maskseg.zoo.image.ImageTensors;
+import dev.maskseg.zoo.Models;
+import dev.maskseg.zoo.vit.ViTConfig;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,6 +22,17 @@ import java.util.List;
  */
 public final class MaskClustering {
     private MaskClustering() {}
+
+    /**
+     * The clustering's ViT: {@code clustering.vit} with {@code clustering.weights}, or at random initialisation from
+     * {@code initSeed} when no weights are given (callers say so to the user).
+     */
+    public static VisionTransformer vit(ClusteringConfig clustering, long initSeed) throws IOException {
+        if (clustering.weights().isEmpty()) {
+            return new VisionTransformer(clustering.vit().endsWith("8") ? ViTConfig.SMALL_8 : ViTConfig.SMALL_16, new Generator(initSeed));
+        }
+        return (VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module();
+    }
 
     /** The CLS feature of each of one image's masks (0/1 per pixel, the image's size). */
     public static double[][] features(VisionTransformer vit, Sample image, List<byte[]> masks) {

@@ -1,31 +1,24 @@
 package dev.maskseg.pipeline.maskdistill;
 
-import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
-import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
-import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.loss.HardPixelCrossEntropy;
+import dev.maskseg.pipeline.train.Checkpoints;
+import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.ResNetInit;
-import dev.maskseg.zoo.LinearProbe;
+import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.image.ImageTensors;
-import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
-import dev.maskseg.zoo.weights.NameMapping;
-import dev.maskseg.zoo.weights.WeightFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,22 +37,6 @@ public final class MaskDistillTrainer {
 
         /** After the epoch's checkpoint is written. */
         default void epochEnd(int epoch, double loss, double lr, double seconds) throws IOException {}
-    }
-
-    /** The small demo network: the MaskContrast demo backbone and decoder with a 1x1 classifier (C + 1 labels). */
-    public static final class SmallSegmenter extends Module {
-        public final MaskContrastModel body;
-        public final LinearProbe classifier;
-
-        SmallSegmenter(int width, int labels, Generator g) {
-            body = registerModule("body", MaskContrastModel.small(8, width, g));
-            classifier = registerModule("classifier", new LinearProbe(width, labels, g));
-        }
-
-        public Tensor features(Tensor x) { return body.features(x); }
-
-        @Override
-        public Tensor forward(Tensor x) { return classifier.forward(body.features(x), x.size(2), x.size(3)); }
     }
 
     private final MaskDistillConfig cfg;
@@ -150,87 +127,21 @@ public final class MaskDistillTrainer {
         return Tensor.ofLongs(y, views.length, views[0].height(), views[0].width());
     }
 
-    /** Arg-max label map per image, at the image's size, in eval mode. */
-    public static List<int[]> predict(Module model, List<Sample> images) {
-        return predict(model, images, null);
-    }
+    /** The trained network with the metadata that rebuilds it ({@link ModelFiles#loadMaskDistill}). */
+    public void saveModel(Path file) throws IOException { ModelFiles.saveMaskDistill(file, model, cfg); }
 
-    /** As above; with {@code crf}, the logits are refined by the dense CRF (§1.5) before the arg-max. */
-    public static List<int[]> predict(Module model, List<Sample> images, DenseCrf.Params crf) {
-        model.eval();
-        List<int[]> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
-            for (Sample s : images) {
-                Tensor logits = model.forward(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
-                if (crf != null) {
-                    out.add(DenseCrf.refine(logits, s, crf));
-                    continue;
-                }
-                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
-                int[] m = new int[a.length];
-                for (int i = 0; i < a.length; i++) m[i] = (int) a[i];
-                out.add(m);
-            }
-        }
-        return out;
-    }
-
-    /** The trained network with the metadata that rebuilds it ({@link #loadModel}). */
-    public void saveModel(Path file) throws IOException {
-        SafeTensors.write(file, model.stateDict(), Map.of("model", "maskdistill", "backbone", cfg.backbone(),
-                "width", Integer.toString(cfg.width()), "labels", Integer.toString(cfg.clusters() + 1)));
-    }
-
-    /** Whether {@code file} was written by {@link #saveModel}. */
-    public static boolean isModel(Path file) throws IOException {
-        return file.toString().endsWith(".safetensors") && "maskdistill".equals(SafeTensors.metadata(file).get("model"));
-    }
-
-    /** A model written by {@link #saveModel}, or a DeepLab-v3 checkpoint with MaskDistill's {@code backbone./head.} names. */
-    public static Module loadModel(Path file) throws IOException {
-        Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
-        Map<String, Tensor> weights = WeightFiles.read(file);
-        String backbone = meta.getOrDefault("backbone", "resnet50");
-        Module m;
-        if (backbone.equals("small")) {
-            m = new SmallSegmenter(Integer.parseInt(meta.get("width")), Integer.parseInt(meta.get("labels")), new Generator(0));
-        } else {
-            Tensor last = weights.entrySet().stream().filter(e -> e.getKey().matches("(module\\.)?(head|classifier)\\.4\\.weight"))
-                    .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new IOException(file + ": no head.4.weight; not a MaskDistill DeepLab-v3"));
-            m = SegmentationModel.deeplabv3(last.size(0), new Generator(0));
-            weights = NameMapping.deeplab().apply(weights, m.stateDict()).state();
-        }
-        try {
-            m.loadStateDict(weights, true);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskDistill model (" + backbone + "): " + e.getMessage(), e);
-        }
-        return m;
-    }
-
+    /** Weights, SGD momentum, epoch and loss history, atomically ({@link Checkpoints}). */
     public void save(Path file) throws IOException {
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> t.put("model." + k, v));
-        sgd.stateDict().forEach((k, v) -> t.put("optim." + k, v));
-        StringBuilder h = new StringBuilder();
-        for (double x : history) h.append(x).append(';');
-        SafeTensors.write(file, t, Map.of("epoch", Integer.toString(epoch), "optim_steps", Long.toString(sgd.stepCount()),
-                "history", h.toString(), "config", cfg.toString()));
+        checkpoints().save(file, new Checkpoints.State(epoch, history.stream().map(l -> new double[]{l}).toList(), Map.of(), Map.of()));
     }
 
+    /** Restores a checkpoint written by {@link #save} with the same configuration. */
     public void resume(Path file) throws IOException {
-        if (!Files.exists(file)) throw new IOException("resume: no checkpoint " + file);
-        Map<String, String> meta = SafeTensors.metadata(file);
-        if (!cfg.toString().equals(meta.get("config"))) throw new IOException(file + ": checkpoint of a different configuration (" + meta.get("config") + ")");
-        Map<String, Tensor> t = SafeTensors.read(file), m = new LinkedHashMap<>(), o = new LinkedHashMap<>();
-        t.forEach((k, v) -> {
-            if (k.startsWith("model.")) m.put(k.substring(6), v);
-            else if (k.startsWith("optim.")) o.put(k.substring(6), v);
-        });
-        model.loadStateDict(m, true);
-        sgd.loadStateDict(o, Long.parseLong(meta.get("optim_steps")));
-        epoch = Integer.parseInt(meta.get("epoch"));
+        Checkpoints.State s = checkpoints().restore(file);
+        epoch = s.epoch();
         history.clear();
-        for (String x : meta.get("history").split(";")) if (!x.isEmpty()) history.add(Double.parseDouble(x));
+        for (double[] r : s.history()) history.add(r[0]);
     }
+
+    private Checkpoints checkpoints() { return Checkpoints.of(cfg.toString()).module("model", model).optimizer(sgd); }
 }

@@ -1,8 +1,6 @@
 package dev.maskseg.pipeline.maskdistill;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.PriorMasks;
@@ -16,9 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.IntConsumer;
 
 /**
  * MaskDistill's stages 1b and 3 over files (methods.md §3.3, §3.5): every candidate mask of a prior's output folder is
@@ -27,7 +23,7 @@ import java.util.function.IntConsumer;
  * prior's own candidates and scores take the detector's place: one mask per image (the official stage-1 output)
  * scores 1 and is always kept. Images are decoded one at a time, twice, so memory holds only the features;
  * {@code clusters.json} records each candidate's cluster. An image that cannot be read, or a mask of the wrong
- * size, is reported to {@code problems} and left out (or stops the stage when {@code strict}).
+ * size, is reported to the listener and left out (or stops the stage when {@code strict}).
  */
 public final class PseudoLabelStage {
     public record Summary(int images, int masks, int skipped) {}
@@ -35,18 +31,26 @@ public final class PseudoLabelStage {
     private final Function<String, Path> imageFile;
     private final PriorMasks prior;
     private final boolean strict;
-    private final Consumer<String> problems;
 
     /** {@code imageFile} maps an id to its image (e.g. {@code VocDataset::imageFile}). */
-    public PseudoLabelStage(Function<String, Path> imageFile, PriorMasks prior, boolean strict, Consumer<String> problems) {
+    public PseudoLabelStage(Function<String, Path> imageFile, PriorMasks prior, boolean strict) {
         this.imageFile = imageFile;
         this.prior = prior;
         this.strict = strict;
-        this.problems = problems;
     }
 
-    public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, IntConsumer progress) throws IOException {
+    /** Clusters the candidates of {@code ids} with {@code vit} (task "cluster", one step per image) and paints their maps into {@code outDir}. */
+    public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
         Files.createDirectories(outDir);
+        listener.start("cluster", ids.size(), 0);
+        try {
+            return paint(ids, vit, cfg, clusterSeed, outDir, listener);
+        } finally {
+            listener.end();
+        }
+    }
+
+    private Summary paint(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
         List<String> kept = new ArrayList<>();
         List<double[]> features = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
@@ -54,7 +58,7 @@ public final class PseudoLabelStage {
         for (String id : ids) {
             List<PriorMasks.Candidate> cands = prior.candidates(id);
             if (cands.isEmpty()) {
-                progress.accept(1);
+                listener.advance(1, null);
                 continue;
             }
             try {
@@ -65,14 +69,14 @@ public final class PseudoLabelStage {
                 features.addAll(List.of(f));
             } catch (IOException e) {
                 if (strict) throw new IOException(e.getMessage() + " (--strict)", e);
-                problems.accept(e.getMessage() + "; skipped");
+                listener.problem(e.getMessage() + "; skipped");
                 skipped++;
             }
-            progress.accept(1);
+            listener.advance(1, null);
         }
         int[] cluster = MaskClustering.cluster(features.toArray(double[][]::new), cfg.clusters(), clusterSeed);
 
-        Map<String, Object> index = new LinkedHashMap<>();
+        Map<String, List<ClustersIndex.Assignment>> index = new LinkedHashMap<>();
         int at = 0;
         for (int i = 0; i < kept.size(); i++) {
             String id = kept.get(i);
@@ -80,14 +84,10 @@ public final class PseudoLabelStage {
             Sample img = image(id);
             List<byte[]> ms = masks(cands, img);
             List<PseudoMaps.Candidate> painted = new ArrayList<>();
-            List<Map<String, Object>> rows = new ArrayList<>();
+            List<ClustersIndex.Assignment> rows = new ArrayList<>();
             for (int k = 0; k < cands.size(); k++, at++) {
                 painted.add(new PseudoMaps.Candidate(ms.get(k), cands.get(k).score(), cluster[at]));
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("file", cands.get(k).file().getFileName().toString());
-                r.put("score", cands.get(k).score());
-                r.put("cluster", cluster[at]);
-                rows.add(r);
+                rows.add(new ClustersIndex.Assignment(cands.get(k).file().getFileName().toString(), cands.get(k).score(), cluster[at]));
             }
             byte[] map = PseudoMaps.paint(img.width() * img.height(), painted, cfg.tau());
             int[] labels = new int[map.length];
@@ -95,14 +95,7 @@ public final class PseudoLabelStage {
             LabelMaps.write(outDir.resolve(id + ".png"), img.width(), img.height(), labels);
             index.put(id, rows);
         }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("prior_masks", prior.dir().toString());
-        root.put("clusters", cfg.clusters());
-        root.put("tau", cfg.tau());
-        root.put("cluster_seed", clusterSeed);
-        root.put("images", index);
-        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
-        AtomicFiles.write(outDir.resolve("clusters.json"), o -> o.write(json));
+        new ClustersIndex(prior.dir().toString(), cfg.clusters(), cfg.tau(), clusterSeed, index).write(outDir);
         return new Summary(kept.size(), features.size(), skipped);
     }
 

@@ -1,8 +1,7 @@
-package dev.maskseg.cli;
+package dev.maskseg.pipeline.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.data.JsonFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,21 +17,21 @@ import java.util.Map;
  * after every epoch (so it always matches the checkpoint, resumed runs included) and OUT/metrics.json at the end.
  * Epochs restored from a checkpoint have losses but no timing.
  */
-final class RunMetrics {
+public final class RunMetrics {
     private final Path out;
     private final String method;
     private final List<String> columns;
     private final List<double[]> losses;
     private final Map<Integer, double[]> timing = new HashMap<>();
 
-    RunMetrics(Path out, String method, List<String> columns, List<double[]> restored) {
+    public RunMetrics(Path out, String method, List<String> columns, List<double[]> restored) {
         this.out = out;
         this.method = method;
         this.columns = List.copyOf(columns);
         this.losses = new ArrayList<>(restored);
     }
 
-    void epochEnd(double[] loss, double lr, double seconds, int images) throws IOException {
+    public void epochEnd(double[] loss, double lr, double seconds, int images) throws IOException {
         losses.add(loss.clone());
         timing.put(losses.size() - 1, new double[]{lr, seconds, images / Math.max(seconds, 1e-9)});
         StringBuilder csv = new StringBuilder("epoch," + String.join(",", columns) + ",lr,seconds,images_per_second\n");
@@ -45,7 +44,7 @@ final class RunMetrics {
         AtomicFiles.write(out.resolve("metrics.csv"), o -> o.write(csv.toString().getBytes()));
     }
 
-    void finish() throws IOException {
+    public void finish() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", method);
         m.put("epochs", losses.size());
@@ -58,7 +57,6 @@ final class RunMetrics {
         }
         m.put("history", rows);
         if (!losses.isEmpty()) m.put("final_loss", losses.get(losses.size() - 1)[0]);
-        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);
-        AtomicFiles.write(out.resolve("metrics.json"), o -> o.write(json));
+        JsonFiles.write(out.resolve("metrics.json"), m);
     }
 }

@@ -1,22 +1,21 @@
-package dev.maskseg.cli;
+package dev.maskseg.pipeline.demo;
 
-import dev.maskseg.engine.Generator;
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.eval.BatchNormRecalibration;
+import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.DecoderFeatures;
 import dev.maskseg.pipeline.eval.Miou;
-import dev.maskseg.pipeline.maskcontrast.Evaluation;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.MaskClustering;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
-import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer.SmallSegmenter;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps;
-import dev.maskseg.zoo.Models;
-import dev.maskseg.zoo.vit.ViTConfig;
+import dev.maskseg.pipeline.predict.PredictStage;
+import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.vit.VisionTransformer;
-import me.tongfei.progressbar.ProgressBar;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,16 +31,16 @@ import java.util.Map;
 final class MaskDistillDemo {
     private MaskDistillDemo() {}
 
-    static DemoOutcome run(DemoCommand d, List<Sample> trainMasked, List<Sample> trainGt, List<Sample> val, int classes) throws Exception {
-        RunConfig run = d.runConfig();
+    static DemoOutcome run(DemoOptions o, DemoRunner.Data d, StageListener listener) throws Exception {
+        RunConfig run = o.config();
         MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class);
         ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
-        if (d.epochs > 0) cfg = cfg.withEpochs(d.epochs);
-        System.out.printf("demo: 3/4 clustering %d masks (ViT-S/8 CLS of each mask's box, k=%d), pseudo maps, training a %s segmenter for %d epochs%n",
-                trainMasked.size(), cfg.clusters(), cfg.backbone(), cfg.epochs());
-        VisionTransformer vit = clustering.weights().isEmpty()
-                ? new VisionTransformer(clustering.vit().endsWith("8") ? ViTConfig.SMALL_8 : ViTConfig.SMALL_16, new Generator(d.seed))
-                : (VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module();
+        if (o.epochs() > 0) cfg = cfg.withEpochs(o.epochs());
+        List<Sample> trainMasked = d.trainMasked(), trainGt = d.trainGt(), val = d.val();
+        int classes = d.classes();
+        listener.info(String.format("demo: 3/4 clustering %d masks (ViT-S/8 CLS of each mask's box, k=%d), pseudo maps, training a %s segmenter for %d epochs",
+                trainMasked.size(), cfg.clusters(), cfg.backbone(), cfg.epochs()));
+        VisionTransformer vit = MaskClustering.vit(clustering, o.seed());
         double[][] features = new double[trainMasked.size()][];
         for (int i = 0; i < trainMasked.size(); i++) features[i] = MaskClustering.features(vit, trainMasked.get(i), List.of(trainMasked.get(i).mask()))[0];
         int[] cluster = MaskClustering.cluster(features, cfg.clusters(), clustering.seed());
@@ -53,20 +52,20 @@ final class MaskDistillDemo {
         }
         // every generated train image normally gets a mask; only then are the two lists aligned
         Double pseudoMiou = trainGt.size() != pseudo.size() ? null
-                : Miou.evaluate(Evaluation.confusion(toInts(pseudo), trainGt, classes), Miou.Matching.HUNGARIAN).miou();
+                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), Miou.Matching.HUNGARIAN).miou();
 
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
         int steps = pseudo.size() / cfg.batch();
-        try (ProgressBar pb = Progress.bar("train", (long) steps * cfg.epochs(), 0)) {
-            trainer.train(pseudo, d.out.resolve("checkpoint.safetensors"), (e, s, n, loss, lr) -> {
-                pb.step();
-                pb.setExtraMessage(String.format("epoch %d loss %.3f lr %.4f", e + 1, loss, lr));
-            });
+        listener.start("train", (long) steps * cfg.epochs(), 0);
+        try {
+            trainer.train(pseudo, o.out().resolve("checkpoint.safetensors"), (e, s, n, loss, lr) -> DemoRunner.trainStep(listener, e, loss, lr));
+        } finally {
+            listener.end();
         }
-        System.out.println("demo: 4/4 evaluating (Hungarian-matched labels, linear probe) trained and random-init networks");
+        listener.info("demo: 4/4 evaluating (Hungarian-matched labels, linear probe) trained and random-init networks");
         DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes);
-        SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, d.seed + 1000);
-        Evaluation.recalibrateBatchNorm(random.body, trainGt, 16, 2);
+        SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, o.seed() + 1000);
+        BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2);
         DemoOutcome.Scores base = evaluate(random, trainGt, val, classes);
 
         List<Double> h = trainer.history();
@@ -87,15 +86,15 @@ final class MaskDistillDemo {
     }
 
     private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) {
-        List<int[]> maps = MaskDistillTrainer.predict(model, val);
-        Miou.Result r = Miou.evaluate(Evaluation.confusion(maps, val, classes), Miou.Matching.HUNGARIAN);
+        List<int[]> maps = PredictStage.labels(model, val, null);
+        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), Miou.Matching.HUNGARIAN);
         List<int[]> matched = new ArrayList<>();
         for (int[] m : maps) {
             int[] o = new int[m.length];
             for (int i = 0; i < m.length; i++) o[i] = r.matching().getOrDefault(m[i], 0);
             matched.add(o);
         }
-        return DemoOutcome.Scores.withProbe(r, matched, Evaluation.features(model.body, trainGt), Evaluation.features(model.body, val), trainGt, val, classes);
+        return DemoOutcome.Scores.withProbe(r, matched, DecoderFeatures.of(model.body, trainGt), DecoderFeatures.of(model.body, val), trainGt, val, classes);
     }
 
     private static List<int[]> toInts(List<Sample> samples) {

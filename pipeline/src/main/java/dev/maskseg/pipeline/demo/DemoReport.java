@@ -1,6 +1,7 @@
-package dev.maskseg.cli;
+package dev.maskseg.pipeline.demo;
 
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.data.Overlays;
 import dev.maskseg.pipeline.data.Sample;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -15,9 +16,6 @@ import java.util.List;
 
 /** The demo's HTML report: metrics, per-class IoU table, loss curve (PNG) and a grid of overlays (PNG). */
 final class DemoReport {
-    private static final int[][] PALETTE = {{0, 0, 0}, {230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48},
-            {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212}};
-
     private DemoReport() {}
 
     static void lossCurve(Path file, String title, double[] epochs, java.util.Map<String, double[]> series) throws IOException {
@@ -25,18 +23,6 @@ final class DemoReport {
         series.forEach((name, values) -> chart.addSeries(name, epochs, values));
         byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         AtomicFiles.write(file, out -> out.write(png));
-    }
-
-    /** Pixel {@code i} of the image tinted by the label's colour (0: untouched, 255: greyed). */
-    static int overlayRgb(Sample s, int i, int label) {
-        int rgb = 0, n = s.width() * s.height();
-        for (int ch = 0; ch < 3; ch++) {
-            double v = s.rgb()[ch * n + i] * 255;
-            if (label == 255) v = 0.5 * v + 127;
-            else if (label > 0) v = 0.4 * v + 0.6 * PALETTE[label % PALETTE.length][ch];
-            rgb = (rgb << 8) | (int) Math.max(0, Math.min(255, v));
-        }
-        return rgb;
     }
 
     /** Rows of: image | ground truth | mined mask | k-means prediction | linear-probe prediction, overlaid on the image. */
@@ -54,7 +40,7 @@ final class DemoReport {
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
                         int i = y * w + x;
-                        g.setRGB(c * (w + pad) + x, r * (h + pad) + y, overlayRgb(s, i, layers[c] == null ? 0 : layers[c][i]));
+                        g.setRGB(c * (w + pad) + x, r * (h + pad) + y, Overlays.rgb(s, i, layers[c] == null ? 0 : layers[c][i]));
                     }
                 }
             }

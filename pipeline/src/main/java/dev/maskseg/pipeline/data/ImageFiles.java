@@ -1,4 +1,4 @@
-package dev.maskseg.cli;
+package dev.maskseg.pipeline.data;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,11 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The PNG/JPEG files of a folder, sorted by name, and their stems. */
-final class ImageFiles {
+/** The PNG/JPEG files of a folder, sorted by name, and their stems (the ids every per-image output is named by). */
+public final class ImageFiles {
     private ImageFiles() {}
 
-    static List<Path> list(Path dir) throws IOException {
+    /** The folder's PNG/JPEG/BMP files by name; a missing folder or one without images is an error naming it. */
+    public static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
@@ -19,5 +20,6 @@ final class ImageFiles {
         }
     }
 
-    static String stem(Path f) { return f.getFileName().toString().replaceFirst("\\.[^.]+$", ""); }
+    /** The file name without its extension. */
+    public static String stem(Path f) { return f.getFileName().toString().replaceFirst("\\.[^.]+$", ""); }
 }

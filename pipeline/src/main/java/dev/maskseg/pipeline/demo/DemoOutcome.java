@@ -1,9 +1,10 @@
-package dev.maskseg.cli;
+package dev.maskseg.pipeline.demo;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Miou;
-import dev.maskseg.pipeline.maskcontrast.Evaluation;
+import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.LinearProbes;
 import dev.maskseg.zoo.LinearProbe;
 
 import java.util.List;
@@ -18,9 +19,9 @@ record DemoOutcome(String title, String clusterColumn, Scores trained, Scores ra
         /** Adds the linear probe (1x1 conv on frozen features, 30 epochs, batch 8, lr 0.1 with the §2.7.1 step). */
         static Scores withProbe(Miou.Result clusters, List<int[]> clusterMaps, List<Tensor> trainFeats, List<Tensor> valFeats,
                                 List<Sample> trainGt, List<Sample> val, int classes) {
-            LinearProbe probe = Evaluation.trainProbe(trainFeats, trainGt, classes, 30, 8, 0.1, 7);
-            List<int[]> linMaps = Evaluation.probePredictions(probe, valFeats, val);
-            Miou.Result linear = Miou.evaluate(Evaluation.confusion(linMaps, val, classes), Miou.Matching.NONE);
+            LinearProbe probe = LinearProbes.train(trainFeats, trainGt, classes, 30, 8, 0.1, 7);
+            List<int[]> linMaps = LinearProbes.predict(probe, valFeats, val, null);
+            Miou.Result linear = Miou.evaluate(Confusion.of(linMaps, val, classes), Miou.Matching.NONE);
             return new Scores(clusters, linear, clusterMaps, linMaps);
         }
     }

@@ -1,0 +1,24 @@
+package dev.maskseg.pipeline.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.maskseg.engine.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The pipeline's JSON outputs (indented), each written atomically. */
+public final class JsonFiles {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JsonFiles() {}
+
+    /** The indented JSON text of {@code value}. */
+    public static String text(Object value) throws IOException { return JSON.writeValueAsString(value); }
+
+    /** Writes {@code value} as indented JSON to {@code file}, atomically. */
+    public static void write(Path file, Object value) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(value);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.maskseg.pipeline.demo;
+
+import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.config.RunConfig;
+import dev.maskseg.pipeline.data.ImageFiles;
+import dev.maskseg.pipeline.data.ImageSet;
+import dev.maskseg.pipeline.data.JsonFiles;
+import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.pipeline.data.SyntheticScenes;
+import dev.maskseg.pipeline.data.VocDataset;
+import dev.maskseg.pipeline.mining.MaskMiningStage;
+import dev.maskseg.prior.PriorParams;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, mine masks with a prior
+ * ({@link MaskMiningStage}), then MaskContrast ({@link MaskContrastDemo}) or MaskDistill ({@link MaskDistillDemo}),
+ * each also scored by a linear probe against the same network at random initialisation; writes {@code report.html}
+ * (per-class IoU table, loss curve, overlay grid) and {@code metrics.json} (docs/design.md §4) into the output folder.
+ */
+public final class DemoRunner {
+    /** The metrics written to {@code metrics.json}, and the report. */
+    public record Result(Map<String, Object> metrics, Path report) {}
+
+    /** The generated dataset as the methods see it: train images with their mined masks, with ground truth, and val. */
+    record Data(List<Sample> trainMasked, List<Sample> trainGt, List<Sample> val, int classes) {}
+
+    private DemoRunner() {}
+
+    /** The demo config of {@code method} from {@code file}, or the embedded {@code configs/<method>/demo.yml}; {@code sets} override keys. */
+    public static RunConfig config(String method, Path file, List<String> sets) throws IOException {
+        if (file != null) return RunConfig.load(file, sets);
+        String embedded = "configs/" + method + "/demo.yml";
+        try (InputStream in = DemoRunner.class.getResourceAsStream("/" + embedded)) {
+            if (in == null) throw new IOException("the embedded " + embedded + " is missing from the jar");
+            return RunConfig.parse("embedded " + embedded, new String(in.readAllBytes(), StandardCharsets.UTF_8), sets);
+        }
+    }
+
+    public static Result run(DemoOptions o, StageListener listener) throws Exception {
+        long start = System.nanoTime();
+        Files.createDirectories(o.out());
+        Path dataDir = o.out().resolve("dataset"), masks = o.out().resolve("masks");
+        listener.info("demo: backend " + Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
+        listener.info(String.format("demo: 1/4 generating %d scenes of %dx%d in %s", o.images(), o.size(), o.size(), dataDir));
+        SyntheticScenes.write(dataDir, o.images(), o.size(), o.seed());
+        listener.info("demo: 2/4 mining masks with prior " + o.prior().name());
+        PriorParams params = PriorParams.resolve(o.prior(), Map.of());
+        MaskMiningStage.Summary mined = new MaskMiningStage(o.prior(), params)
+                .run(ImageFiles.list(dataDir.resolve("JPEGImages")), masks, o.miningThreads(), listener);
+        listener.info(mined.line());
+
+        VocDataset voc = new VocDataset(dataDir, false, listener::problem);
+        List<Sample> trainViews = List.copyOf(voc.withMasks("train", masks)); // small: decode once, keep in memory
+        List<Sample> trainGt = List.copyOf(voc.withLabels("train"));
+        ImageSet valSet = voc.withLabels("val");
+        List<Sample> val = List.copyOf(valSet);
+        Data data = new Data(trainViews, trainGt, val, SyntheticScenes.CLASSES.size());
+
+        DemoOutcome outcome = o.method().equals("maskdistill") ? MaskDistillDemo.run(o, data, listener) : MaskContrastDemo.run(o, data, listener);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("kmeans_miou", outcome.trained().kmeans().miou());
+        metrics.put("linear_miou", outcome.trained().linear().miou());
+        metrics.put("baseline_kmeans_miou", outcome.random().kmeans().miou());
+        metrics.put("baseline_linear_miou", outcome.random().linear().miou());
+        metrics.put("seconds", seconds);
+        metrics.put("method", o.method());
+        metrics.put("backend", Backends.defaultBackend().name());
+        metrics.put("prior", o.prior().name());
+        metrics.put("train_images_with_masks", trainViews.size());
+        metrics.put("val_images", val.size());
+        metrics.putAll(outcome.extra());
+        String json = JsonFiles.text(metrics);
+        JsonFiles.write(o.out().resolve("metrics.json"), metrics);
+
+        DemoReport.lossCurve(o.out().resolve("loss.png"), outcome.title() + " training loss", outcome.epochs(), outcome.losses());
+        int rows = Math.min(8, val.size());
+        List<byte[]> minedMasks = new ArrayList<>();
+        for (int i = 0; i < rows; i++) minedMasks.add(minedMask(masks.resolve(valSet.id(i) + ".png")));
+        DemoReport.grid(o.out().resolve("grid.png"), val.subList(0, rows), minedMasks, outcome.trained().clusterMaps().subList(0, rows),
+                outcome.trained().linearMaps().subList(0, rows));
+        Path report = o.out().resolve("report.html");
+        DemoReport.html(report, outcome.title(), outcome.clusterColumn(), json, SyntheticScenes.CLASSES, outcome.trained().kmeans().perClassIou(),
+                outcome.trained().linear().perClassIou(), outcome.random().kmeans().perClassIou(), outcome.random().linear().perClassIou(),
+                String.format("%d generated %dx%d scenes (%d train with %s masks, %d val), %.0f s on backend %s. %s "
+                                + "Baseline: the same network at random initialisation, its BatchNorm statistics re-estimated on the train images.",
+                        o.images(), o.size(), o.size(), trainViews.size(), o.prior().name(), val.size(), seconds, Backends.defaultBackend().name(),
+                        outcome.notes()));
+        listener.info(String.format("demo: %s mIoU %.3f (random init %.3f), linear probe mIoU %.3f (random init %.3f), %.0f s; report %s",
+                outcome.clusterColumn(), outcome.trained().kmeans().miou(), outcome.random().kmeans().miou(), outcome.trained().linear().miou(),
+                outcome.random().linear().miou(), seconds, report));
+        return new Result(metrics, report);
+    }
+
+    /** A val image's mined mask (binarized) for the grid; null when the prior gave none or it cannot be read. */
+    private static byte[] minedMask(Path png) {
+        try {
+            if (!Files.exists(png)) return null;
+            var img = ImageIO.read(png.toFile());
+            int[] px = img.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
+            byte[] m = new byte[px.length];
+            for (int i = 0; i < px.length; i++) m[i] = (byte) (px[i] > 127 ? 1 : 0);
+            return m;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The training task's progress as the listener shows it. */
+    static void trainStep(StageListener listener, int epoch, double loss, double lr) {
+        listener.advance(1, String.format("epoch %d loss %.3f lr %.4f", epoch + 1, loss, lr));
+    }
+}

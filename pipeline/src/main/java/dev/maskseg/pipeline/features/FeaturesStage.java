@@ -1,0 +1,86 @@
+package dev.maskseg.pipeline.features;
+
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.data.ImageFiles;
+import dev.maskseg.zoo.Models;
+import dev.maskseg.zoo.image.ImageTensors;
+import dev.maskseg.zoo.vit.VisionTransformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DINO ViT features per image: {@code <stem>.safetensors} with {@code cls} [D], {@code patches} [h*w, D] (after the
+ * final norm), {@code attn_last} [heads, N+1, N+1] and {@code grid} [h, w]. Images are ImageNet-normalized, optionally
+ * resized (shorter side), then zero-padded at the bottom/right to a multiple of the patch size. Existing outputs are
+ * skipped, so an interrupted run resumes; {@link #processImage} is the work of one image.
+ */
+public final class FeaturesStage {
+    /** Images seen and how many of their files were already there. */
+    public record Summary(int images, int alreadyDone) {}
+
+    private final VisionTransformer vit;
+    private final String model;
+    private final int resize;
+
+    /** {@code model} names the ViT in each file's metadata; {@code resize} > 0 resizes the shorter side first. */
+    public FeaturesStage(VisionTransformer vit, String model, int resize) {
+        this.vit = vit;
+        this.model = model;
+        this.resize = resize;
+    }
+
+    /** The stage with the named ViT ({@code vit_small_patch16}, {@code vit_small_patch8}, {@code vit_base_patch16}) loaded from {@code weights}. */
+    public static FeaturesStage load(String model, Path weights, int resize) throws IOException {
+        if (!model.startsWith("vit_")) throw new IllegalArgumentException("features needs a ViT model, got '" + model + "'");
+        return new FeaturesStage((VisionTransformer) Models.load(model, weights).module(), model, resize);
+    }
+
+    public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
+        Files.createDirectories(outDir);
+        int done = 0;
+        listener.start("features", images.size(), 0);
+        try {
+            for (Path f : images) {
+                if (!processImage(f, outDir)) done++;
+                listener.advance(1, null);
+            }
+        } finally {
+            listener.end();
+        }
+        return new Summary(images.size(), done);
+    }
+
+    /** Writes the image's file unless it is there; whether it wrote it. */
+    public boolean processImage(Path image, Path outDir) throws IOException {
+        Path target = outDir.resolve(ImageFiles.stem(image) + ".safetensors");
+        if (Files.exists(target)) return false;
+        SafeTensors.write(target, extract(image), Map.of("model", model, "image", image.getFileName().toString()));
+        return true;
+    }
+
+    /** The image's {@code cls}, {@code patches}, {@code attn_last} and {@code grid}. */
+    public Map<String, Tensor> extract(Path image) throws IOException {
+        int patch = vit.config.patch();
+        try (var ng = GradMode.noGrad()) {
+            Tensor x = ImageTensors.toTensor(ImageTensors.read(image));
+            if (resize > 0) x = ImageTensors.resizeShorter(x, resize);
+            x = ImageTensors.padTo(ImageTensors.normalize(x), patch);
+            VisionTransformer.Output o = vit.run(x);
+            int h = x.size(2) / patch, w = x.size(3) / patch;
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            t.put("cls", o.cls().select(0, 0).contiguous());
+            t.put("patches", o.tokens().select(0, 0).narrow(0, 1, h * w).contiguous());
+            t.put("attn_last", o.attnLast().select(0, 0).contiguous());
+            t.put("grid", Tensor.ofLongs(new long[]{h, w}, 2));
+            return t;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.maskseg.pipeline.maskcontrast;
+
+import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.config.DataConfig;
+import dev.maskseg.pipeline.data.ImageSet;
+import dev.maskseg.pipeline.data.VocDataset;
+import dev.maskseg.pipeline.train.RunMetrics;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A MaskContrast training run in a folder: the dataset's images with the prior's masks, {@code checkpoint.safetensors}
+ * after every epoch (resumed from with {@code resume}), {@code metrics.csv}/{@code metrics.json} and finally
+ * {@code model.safetensors}. Progress goes to the listener as the task "train".
+ */
+public final class MaskContrastRun {
+    /** The {@code data:} and {@code maskcontrast:} sections, the run folder, and whether to resume or stop at the first bad file. */
+    public record Options(DataConfig data, MaskContrastConfig cfg, Path out, boolean resume, boolean strict) {}
+
+    private MaskContrastRun() {}
+
+    /** Trains (the remaining epochs) and writes the model; returns its file. */
+    public static Path run(Options o, StageListener listener) throws IOException {
+        MaskContrastConfig cfg = o.cfg();
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        ImageSet images = voc.withMasks(o.data().split(), Path.of(o.data().masks()));
+        listener.info(String.format("train maskcontrast: %d images with masks from %s, backend %s on %s", images.size(), o.data().masks(),
+                Backends.defaultBackend().name(), Backends.defaultBackend().device()));
+        MaskContrastTrainer trainer = new MaskContrastTrainer(cfg).loader(o.data().workers(), o.data().prefetch());
+        Path checkpoint = o.out().resolve("checkpoint.safetensors");
+        if (o.resume()) {
+            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
+            trainer.resume(checkpoint);
+            listener.info(String.format("train maskcontrast: resumed after epoch %d of %d", trainer.epoch(), cfg.epochs()));
+        }
+        RunMetrics metrics = new RunMetrics(o.out(), "maskcontrast", List.of("loss", "contrastive", "saliency"),
+                trainer.history().stream().map(e -> new double[]{e.loss(), e.contrastive(), e.saliency()}).toList());
+        int steps = images.size() / cfg.batch();
+        listener.start("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch());
+        try {
+            trainer.train(images, checkpoint, new MaskContrastTrainer.Listener() {
+                @Override
+                public void step(int e, int s, int n, double loss, double lr) {
+                    listener.advance(1, String.format("epoch %d/%d loss %.3f lr %.5f", e + 1, cfg.epochs(), loss, lr));
+                }
+
+                @Override
+                public void epochEnd(MaskContrastTrainer.EpochLoss loss, double lr, double seconds) throws IOException {
+                    metrics.epochEnd(new double[]{loss.loss(), loss.contrastive(), loss.saliency()}, lr, seconds, steps * cfg.batch());
+                }
+            });
+        } finally {
+            listener.end();
+        }
+        metrics.finish();
+        Path model = o.out().resolve("model.safetensors");
+        trainer.saveModel(model);
+        listener.info(String.format("train maskcontrast: %d epochs done; %s, %s", cfg.epochs(), model, o.out().resolve("metrics.csv")));
+        return model;
+    }
+}

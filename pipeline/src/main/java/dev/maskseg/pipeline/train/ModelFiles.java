@@ -1,0 +1,115 @@
+package dev.maskseg.pipeline.train;
+
+import dev.maskseg.engine.Generator;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.engine.nn.Module;
+import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
+import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
+import dev.maskseg.zoo.LinearProbe;
+import dev.maskseg.zoo.SmallSegmenter;
+import dev.maskseg.zoo.deeplab.SegmentationModel;
+import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import dev.maskseg.zoo.weights.NameMapping;
+import dev.maskseg.zoo.weights.WeightFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trained model files, the one place they are written and read: a safetensors file of the model's state dict (the
+ * official names) whose metadata says what it is ({@code model}: {@value #MASKCONTRAST}, {@value #MASKDISTILL},
+ * {@value #LINEAR_PROBE}) and what rebuilds it (backbone, width, embedding size, labels, classes). The loaders also
+ * take the official checkpoints of each method (PyTorch {@code .pth} or safetensors without our metadata).
+ */
+public final class ModelFiles {
+    public static final String MASKCONTRAST = "maskcontrast", MASKDISTILL = "maskdistill", LINEAR_PROBE = "linear_probe";
+
+    private ModelFiles() {}
+
+    /** MaskContrast's query encoder, by MaskContrast's names. */
+    public static void saveMaskContrast(Path file, MaskContrastModel model, MaskContrastConfig cfg) throws IOException {
+        SafeTensors.write(file, model.stateDict(), Map.of("model", MASKCONTRAST, "backbone", cfg.backbone(),
+                "width", Integer.toString(cfg.width()), "ndim", Integer.toString(cfg.ndim())));
+    }
+
+    /** MaskDistill's segmentation network (C + 1 labels). */
+    public static void saveMaskDistill(Path file, Module model, MaskDistillConfig cfg) throws IOException {
+        SafeTensors.write(file, model.stateDict(), Map.of("model", MASKDISTILL, "backbone", cfg.backbone(),
+                "width", Integer.toString(cfg.width()), "labels", Integer.toString(cfg.clusters() + 1)));
+    }
+
+    /** A linear probe (weight, bias) over {@code classes} classes. */
+    public static void saveProbe(Path file, LinearProbe probe, int classes) throws IOException {
+        SafeTensors.write(file, probe.stateDict(), Map.of("model", LINEAR_PROBE, "classes", Integer.toString(classes)));
+    }
+
+    /** What a safetensors file written here holds ({@value #MASKCONTRAST}, ...); null for any other file. */
+    public static String kind(Path file) throws IOException {
+        return file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file).get("model") : null;
+    }
+
+    /** A model written by {@link #saveMaskContrast}, or an official MaskContrast checkpoint (resnet50, {@code model_q.} names). */
+    public static MaskContrastModel loadMaskContrast(Path file) throws IOException {
+        Map<String, String> meta = metadata(file, MASKCONTRAST, "MaskContrast");
+        Map<String, Tensor> weights = WeightFiles.read(file);
+        String backbone = meta.getOrDefault("backbone", "resnet50");
+        MaskContrastModel m;
+        if (backbone.equals("small")) {
+            m = MaskContrastModel.small(Integer.parseInt(meta.get("ndim")), Integer.parseInt(meta.get("width")), new Generator(0));
+        } else {
+            int ndim = meta.containsKey("ndim") ? Integer.parseInt(meta.get("ndim")) : 32;
+            m = new MaskContrastModel(ndim, new Generator(0));
+        }
+        NameMapping.Result mapped = NameMapping.maskContrast().apply(weights, m.stateDict());
+        try {
+            m.loadStateDict(mapped.state(), true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a MaskContrast model (" + backbone + "): " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** A model written by {@link #saveMaskDistill}, or a DeepLab-v3 checkpoint with MaskDistill's {@code backbone./head.} names. */
+    public static Module loadMaskDistill(Path file) throws IOException {
+        Map<String, String> meta = metadata(file, MASKDISTILL, "MaskDistill");
+        Map<String, Tensor> weights = WeightFiles.read(file);
+        String backbone = meta.getOrDefault("backbone", "resnet50");
+        Module m;
+        if (backbone.equals("small")) {
+            m = new SmallSegmenter(Integer.parseInt(meta.get("width")), Integer.parseInt(meta.get("labels")), new Generator(0));
+        } else {
+            Tensor last = weights.entrySet().stream().filter(e -> e.getKey().matches("(module\\.)?(head|classifier)\\.4\\.weight"))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new IOException(file + ": no head.4.weight; not a MaskDistill DeepLab-v3"));
+            m = SegmentationModel.deeplabv3(last.size(0), new Generator(0));
+            weights = NameMapping.deeplab().apply(weights, m.stateDict()).state();
+        }
+        try {
+            m.loadStateDict(weights, true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a MaskDistill model (" + backbone + "): " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** A probe written by {@link #saveProbe} (any safetensors file with {@code weight} [classes, C, 1, 1] and {@code bias}). */
+    public static LinearProbe loadProbe(Path file) throws IOException {
+        Map<String, Tensor> w = SafeTensors.read(file);
+        if (!w.containsKey("weight") || !w.containsKey("bias")) throw new IllegalArgumentException(file + ": not a linear probe (needs weight and bias)");
+        LinearProbe probe = new LinearProbe(w.get("weight").size(1), w.get("weight").size(0), new Generator(0));
+        probe.loadStateDict(w, true);
+        return probe;
+    }
+
+    /** The file's metadata (none for a .pth); a file of ours of another kind is an error. */
+    private static Map<String, String> metadata(Path file, String kind, String method) throws IOException {
+        Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+        String k = meta.get("model");
+        if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE).contains(k)) {
+            throw new IOException(file + " is not a " + method + " model: its metadata says model=" + k);
+        }
+        return meta;
+    }
+}
