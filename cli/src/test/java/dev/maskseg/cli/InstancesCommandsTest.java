@@ -7,19 +7,16 @@ import dev.maskseg.pipeline.instances.CocoJson;
 import dev.maskseg.pipeline.instances.InstanceStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** make-instances then eval instances (the commands run on their own until Main registers them). */
+/** make-instances then eval instances, through Main. */
 class InstancesCommandsTest {
     @TempDir
     Path tmp;
@@ -42,10 +39,10 @@ class InstancesCommandsTest {
             write(voc.resolve("SegmentationClass/" + stem + ".png"), cls, w, h);
         }
         Path gt = tmp.resolve("gt.json");
-        Run r = run(new MakeInstancesCommand(), "--voc", voc.toString(), "--out", gt.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("2 images, 4 annotations, 20 categories"), r.out);
-        assertEquals(2, run(new MakeInstancesCommand(), "--voc", voc.toString(), "--out", gt.toString()).code, "no overwrite without --overwrite");
+        Console r = Console.run("make-instances", "--voc", voc.toString(), "--out", gt.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 images, 4 annotations, 20 categories"), r.out());
+        assertEquals(2, Console.run("make-instances", "--voc", voc.toString(), "--out", gt.toString()).code(), "no overwrite without --overwrite");
 
         // the ground truth as predictions: every AP is 1 where defined
         JsonNode anns = new ObjectMapper().readTree(gt.toFile()).get("annotations");
@@ -60,34 +57,18 @@ class InstancesCommandsTest {
         }
         Path pred = tmp.resolve("pred.json"), out = tmp.resolve("ap.json");
         new ObjectMapper().writeValue(pred.toFile(), preds);
-        Run e = run(new EvalInstancesCommand(), "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--class-agnostic");
-        assertEquals(0, e.code, e.err);
+        Console e = Console.run("eval", "instances", "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--class-agnostic");
+        assertEquals(0, e.code(), e.err());
         JsonNode stats = new ObjectMapper().readTree(out.toFile());
         assertEquals(12, stats.size());
         assertEquals(1.0, stats.get("AP").asDouble(), 1e-12);
         assertEquals(1.0, stats.get("AP50").asDouble(), 1e-12);
         assertEquals(-1.0, stats.get("APl").asDouble(), "no large objects");
         InstanceStats lib = CocoEval.evaluate(CocoJson.readDataset(gt), CocoJson.readResults(pred), new CocoEval.Options(CocoEval.IouType.BBOX, false, true)).stats();
-        assertEquals(0, run(new EvalInstancesCommand(), "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--iou-type", "bbox", "--single-object").code);
+        assertEquals(0, Console.run("eval", "instances", "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--iou-type", "bbox", "--single-object").code());
         stats = new ObjectMapper().readTree(out.toFile());
         for (int i = 0; i < 12; i++) assertEquals(lib.toArray()[i], stats.get(InstanceStats.NAMES[i]).asDouble(), InstanceStats.NAMES[i]);
-        assertEquals(2, run(new EvalInstancesCommand(), "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--iou-type", "keypoints").code);
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(Object command, String... args) {
-        StringWriter err = new StringWriter();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.out;
-        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            CommandLine cl = new CommandLine(command);
-            cl.setErr(new PrintWriter(err, true));
-            return new Run(cl.execute(args), out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(old);
-        }
+        assertEquals(2, Console.run("eval", "instances", "--gt", gt.toString(), "--pred", pred.toString(), "--json", out.toString(), "--iou-type", "keypoints").code());
     }
 
     private static void write(Path file, int[] labels, int w, int h) throws Exception {
