@@ -2,7 +2,7 @@ package dev.maskseg.bench;
 
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.backend.jvm.JvmBackend;
+import dev.maskseg.engine.jvm.JvmBackend;
 
 /** Backend instances for the benchmarks: the JVM backend with a chosen thread count, others as registered. */
 final class BenchBackends {

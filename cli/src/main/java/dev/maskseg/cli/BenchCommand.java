@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BackendProvider;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.backend.jvm.JvmBackend;
+import dev.maskseg.engine.jvm.JvmBackend;
 import dev.maskseg.engine.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;

@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
 import jdk.incubator.vector.FloatVector;

@@ -1,10 +1,10 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
 
-import static dev.maskseg.engine.backend.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.JvmConv.f;
 
 /**
  * max_pool2d forward and backward on dense float32 NCHW planes, in parallel over planes: the reference semantics

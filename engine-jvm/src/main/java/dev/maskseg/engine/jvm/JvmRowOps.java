@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 
-import static dev.maskseg.engine.backend.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.JvmConv.f;
 
 /** Vectorized softmax, layer norm and reductions; rows are split over the pool's threads. */
 final class JvmRowOps {

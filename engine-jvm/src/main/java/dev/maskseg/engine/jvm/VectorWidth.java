@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;

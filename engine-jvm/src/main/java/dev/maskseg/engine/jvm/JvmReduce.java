@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.View;
@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.maskseg.engine.backend.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.JvmConv.f;
 
 /**
  * Strided float32 sum/max/min over the trailing dims of a view into a dense output, in the two layouts that cover

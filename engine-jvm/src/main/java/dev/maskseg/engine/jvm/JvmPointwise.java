@@ -1,4 +1,4 @@
-package dev.maskseg.engine.backend.jvm;
+package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.UnaryOp;
@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import static dev.maskseg.engine.backend.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.JvmConv.f;
 
 /** Vectorized, multi-threaded float32 pointwise kernels over {@link RowPlan} rows. */
 final class JvmPointwise {
