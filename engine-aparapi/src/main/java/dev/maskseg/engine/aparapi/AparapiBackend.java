@@ -10,7 +10,7 @@ import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.backend.ref.HostBackend;
+import dev.maskseg.engine.backend.ref.ReferenceBackend;
 import dev.maskseg.engine.storage.HostStorage;
 import dev.maskseg.engine.storage.Storage;
 
@@ -33,7 +33,7 @@ final class AparapiBackend implements Backend {
     final DeviceArena arena;
     private final String device;
     private final DeviceNn nn;
-    private final HostBackend host = new HostBackend("aparapi-host");
+    private final ReferenceBackend host = new ReferenceBackend("aparapi-host");
     private boolean toldTopk;
 
     AparapiBackend(OpenCLDevice dev, boolean allowJavaFallback, long maxBytes) {

@@ -5,7 +5,7 @@ import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,8 +69,8 @@ class AparapiBackendTest {
         AparapiBackend be = backend();
         Tensor src = Tensor.ones(2, 3).to(be);
         Tensor idx = Tensor.ofLongs(new long[]{0, 5}, 2, 1).to(be);
-        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> Indexing.gather(src, 1, idx));
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> Index.gather(src, 1, idx));
         assertTrue(e.getMessage().contains("gather: index 5 out of range for dim 1 of size 3"), e.getMessage());
-        assertEquals(2.0, Indexing.gather(src, 1, Tensor.ofLongs(new long[]{0, 2}, 2, 1).to(be)).sum().item(), 1e-6);
+        assertEquals(2.0, Index.gather(src, 1, Tensor.ofLongs(new long[]{0, 2}, 2, 1).to(be)).sum().item(), 1e-6);
     }
 }

@@ -7,15 +7,15 @@ import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.backend.ref.HostBackend;
-
-import java.util.Arrays;
+import dev.maskseg.engine.backend.ref.ReferenceBackend;
 
 /**
- * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data. Anything it
- * does not accelerate (other dtypes, rarely used ops) runs the inherited reference kernel.
+ * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
+ * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool. Anything it does not accelerate (other dtypes, resizing, indexing,
+ * rarely used ops) runs the inherited reference kernel.
  */
-public final class JvmBackend extends HostBackend {
+public final class JvmBackend extends ReferenceBackend {
     public static final String NAME = "jvm";
     private final WorkerPool pool;
 
@@ -42,7 +42,7 @@ public final class JvmBackend extends HostBackend {
     }
 
     @Override public void fill(View dst, double value) {
-        if (f32(dst) && dense(dst)) Arrays.fill(JvmConv.f(dst), dst.offset(), dst.offset() + dst.numel(), (float) value);
+        if (f32(dst) && dense(dst)) JvmPointwise.fill(dst, (float) value);
         else super.fill(dst, value);
     }
 
@@ -67,31 +67,8 @@ public final class JvmBackend extends HostBackend {
     }
 
     @Override public void matmul(View a, View b, View dst) {
-        if (!f32(a, b, dst) || !dense(dst)) {
-            super.matmul(a, b, dst);
-            return;
-        }
-        int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
-        int batches = dst.numel() / Math.max(1, m * n);
-        float[] as = JvmConv.f(a), bs = JvmConv.f(b), cs = JvmConv.f(dst);
-        int[] batchShape = Arrays.copyOf(a.shape(), r - 2);
-        int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
-        boolean perBatch = batches >= pool.threads();
-        pool.forRange(perBatch ? batches : 1, t0 -> {
-            for (int bi = perBatch ? t0 : 0; bi < (perBatch ? t0 + 1 : batches); bi++) {
-                int ao = a.offset(), bo = b.offset(), rem = bi;
-                for (int d = batchShape.length - 1; d >= 0; d--) {
-                    int i = rem % batchShape[d];
-                    rem /= batchShape[d];
-                    ao += i * a.strides()[d];
-                    bo += i * b.strides()[d];
-                }
-                PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
-                int co = dst.offset() + bi * m * n;
-                if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n, true);
-                else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n, true);
-            }
-        });
+        if (f32(a, b, dst) && dense(dst)) JvmLinAlg.matmul(pool, a, b, dst);
+        else super.matmul(a, b, dst);
     }
 
     @Override public void maxPool2d(View x, PoolParams p, View out, View indices) {
@@ -123,18 +100,18 @@ public final class JvmBackend extends HostBackend {
     }
 
     @Override public void softmax(View x, View out, boolean log) {
-        if (f32(x, out) && dense(x, out)) JvmRowOps.softmax(pool, x, out, log);
+        if (f32(x, out) && dense(x, out)) JvmNorm.softmax(pool, x, out, log);
         else super.softmax(x, out, log);
     }
 
     @Override public void layerNorm(View x, View w, View b, double eps, View out, View mean, View rstd) {
-        if (f32(x, w, b, out, mean, rstd) && dense(x, out, mean, rstd)) JvmRowOps.layerNorm(pool, x, w, b, (float) eps, out, mean, rstd);
+        if (f32(x, w, b, out, mean, rstd) && dense(x, out, mean, rstd)) JvmNorm.layerNorm(pool, x, w, b, (float) eps, out, mean, rstd);
         else super.layerNorm(x, w, b, eps, out, mean, rstd);
     }
 
     @Override public void layerNormBackward(View gy, View x, View w, View mean, View rstd, View gx, View gw, View gb) {
         if (f32(gy, x, w, mean, rstd, gx, gw, gb) && dense(gy, x, mean, rstd, gx, gw, gb)) {
-            JvmRowOps.layerNormBackward(pool, gy, x, w, mean, rstd, gx, gw, gb);
+            JvmNorm.layerNormBackward(pool, gy, x, w, mean, rstd, gx, gw, gb);
         } else {
             super.layerNormBackward(gy, x, w, mean, rstd, gx, gw, gb);
         }

@@ -2,7 +2,8 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.storage.HostStorage;
+
+import static dev.maskseg.engine.jvm.ViewArrays.f;
 
 /**
  * conv2d on contiguous float32 NCHW data as GEMMs. Stride 1 (forward, weight and input gradients) runs on shifted
@@ -15,8 +16,6 @@ final class JvmConv {
     private static final ThreadLocal<float[]> COLS = new ThreadLocal<>();
 
     private JvmConv() {}
-
-    static float[] f(View v) { return ((HostStorage.F32) v.storage()).data; }
 
     private record Geometry(int n, int cin, int h, int w, int cout, int kh, int kw, int oh, int ow, int groups) {
         int cinG() { return cin / groups; }

@@ -8,7 +8,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import static dev.maskseg.engine.jvm.JvmConv.f;
+import java.util.Arrays;
+
+import static dev.maskseg.engine.jvm.ViewArrays.f;
 
 /** Vectorized, multi-threaded float32 pointwise kernels over {@link RowPlan} rows. */
 final class JvmPointwise {
@@ -22,6 +24,10 @@ final class JvmPointwise {
             case NEG, ABS, RELU, ADD_SCALAR, MUL_SCALAR, CLAMP, SQRT, EXP, LOG, TANH, SIGMOID, GELU -> true;
             default -> false;
         };
+    }
+
+    static void fill(View dst, float value) {
+        Arrays.fill(f(dst), dst.offset(), dst.offset() + dst.numel(), value);
     }
 
     static void copy(WorkerPool pool, View src, View dst) {

@@ -2,9 +2,9 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.storage.HostStorage;
 
-import static dev.maskseg.engine.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.ViewArrays.f;
+import static dev.maskseg.engine.jvm.ViewArrays.longs;
 
 /**
  * max_pool2d forward and backward on dense float32 NCHW planes, in parallel over planes: the reference semantics
@@ -12,8 +12,6 @@ import static dev.maskseg.engine.jvm.JvmConv.f;
  */
 final class JvmPool {
     private JvmPool() {}
-
-    private static long[] longs(View v) { return ((HostStorage.I64) v.storage()).data; }
 
     static void maxPool2d(WorkerPool pool, View x, PoolParams p, View out, View indices) {
         int planes = x.shape()[0] * x.shape()[1], hh = x.shape()[2], ww = x.shape()[3], oh = out.shape()[2], ow = out.shape()[3];

@@ -3,12 +3,13 @@ package dev.maskseg.engine.jvm;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.maskseg.engine.jvm.JvmConv.f;
+import static dev.maskseg.engine.jvm.ViewArrays.f;
 
 /**
  * Strided float32 sum/max/min over the trailing dims of a view into a dense output, in the two layouts that cover
@@ -22,6 +23,44 @@ final class JvmReduce {
     private static final int V = S.length(), FLUSH_ROWS = 64, COLUMN_BLOCK = 1024, MAX_OFFSETS = 1 << 22;
 
     private JvmReduce() {}
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in a different order once C2 compiles it,
+     * which made results depend on JIT timing.
+     */
+    static float addLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float x : lanes) s += x;
+        return s;
+    }
+
+    static float sum(float[] a, int o, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += V) acc = acc.add(FloatVector.fromArray(S, a, o + i));
+        float s = addLanes(acc);
+        for (; i < n; i++) s += a[o + i];
+        return s;
+    }
+
+    static float max(float[] a, int o, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += V) acc = acc.max(FloatVector.fromArray(S, a, o + i));
+        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, a[o + i]);
+        return m;
+    }
+
+    static float min(float[] a, int o, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (int b = S.loopBound(n); i < b; i += V) acc = acc.min(FloatVector.fromArray(S, a, o + i));
+        float m = acc.reduceLanes(VectorOperators.MIN);
+        for (; i < n; i++) m = Math.min(m, a[o + i]);
+        return m;
+    }
 
     /** False when neither layout applies (the caller falls back to the reference loop). */
     static boolean reduce(WorkerPool pool, ReduceOp op, View src, int reducedDims, View dst) {
@@ -96,9 +135,9 @@ final class JvmReduce {
                 float extreme = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
                 for (int seg : segments) {
                     switch (op) {
-                        case SUM -> sum += JvmRowOps.sum(s, base + seg, len);
-                        case MAX -> extreme = Math.max(extreme, JvmRowOps.max(s, base + seg, len));
-                        case MIN -> extreme = Math.min(extreme, JvmRowOps.min(s, base + seg, len));
+                        case SUM -> sum += sum(s, base + seg, len);
+                        case MAX -> extreme = Math.max(extreme, max(s, base + seg, len));
+                        case MIN -> extreme = Math.min(extreme, min(s, base + seg, len));
                     }
                 }
                 d[dst.offset() + o] = op == ReduceOp.SUM ? (float) sum : extreme;

@@ -3,7 +3,7 @@ package dev.maskseg.engine.tornado;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.backend.ref.HostBackend;
+import dev.maskseg.engine.backend.ref.ReferenceBackend;
 import dev.maskseg.engine.storage.HostStorage;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * kernels. Both facts are logged when the backend is created. Storages stay on the JVM heap and
  * each accelerated op transfers its operands (see TornadoPlans).
  */
-final class TornadoBackend extends HostBackend {
+final class TornadoBackend extends ReferenceBackend {
     static final String NAME = "tornado";
     private static final Logger LOG = Logger.getLogger(TornadoBackend.class.getName());
 

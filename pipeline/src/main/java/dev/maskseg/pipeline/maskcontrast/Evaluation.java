@@ -143,7 +143,7 @@ public final class Evaluation {
                         Sample smp = images.get(i);
                         xs.add(ImageTensors.normalize(Tensor.of(smp.rgb(), 1, 3, smp.height(), smp.width())));
                     }
-                    model.features(dev.maskseg.engine.ops.Indexing.cat(xs, 0));
+                    model.features(dev.maskseg.engine.ops.Index.cat(xs, 0));
                 }
             }
         }
@@ -210,7 +210,7 @@ public final class Evaluation {
                     xs.add(ex.features());
                     for (int q = 0; q < h * w; q++) ys[i * h * w + q] = smp.mask()[q] & 255;
                 }
-                Tensor logits = probe.forward(dev.maskseg.engine.ops.Indexing.cat(xs, 0), h, w);
+                Tensor logits = probe.forward(dev.maskseg.engine.ops.Index.cat(xs, 0), h, w);
                 Tensor loss = Losses.crossEntropy(logits, Tensor.ofLongs(ys, batch, h, w), null, 255, Losses.Reduction.MEAN);
                 sgd.zeroGrad();
                 loss.backward();

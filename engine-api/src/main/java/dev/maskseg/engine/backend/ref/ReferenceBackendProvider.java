@@ -15,5 +15,5 @@ public final class ReferenceBackendProvider implements BackendProvider {
 
     @Override public boolean isAvailable() { return true; }
 
-    @Override public Backend create() { return new HostBackend(NAME); }
+    @Override public Backend create() { return new ReferenceBackend(NAME); }
 }

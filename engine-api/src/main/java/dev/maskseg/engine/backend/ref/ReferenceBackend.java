@@ -13,14 +13,15 @@ import dev.maskseg.engine.storage.HostStorage;
 import dev.maskseg.engine.storage.Storage;
 
 /**
- * A backend whose storages live on the JVM heap. Every kernel here is the scalar reference
- * version; faster host backends extend this class and override what they accelerate, so any op
- * they leave alone still works (and parity tests compare the overrides against these bodies).
+ * The reference backend: storages on the JVM heap and scalar kernels that accumulate in double, one class per op
+ * family, named as the ops of that family ({@code ops/Conv} → {@link RefConv}): RefPointwise, RefReduce, RefLinAlg,
+ * RefConv, RefNorm, RefPool, RefResize, RefIndex. Faster host backends extend this class and override what they
+ * accelerate, so any op they leave alone still works (and parity tests compare the overrides against these bodies).
  */
-public class HostBackend implements Backend {
+public class ReferenceBackend implements Backend {
     private final String name;
 
-    public HostBackend(String name) { this.name = name; }
+    public ReferenceBackend(String name) { this.name = name; }
 
     @Override public String name() { return name; }
 
@@ -46,34 +47,34 @@ public class HostBackend implements Backend {
     @Override public void where(View cond, View a, View b, View dst) { RefPointwise.where(cond, a, b, dst); }
 
     @Override public void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices) {
-        RefPointwise.reduce(op, src, reducedDims, dst, indices);
+        RefReduce.reduce(op, src, reducedDims, dst, indices);
     }
 
     @Override public void topk(View src, int k, boolean largest, View values, View indices) {
-        RefPointwise.topk(src, k, largest, values, indices);
+        RefReduce.topk(src, k, largest, values, indices);
     }
 
-    @Override public void matmul(View a, View b, View dst) { RefLinalg.matmul(a, b, dst); }
+    @Override public void matmul(View a, View b, View dst) { RefLinAlg.matmul(a, b, dst); }
 
-    @Override public void conv2d(View x, View weight, View bias, ConvParams p, View out) { RefLinalg.conv2d(x, weight, bias, p, out); }
+    @Override public void conv2d(View x, View weight, View bias, ConvParams p, View out) { RefConv.conv2d(x, weight, bias, p, out); }
 
     @Override public void conv2dBackwardInput(View gradOut, View weight, ConvParams p, View gradInput) {
-        RefLinalg.conv2dBackwardInput(gradOut, weight, p, gradInput);
+        RefConv.conv2dBackwardInput(gradOut, weight, p, gradInput);
     }
 
     @Override public void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight) {
-        RefLinalg.conv2dBackwardWeight(gradOut, x, p, gradWeight);
+        RefConv.conv2dBackwardWeight(gradOut, x, p, gradWeight);
     }
 
-    @Override public void softmax(View x, View out, boolean log) { RefLinalg.softmax(x, out, log); }
+    @Override public void softmax(View x, View out, boolean log) { RefNorm.softmax(x, out, log); }
 
     @Override public void layerNorm(View x, View weight, View bias, double eps, View out, View mean, View rstd) {
-        RefLinalg.layerNorm(x, weight, bias, eps, out, mean, rstd);
+        RefNorm.layerNorm(x, weight, bias, eps, out, mean, rstd);
     }
 
     @Override public void layerNormBackward(View gradOut, View x, View weight, View mean, View rstd,
                                             View gradX, View gradWeight, View gradBias) {
-        RefLinalg.layerNormBackward(gradOut, x, weight, mean, rstd, gradX, gradWeight, gradBias);
+        RefNorm.layerNormBackward(gradOut, x, weight, mean, rstd, gradX, gradWeight, gradBias);
     }
 
     @Override public void maxPool2d(View x, PoolParams p, View out, View indices) { RefPool.maxPool2d(x, p, out, indices); }

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /** cat/stack/split, gather/scatter, index_select, masks, one_hot and constant padding. */
-public final class Indexing {
-    private Indexing() {}
+public final class Index {
+    private Index() {}
 
     public static Tensor cat(List<Tensor> ts, int dim) {
         if (ts.isEmpty()) throw new IllegalArgumentException("cat: no tensors");

@@ -2,18 +2,16 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static dev.maskseg.engine.jvm.ViewArrays.f;
 
-import static dev.maskseg.engine.jvm.JvmConv.f;
-
-/** Vectorized softmax, layer norm and reductions; rows are split over the pool's threads. */
-final class JvmRowOps {
+/** Vectorized softmax / log-softmax and layer norm forward and backward; rows are split over the pool's threads. */
+final class JvmNorm {
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
     private static final int V = S.length();
 
-    private JvmRowOps() {}
+    private JvmNorm() {}
 
     private static void rows(WorkerPool pool, int rows, int width, java.util.function.IntConsumer body) {
         int tasks = (long) rows * width < 16_384 ? 1 : Math.min(rows, pool.threads() * 4);
@@ -22,50 +20,12 @@ final class JvmRowOps {
         });
     }
 
-    /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in a different order once C2 compiles it,
-     * which made results depend on JIT timing.
-     */
-    private static float addLanes(FloatVector v) {
-        float[] lanes = v.toArray();
-        float s = 0;
-        for (float x : lanes) s += x;
-        return s;
-    }
-
-    static float sum(float[] a, int o, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int b = S.loopBound(n); i < b; i += V) acc = acc.add(FloatVector.fromArray(S, a, o + i));
-        float s = addLanes(acc);
-        for (; i < n; i++) s += a[o + i];
-        return s;
-    }
-
-    static float max(float[] a, int o, int n) {
-        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (int b = S.loopBound(n); i < b; i += V) acc = acc.max(FloatVector.fromArray(S, a, o + i));
-        float m = acc.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) m = Math.max(m, a[o + i]);
-        return m;
-    }
-
-    static float min(float[] a, int o, int n) {
-        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        int i = 0;
-        for (int b = S.loopBound(n); i < b; i += V) acc = acc.min(FloatVector.fromArray(S, a, o + i));
-        float m = acc.reduceLanes(VectorOperators.MIN);
-        for (; i < n; i++) m = Math.min(m, a[o + i]);
-        return m;
-    }
-
     static void softmax(WorkerPool pool, View x, View out, boolean log) {
         int d = x.shape()[x.rank() - 1], rows = x.numel() / Math.max(d, 1);
         float[] xs = f(x), ys = f(out);
         rows(pool, rows, d, r -> {
             int xo = x.offset() + r * d, yo = out.offset() + r * d;
-            float m = max(xs, xo, d);
+            float m = JvmReduce.max(xs, xo, d);
             FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
             int i = 0;
             for (int b = S.loopBound(d); i < b; i += V) {
@@ -74,7 +34,7 @@ final class JvmRowOps {
                 if (!log) e.intoArray(ys, yo + i);
                 acc = acc.add(e);
             }
-            float s = addLanes(acc);
+            float s = JvmReduce.addLanes(acc);
             for (; i < d; i++) {
                 float e = DetMath.exp(xs[xo + i] - m);
                 if (!log) ys[yo + i] = e;
@@ -98,14 +58,14 @@ final class JvmRowOps {
         float[] ws = w == null ? null : contiguous(w), bs = b == null ? null : contiguous(b);
         rows(pool, rows, d, r -> {
             int xo = x.offset() + r * d, yo = out.offset() + r * d;
-            float mu = sum(xs, xo, d) / d;
+            float mu = JvmReduce.sum(xs, xo, d) / d;
             FloatVector vmu = FloatVector.broadcast(S, mu), acc = FloatVector.zero(S);
             int i = 0;
             for (int bd = S.loopBound(d); i < bd; i += V) {
                 FloatVector c = FloatVector.fromArray(S, xs, xo + i).sub(vmu);
                 acc = c.fma(c, acc);
             }
-            float var = addLanes(acc);
+            float var = JvmReduce.addLanes(acc);
             for (; i < d; i++) var += (xs[xo + i] - mu) * (xs[xo + i] - mu);
             float rsd = (float) (1.0 / Math.sqrt(var / d + eps));
             ms[mean.offset() + r] = mu;
@@ -173,5 +133,4 @@ final class JvmRowOps {
         return out;
     }
 
-    /** Reductions whose reduced block is one contiguous run; returns false to fall back. */
 }
