@@ -10,8 +10,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import java.util.logging.Logger;
 
 /**
- * The TornadoVM backend: float32 matmul (tiled, local memory), elementwise arithmetic and
- * (log-)softmax run as TornadoVM KernelContext kernels; every other op, and every case these
+ * The TornadoVM backend: float32 matmul (tiled, local memory; {@link TornadoLinAlg}), elementwise arithmetic
+ * ({@link TornadoPointwise}) and (log-)softmax ({@link TornadoNorm}) run as TornadoVM KernelContext kernels, one class
+ * per op family named as the family's ops and reference kernels; every other op, and every case these
  * kernels do not take (other dtypes, broadcasting, strided views), runs on the host reference
  * kernels. Both facts are logged when the backend is created. Storages stay on the JVM heap and
  * each accelerated op transfers its operands (see TornadoPlans).
@@ -61,7 +62,7 @@ final class TornadoBackend extends ReferenceBackend {
         p.dims.set(0, m);
         p.dims.set(1, n);
         p.dims.set(2, k);
-        int ts = TornadoKernels.TS;
+        int ts = TornadoLinAlg.TS;
         p.run((n + ts - 1) / ts * ts, (m + ts - 1) / ts * ts, ts, ts);
         store(p.out, dst, m * n);
     }
