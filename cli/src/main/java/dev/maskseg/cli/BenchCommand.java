@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BackendProvider;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.jvm.JvmBackend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,10 +52,10 @@ final class BenchCommand {
             }
             if (names.isEmpty()) names.add(Backends.defaultBackend().name());
             for (String name : names) {
+                boolean host = Backends.get(name).threads() > 0;
                 for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
-                    Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.get(name);
+                    Backend be = host ? Backends.get(name, BackendOptions.threads(threads)) : Backends.get(name);
                     System.err.println("benchmarking " + name + " with " + threads + " thread(s)...");
-                    boolean host = name.equals(JvmBackend.NAME);
                     records.addAll(KernelBench.run(be, host ? threads : 0, o.quick));
                     if (!host) break;
                 }
@@ -82,11 +82,12 @@ final class BenchCommand {
             int cores = Runtime.getRuntime().availableProcessors();
             String name = Backends.defaultBackend().name();
             List<ModelBench.Record> records = new ArrayList<>();
+            boolean host = Backends.defaultBackend().threads() > 0;
             for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
-                Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.defaultBackend();
+                Backend be = host ? Backends.get(name, BackendOptions.threads(threads)) : Backends.defaultBackend();
                 System.err.println("benchmarking models on " + name + " with " + threads + " thread(s)...");
                 records.addAll(ModelBench.run(be, threads, o.quick));
-                if (!name.equals(JvmBackend.NAME)) break;
+                if (!host) break;
             }
             if (!o.noPeers) records.addAll(Peers.measureModels(o.peersScript, o.quick));
             System.out.printf("%-20s %-14s %-17s %-8s %7s %10s %9s %10s%n", "model", "shape", "mode", "backend", "threads", "ms", "img/s", "vs torch");

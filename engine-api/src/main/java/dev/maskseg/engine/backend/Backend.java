@@ -16,6 +16,9 @@ public interface Backend {
     /** Human-readable device description (CPU model and threads, or GPU name and memory). */
     String device();
 
+    /** Host threads this instance computes with; 0 when its parallelism is an accelerator's. */
+    default int threads() { return 0; }
+
     Storage allocate(DType dtype, int length);
 
     /** A host copy of the storage (the same object for host backends). */

@@ -12,6 +12,9 @@ public interface BackendProvider {
     /** Why the backend is unavailable, for error messages and {@code maskseg backends}. */
     default String unavailableReason() { return ""; }
 
-    /** Created once, on first use. */
-    Backend create();
+    /**
+     * A new backend instance; {@link Backends} creates one per name and options, on first use. Options the backend
+     * cannot honour are an error ({@link BackendOptions#require}).
+     */
+    Backend create(BackendOptions options);
 }

@@ -15,16 +15,16 @@ import dev.maskseg.engine.backend.ref.ReferenceBackend;
  * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool. Anything it does not accelerate (other dtypes, resizing, indexing,
  * rarely used ops) runs the inherited reference kernel.
  */
-public final class JvmBackend extends ReferenceBackend {
-    public static final String NAME = "jvm";
+final class JvmBackend extends ReferenceBackend {
+    static final String NAME = "jvm";
     private final WorkerPool pool;
 
-    public JvmBackend(int threads) {
+    JvmBackend(int threads) {
         super(NAME);
         this.pool = new WorkerPool(threads);
     }
 
-    public int threads() { return pool.threads(); }
+    @Override public int threads() { return pool.threads(); }
 
     @Override public String device() {
         return "CPU (" + pool.threads() + " threads, " + VectorWidth.describe() + " Vector API, "

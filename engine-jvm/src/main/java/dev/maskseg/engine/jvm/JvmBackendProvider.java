@@ -2,6 +2,7 @@ package dev.maskseg.engine.jvm;
 
 import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.BackendProvider;
 
 /** The default CPU backend (needs the jdk.incubator.vector module at run time). */
@@ -17,5 +18,9 @@ public final class JvmBackendProvider implements BackendProvider {
         return "the JVM was started without --add-modules jdk.incubator.vector";
     }
 
-    @Override public Backend create() { return new JvmBackend(WorkerPool.configuredThreads()); }
+    /** options.threads() threads, or by default -Dmaskseg.threads / MASKSEG_THREADS, else every core. */
+    @Override public Backend create(BackendOptions options) {
+        options.require(JvmBackend.NAME, Integer.MAX_VALUE, false);
+        return new JvmBackend(options.threads() > 0 ? options.threads() : WorkerPool.configuredThreads());
+    }
 }

@@ -31,6 +31,9 @@ final class TornadoBackend extends ReferenceBackend {
 
     @Override public String device() { return "TornadoVM default device (see tornado --devices)"; }
 
+    /** The accelerated ops run on the device (the host fallbacks on this thread). */
+    @Override public int threads() { return 0; }
+
     private static boolean denseF32(View... vs) {
         for (View v : vs) if (v.dtype() != DType.FLOAT32 || !v.isContiguous()) return false;
         return true;

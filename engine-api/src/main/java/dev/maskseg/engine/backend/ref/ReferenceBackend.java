@@ -27,6 +27,8 @@ public class ReferenceBackend implements Backend {
 
     @Override public String device() { return "CPU (scalar reference kernels, 1 thread)"; }
 
+    @Override public int threads() { return 1; }
+
     @Override public Storage allocate(DType dtype, int length) { return HostStorage.allocate(dtype, length); }
 
     @Override public HostStorage toHost(Storage storage) {
