@@ -94,6 +94,8 @@ class BackendParityTest {
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
         cs.add(c("max_pool planes in parallel", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));
+        // its backward, a scatter_add over 4*64 planes of 20x20 windows, is large enough to run in parallel too
+        cs.add(c("max_pool backward in parallel", t -> Pool.maxPool2d(t[0], 2, 2, 0), new int[]{4, 64, 40, 40}));
         cs.add(c("avg_pool", t -> Pool.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));
         cs.add(c("adaptive_avg_pool", t -> Pool.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
         cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
@@ -102,6 +104,11 @@ class BackendParityTest {
         cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
         cs.add(c("cat+gather", t -> Index.gather(Index.cat(List.of(t[0], t[1]), 1), 1,
                 Tensor.ofLongs(new long[]{0, 3, 1, 2}, 2, 2).to(t[0].backend())), new int[]{2, 2}, new int[]{2, 3}));
+        // a gather and a scatter_add (the backward) with a broadcast index, along the last dim and along a middle one
+        cs.add(c("index_select last dim", t -> Index.indexSelect(t[0], 2,
+                Tensor.ofLongs(new long[]{4, 0, 4, 2, 1}, 5).to(t[0].backend())), new int[]{3, 2, 6}));
+        cs.add(nc("index_select dim 0", t -> Index.indexSelect(t[0], 0,
+                Tensor.ofLongs(new long[]{1, 1, 0}, 3).to(t[0].backend())), new int[]{5, 2}));
         return cs;
     }
 

@@ -186,11 +186,6 @@ final class AparapiBackend implements Backend {
         pool.maxPool2d(x, p, out, indices);
     }
 
-    @Override public synchronized void maxPool2dBackward(View gradOut, View indices, View gradInput) {
-        arena.reclaim();
-        pool.maxPool2dBackward(gradOut, indices, gradInput);
-    }
-
     @Override public synchronized void avgPool2d(View x, PoolParams p, View out) { arena.reclaim(); pool.avgPool2d(x, p, out, false); }
 
     @Override public synchronized void avgPool2dBackward(View gradOut, PoolParams p, View gradInput) {
@@ -222,13 +217,4 @@ final class AparapiBackend implements Backend {
         this.index.scatterAdd(dst, dim, index, src);
     }
 
-    @Override public synchronized void indexSelect(View src, int dim, View index, View out) {
-        arena.reclaim();
-        this.index.indexSelect(src, dim, index, out);
-    }
-
-    @Override public synchronized void indexAdd(View dst, int dim, View index, View src) {
-        arena.reclaim();
-        this.index.indexAdd(dst, dim, index, src);
-    }
 }

@@ -5,8 +5,9 @@ import dev.maskseg.engine.backend.View;
 import static dev.maskseg.engine.aparapi.ArenaKernel.*;
 
 /**
- * Host side of the indexing family: gather, scatter_add, index_select, index_add, with the kernels' bounds errors
- * raised as the op's error; device code in {@link AparapiIndexKernel}.
+ * Host side of the indexing family: gather and scatter_add (index_select and index_add reach them through ops/Index),
+ * with the kernels' bounds errors raised as {@link dev.maskseg.engine.backend.IndexRangeException}; device code in
+ * {@link AparapiIndexKernel}.
  */
 final class AparapiIndex extends DeviceOps {
     AparapiIndex(AparapiBackend be) {
@@ -45,24 +46,4 @@ final class AparapiIndex extends DeviceOps {
         l.checkIndexError("scatter_add", dim, dst.shape()[dim]);
     }
 
-    void indexSelect(View src, int dim, View index, View out) {
-        int[] m = l.strided(out.shape(), out);
-        extra(m, src, dim);
-        m[EXTRA + 12] = Launcher.at(index);
-        m[EXTRA + 13] = index.strides()[0];
-        l.launch(OP_INDEX_SELECT, 0, out.numel());
-        l.checkIndexError("index_select", dim, src.shape()[dim]);
-    }
-
-    void indexAdd(View dst, int dim, View index, View src) {
-        if (src.numel() == 0) return;
-        int[] m = l.strided(withDimOne(src.shape(), dim), src);
-        extra(m, dst, dim);
-        m[EXTRA + 12] = Launcher.at(index);
-        m[EXTRA + 13] = index.strides()[0];
-        m[EXTRA + 14] = src.shape()[dim];
-        m[EXTRA + 15] = src.strides()[dim];
-        l.launch(OP_INDEX_ADD, 0, src.numel() / src.shape()[dim]);
-        l.checkIndexError("index_add", dim, dst.shape()[dim]);
-    }
 }

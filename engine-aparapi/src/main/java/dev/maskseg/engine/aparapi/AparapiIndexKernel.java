@@ -1,11 +1,11 @@
 package dev.maskseg.engine.aparapi;
 
 /**
- * Device code of the indexing family: gather, scatter_add, index_select, index_add with bounds errors flagged for the
- * host; host side {@link AparapiIndex}.
+ * Device code of the indexing family: gather and scatter_add, with bounds errors flagged for the host; host side
+ * {@link AparapiIndex}.
  */
 abstract class AparapiIndexKernel extends AparapiResizeKernel {
-    // indexing; EXTRA: other offset, dtype, dim, size, strides[MAXR], index offset, index stride, count, dimStride
+    // EXTRA: the indexed view (offset, dtype, dim, size, strides[MAXR]); scatter_add's count at EXTRA + 14
 
     private int checkedIndex(double v) {
         int size = meta[EXTRA + 3];
@@ -47,21 +47,4 @@ abstract class AparapiIndexKernel extends AparapiResizeKernel {
         }
     }
 
-    /** Launch shape = out shape; view 0 out; EXTRA src; index 1-D. */
-    void indexSelectAt(int i) {
-        int dim = meta[EXTRA + 2];
-        int c = checkedIndex(d[meta[EXTRA + 12] + coord(i, dim) * meta[EXTRA + 13]]);
-        store(vtype(0), voff(0, i), load(meta[EXTRA + 1], extraOff(i, dim, c)));
-    }
-
-    /** Launch shape = src shape with dim set to 1; view 0 src; EXTRA dst; index 1-D of length count. */
-    void indexAddLine(int i) {
-        int dim = meta[EXTRA + 2], count = meta[EXTRA + 14], sStep = meta[EXTRA + 15];
-        int sOff = voff(0, i), dt = meta[EXTRA + 1];
-        for (int j = 0; j < count; j++) {
-            int c = checkedIndex(d[meta[EXTRA + 12] + j * meta[EXTRA + 13]]);
-            int at = extraOff(i, dim, c);
-            store(dt, at, load(dt, at) + load(vtype(0), sOff + j * sStep));
-        }
-    }
 }

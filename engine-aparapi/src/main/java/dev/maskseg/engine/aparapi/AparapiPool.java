@@ -28,18 +28,6 @@ final class AparapiPool extends DeviceOps {
         l.launch(OP_MAXPOOL, 0, out.numel());
     }
 
-    void maxPool2dBackward(View gy, View indices, View gx) {
-        requireF32("max_pool2d backward", gy, gx);
-        gy = dense(gy);
-        int[] m = l.meta();
-        m[0] = gx.shape()[2] * gx.shape()[3];
-        m[1] = gy.shape()[2] * gy.shape()[3];
-        m[2] = Launcher.at(gy);
-        m[3] = Launcher.at(indices);
-        m[4] = Launcher.at(gx);
-        l.launch(OP_MAXPOOL_BWD, 0, planes(gy));
-    }
-
     /** Forward: (x, out). Backward: (gradOut, gradInput), accumulating into gradInput. */
     void avgPool2d(View src, PoolParams p, View dst, boolean backward) {
         requireF32("avg_pool2d", src, dst);

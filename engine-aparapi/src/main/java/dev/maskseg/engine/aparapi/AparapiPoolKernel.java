@@ -1,8 +1,8 @@
 package dev.maskseg.engine.aparapi;
 
 /**
- * Device code of the pooling family: max, average and adaptive average pooling and their backwards over NCHW planes;
- * host side {@link AparapiPool}.
+ * Device code of the pooling family: max, average and adaptive average pooling, and the average ones' backwards (max
+ * pooling's backward is a scatter_add), over NCHW planes; host side {@link AparapiPool}.
  */
 abstract class AparapiPoolKernel extends AparapiNormKernel {
     // pooling: meta H W OH OW kh kw sh sw ph pw dh dw x out indices countIncludePad
@@ -26,15 +26,6 @@ abstract class AparapiPoolKernel extends AparapiNormKernel {
         }
         f[meta[13] + i] = (float) best;
         d[meta[14] + i] = arg;
-    }
-
-    /** meta: inPlane outPlane gy indices gx. */
-    void maxPoolBackwardPlane(int pl) {
-        int inPlane = meta[0], outPlane = meta[1];
-        for (int o = 0; o < outPlane; o++) {
-            int at = meta[4] + pl * inPlane + (int) d[meta[3] + pl * outPlane + o];
-            f[at] = f[at] + f[meta[2] + pl * outPlane + o];
-        }
     }
 
     /** Forward writes the window mean to f[outAt]; backward spreads g over the window. */

@@ -15,10 +15,9 @@ import com.aparapi.Kernel;
 abstract class ArenaKernel extends Kernel {
     static final int OP_FILL = 1, OP_COPY = 2, OP_UNARY = 3, OP_BINARY = 4, OP_WHERE = 5, OP_REDUCE = 6,
             OP_SOFTMAX = 7, OP_LAYERNORM = 8, OP_LN_BWD_X = 9, OP_LN_BWD_WB = 10, OP_GEMM = 11,
-            OP_IM2COL = 12, OP_COL2IM = 13, OP_MAXPOOL = 14, OP_MAXPOOL_BWD = 15, OP_AVGPOOL = 16,
-            OP_AVGPOOL_BWD = 17, OP_ADAPTIVE = 18, OP_ADAPTIVE_BWD = 19, OP_RESIZE = 20, OP_RESIZE_BWD = 21,
-            OP_GATHER = 22, OP_SCATTER_ADD = 23, OP_INDEX_SELECT = 24, OP_INDEX_ADD = 25,
-            OP_STAGE_OUT = 26, OP_STAGE_IN = 27;
+            OP_IM2COL = 12, OP_COL2IM = 13, OP_MAXPOOL = 14, OP_AVGPOOL = 15, OP_AVGPOOL_BWD = 16,
+            OP_ADAPTIVE = 17, OP_ADAPTIVE_BWD = 18, OP_RESIZE = 19, OP_RESIZE_BWD = 20,
+            OP_GATHER = 21, OP_SCATTER_ADD = 22, OP_STAGE_OUT = 23, OP_STAGE_IN = 24;
 
     /** dtype codes: where an element lives and how a store rounds it. */
     static final int DT_F32 = 0, DT_F64 = 1, DT_INT = 2, DT_U8 = 3, DT_BOOL = 4;

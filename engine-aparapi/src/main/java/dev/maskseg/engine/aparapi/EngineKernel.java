@@ -34,7 +34,6 @@ final class EngineKernel extends AparapiIndexKernel {
         else if (op == OP_IM2COL) im2colAt(i);
         else if (op == OP_COL2IM) col2imAt(i);
         else if (op == OP_MAXPOOL) maxPoolAt(i);
-        else if (op == OP_MAXPOOL_BWD) maxPoolBackwardPlane(i);
         else if (op == OP_AVGPOOL) avgPoolAt(i);
         else if (op == OP_AVGPOOL_BWD) avgPoolBackwardPlane(i);
         else if (op == OP_ADAPTIVE) adaptivePlane(i, false);
@@ -43,8 +42,6 @@ final class EngineKernel extends AparapiIndexKernel {
         else if (op == OP_RESIZE_BWD) resizeBackwardPlane(i);
         else if (op == OP_GATHER) gatherAt(i);
         else if (op == OP_SCATTER_ADD) scatterAddLine(i);
-        else if (op == OP_INDEX_SELECT) indexSelectAt(i);
-        else if (op == OP_INDEX_ADD) indexAddLine(i);
         else if (op == OP_STAGE_OUT) stageOutAt(i);
         else if (op == OP_STAGE_IN) stageInAt(i);
     }

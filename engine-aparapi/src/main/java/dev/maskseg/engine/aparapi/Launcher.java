@@ -2,6 +2,7 @@ package dev.maskseg.engine.aparapi;
 
 import com.aparapi.Range;
 import com.aparapi.device.OpenCLDevice;
+import dev.maskseg.engine.backend.IndexRangeException;
 import dev.maskseg.engine.backend.View;
 
 import java.util.Arrays;
@@ -87,7 +88,7 @@ final class Launcher {
             k.err[0] = 0;
             k.err[1] = 0;
             k.put(k.err);
-            throw new IndexOutOfBoundsException(op + ": index " + bad + " out of range for dim " + dim + " of size " + size);
+            throw new IndexRangeException(op, bad, dim, size);
         }
     }
 

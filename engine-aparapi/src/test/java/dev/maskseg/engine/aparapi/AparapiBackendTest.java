@@ -73,6 +73,9 @@ class AparapiBackendTest {
         IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> Index.gather(src, 1, idx));
         assertTrue(e.getMessage().contains("gather: index 5 out of range for dim 1 of size 3"), e.getMessage());
         assertEquals(2.0, Index.gather(src, 1, Tensor.ofLongs(new long[]{0, 2}, 2, 1).to(be)).sum().item(), 1e-6);
+        IndexOutOfBoundsException select = assertThrows(IndexOutOfBoundsException.class,
+                () -> Index.indexSelect(src, 1, Tensor.ofLongs(new long[]{7}, 1).to(be)));
+        assertTrue(select.getMessage().contains("index_select: index 7 out of range for dim 1 of size 3"), select.getMessage());
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.IndexRangeException;
+import dev.maskseg.engine.backend.View;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,13 +95,30 @@ public final class Index {
         int[] os = src.shape();
         os[d] = index.size(0);
         Tensor out = Tensor.empty(src.backend(), src.dtype(), os);
-        src.backend().indexSelect(src.view(), d, index.view(), out.view());
+        View along = alongDim(index, os, d);
+        try {
+            src.backend().gather(src.view(), d, along, out.view());
+        } catch (IndexRangeException e) {
+            throw e.as("index_select");
+        }
         int[] inShape = src.shape();
         return Autograd.record("index_select", out, g -> {
             Tensor z = Tensor.zeros(g.dtype(), inShape).to(g.backend());
-            z.backend().indexAdd(z.view(), d, index.view(), g.contiguous().view());
+            z.backend().scatterAdd(z.view(), d, along, g.contiguous().view());
             return new Tensor[]{z, null};
         }, src, null);
+    }
+
+    /**
+     * A 1-D index seen as a gather / scatter_add index of the given shape: index[i] at every position whose
+     * coordinate along dim is i (stride 0 along every other dim), so index_select is a gather and index_add a
+     * scatter_add.
+     */
+    private static View alongDim(Tensor index, int[] shape, int dim) {
+        View v = index.view();
+        int[] strides = new int[shape.length];
+        strides[dim] = v.strides()[0];
+        return new View(v.storage(), v.offset(), shape.clone(), strides);
     }
 
     public static Tensor gather(Tensor src, int dim, Tensor index) {

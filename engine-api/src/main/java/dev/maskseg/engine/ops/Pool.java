@@ -24,9 +24,11 @@ public final class Pool {
         Tensor idx = Tensor.empty(x.backend(), DType.INT64, x.size(0), x.size(1), oh, ow);
         x.backend().maxPool2d(xc.view(), p, out.view(), idx.view());
         return Autograd.record("max_pool2d", out, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
-            g.backend().maxPool2dBackward(g.contiguous().view(), idx.view(), gx.view());
-            return new Tensor[]{gx};
+            // the output gradient goes to each window's argmax: a scatter_add along the flattened planes
+            int n = x.size(0), c = x.size(1), windows = oh * ow;
+            Tensor gx = Tensor.zeros(g.dtype(), n, c, x.size(2) * x.size(3)).to(g.backend());
+            g.backend().scatterAdd(gx.view(), 2, idx.view(n, c, windows).view(), g.contiguous().view(n, c, windows).view());
+            return new Tensor[]{gx.view(x.shape())};
         }, x);
     }
 

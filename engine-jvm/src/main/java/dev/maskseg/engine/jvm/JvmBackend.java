@@ -12,8 +12,8 @@ import dev.maskseg.engine.backend.ref.ReferenceBackend;
 /**
  * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
  * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
- * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool. Anything it does not accelerate (other dtypes, resizing, indexing,
- * rarely used ops) runs the inherited reference kernel.
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool, JvmIndex (scatter_add along the last dim). Anything it does not
+ * accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
  */
 final class JvmBackend extends ReferenceBackend {
     static final String NAME = "jvm";
@@ -76,12 +76,9 @@ final class JvmBackend extends ReferenceBackend {
         else super.maxPool2d(x, p, out, indices);
     }
 
-    @Override public void maxPool2dBackward(View gradOut, View indices, View gradInput) {
-        if (f32(gradOut, gradInput) && indices.dtype() == DType.INT64 && dense(gradOut, indices, gradInput)) {
-            JvmPool.maxPool2dBackward(pool, gradOut, indices, gradInput);
-        } else {
-            super.maxPool2dBackward(gradOut, indices, gradInput);
-        }
+    @Override public void scatterAdd(View dst, int dim, View index, View src) {
+        if (dim == index.rank() - 1 && f32(dst, src) && index.dtype() == DType.INT64 && dense(dst)) JvmIndex.scatterAddLastDim(pool, dst, index, src);
+        else super.scatterAdd(dst, dim, index, src);
     }
 
     @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {

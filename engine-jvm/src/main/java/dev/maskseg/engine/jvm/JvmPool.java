@@ -7,8 +7,9 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
 import static dev.maskseg.engine.jvm.ViewArrays.longs;
 
 /**
- * max_pool2d forward and backward on dense float32 NCHW planes, in parallel over planes: the reference semantics
- * (the first maximum wins a tie, a NaN always wins, padding never does) on float arrays without per-element dispatch.
+ * max_pool2d on dense float32 NCHW planes, in parallel over planes: the reference semantics (the first maximum wins a
+ * tie, a NaN always wins, padding never does) on float arrays without per-element dispatch. Its backward is a
+ * scatter_add ({@link JvmIndex}).
  */
 final class JvmPool {
     private JvmPool() {}
@@ -43,20 +44,6 @@ final class JvmPool {
                         is[indices.offset() + ob + oy * ow + ox] = arg;
                     }
                 }
-            }
-        });
-    }
-
-    /** gx (zeroed by the caller) += gy routed to each window's argmax; planes never share a gx element. */
-    static void maxPool2dBackward(WorkerPool pool, View gy, View indices, View gx) {
-        int planes = gy.shape()[0] * gy.shape()[1], inPlane = gx.shape()[2] * gx.shape()[3], outPlane = gy.shape()[2] * gy.shape()[3];
-        float[] gs = f(gy), gxs = f(gx);
-        long[] is = longs(indices);
-        int tasks = (long) planes * outPlane < 65_536 ? 1 : Math.min(planes, pool.threads() * 4);
-        pool.forRange(tasks, t -> {
-            for (int pl = planes * t / tasks, end = planes * (t + 1) / tasks; pl < end; pl++) {
-                int gb = gy.offset() + pl * outPlane, ib = indices.offset() + pl * outPlane, xb = gx.offset() + pl * inPlane;
-                for (int o = 0; o < outPlane; o++) gxs[xb + (int) is[ib + o]] += gs[gb + o];
             }
         });
     }

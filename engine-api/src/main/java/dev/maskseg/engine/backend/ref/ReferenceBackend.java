@@ -81,10 +81,6 @@ public class ReferenceBackend implements Backend {
 
     @Override public void maxPool2d(View x, PoolParams p, View out, View indices) { RefPool.maxPool2d(x, p, out, indices); }
 
-    @Override public void maxPool2dBackward(View gradOut, View indices, View gradInput) {
-        RefPool.maxPool2dBackward(gradOut, indices, gradInput);
-    }
-
     @Override public void avgPool2d(View x, PoolParams p, View out) { RefPool.avgPool2d(x, p, out); }
 
     @Override public void avgPool2dBackward(View gradOut, PoolParams p, View gradInput) {
@@ -106,8 +102,4 @@ public class ReferenceBackend implements Backend {
     @Override public void gather(View src, int dim, View index, View out) { RefIndex.gather(src, dim, index, out); }
 
     @Override public void scatterAdd(View dst, int dim, View index, View src) { RefIndex.scatterAdd(dst, dim, index, src); }
-
-    @Override public void indexSelect(View src, int dim, View index, View out) { RefIndex.indexSelect(src, dim, index, out); }
-
-    @Override public void indexAdd(View dst, int dim, View index, View src) { RefIndex.indexAdd(dst, dim, index, src); }
 }
