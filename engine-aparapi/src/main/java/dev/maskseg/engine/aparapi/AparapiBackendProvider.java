@@ -30,9 +30,10 @@ public final class AparapiBackendProvider implements BackendProvider {
         return "no OpenCL device found (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, and check clinfo)" + why;
     }
 
+    @Override public boolean choosesDevice() { return true; }
+
     /** On options.device(), or by default the device named by -Dmaskseg.aparapi.device, else the best one. */
     @Override public Backend create(BackendOptions options) {
-        options.require(AparapiBackend.NAME, 0, true);
         OpenCLDevice dev = DeviceInfo.choose(options.device() != null ? options.device() : System.getProperty(DEVICE));
         if (dev == null && !allowFallback()) throw new IllegalStateException("aparapi: " + unavailableReason());
         long max = dev == null ? 1L << 30 : Math.min(dev.getMaxMemAllocSize(), dev.getGlobalMemSize());

@@ -50,6 +50,14 @@ public final class Backends {
             if (!p.isAvailable()) {
                 throw new IllegalStateException("backend '" + name + "' is not available: " + p.unavailableReason());
             }
+            if (options.threads() > p.maxThreads()) {
+                throw new IllegalArgumentException("backend " + name + (p.maxThreads() == 0
+                        ? " computes on its device and has no thread count (threads=" + options.threads() + ")"
+                        : " computes with at most " + p.maxThreads() + " thread(s) (threads=" + options.threads() + ")"));
+            }
+            if (options.device() != null && !p.choosesDevice()) {
+                throw new IllegalArgumentException("backend " + name + " has no device to choose (device=" + options.device() + ")");
+            }
             b = p.create(options);
             CREATED.put(key, b);
             return b;

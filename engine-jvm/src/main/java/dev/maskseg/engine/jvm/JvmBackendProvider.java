@@ -18,9 +18,10 @@ public final class JvmBackendProvider implements BackendProvider {
         return "the JVM was started without --add-modules jdk.incubator.vector";
     }
 
+    @Override public int maxThreads() { return Integer.MAX_VALUE; }
+
     /** options.threads() threads, or by default -Dmaskseg.threads / MASKSEG_THREADS, else every core. */
     @Override public Backend create(BackendOptions options) {
-        options.require(JvmBackend.NAME, Integer.MAX_VALUE, false);
         return new JvmBackend(options.threads() > 0 ? options.threads() : WorkerPool.configuredThreads());
     }
 }

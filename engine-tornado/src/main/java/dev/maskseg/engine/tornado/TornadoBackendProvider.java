@@ -25,9 +25,6 @@ public final class TornadoBackendProvider implements BackendProvider {
         return "TornadoVM runtime not found: run with the flags of `tornado --printJavaFlags` (TORNADOVM_HOME set)";
     }
 
-    /** TornadoVM's default device; choosing one (options.device()) is not supported yet. */
-    @Override public Backend create(BackendOptions options) {
-        options.require(TornadoBackend.NAME, 0, false);
-        return new TornadoBackend();
-    }
+    /** On TornadoVM's default device: choosing one (BackendOptions.device) is not supported yet. */
+    @Override public Backend create(BackendOptions options) { return new TornadoBackend(); }
 }

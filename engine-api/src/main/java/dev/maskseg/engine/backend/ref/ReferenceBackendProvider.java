@@ -16,8 +16,7 @@ public final class ReferenceBackendProvider implements BackendProvider {
 
     @Override public boolean isAvailable() { return true; }
 
-    @Override public Backend create(BackendOptions options) {
-        options.require(NAME, 1, false);
-        return new ReferenceBackend(NAME);
-    }
+    @Override public int maxThreads() { return 1; }
+
+    @Override public Backend create(BackendOptions options) { return new ReferenceBackend(NAME); }
 }
