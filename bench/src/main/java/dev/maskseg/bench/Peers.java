@@ -1,4 +1,4 @@
-package dev.maskseg.cli;
+package dev.maskseg.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.maskseg.cli;
+package dev.maskseg.bench;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Steady-state timing for the bench commands. A JVM needs a while before its numbers mean anything: the JIT compiles
+ * Steady-state timing for {@code maskseg bench}. A JVM needs a while before its numbers mean anything: the JIT compiles
  * the Vector API kernels only after enough calls and time, a new shape that takes an unseen branch deoptimizes shared
  * code, and on a two-core machine a busy compute pool starves the compiler thread. So every timing here waits for the
  * JIT to go quiet and for consecutive measurements to agree before it reports.
