@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * {@code maskseg bench kernels|models} as a library call: time the cases on the backends, run the peers
- * ({@code bench/peers.py}) in the same run, print the table and write the JSON records (design.md §4) atomically.
+ * ({@code bench/peers.py}) in the same run, print the table and write the JSON records (docs/design.md §4) atomically.
  */
 public final class BenchRuns {
     /** json: where the records go; peers: whether to run the peer script (peersScript, or bench/peers.py when null). */

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The kernel cases ({@link KernelCases}) timed on one backend instance, steady state ({@link Timing}). */
 public final class KernelBench {
-    /** One JSON record of design.md §4; threads 0 for a backend computing on a device. */
+    /** One JSON record of docs/design.md §4; threads 0 for a backend computing on a device. */
     public record Record(String kernel, String shape, String backend, int threads, double ms, double gflops) {}
 
     private KernelBench() {}

@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * The kernel benchmark cases, the one list that both {@code maskseg bench kernels} ({@link KernelBench}) and the JMH
- * suite ({@link KernelBenchmarks}) time. Shapes follow design.md §4: sgemm as MxNxK.
+ * suite ({@link KernelBenchmarks}) time. Shapes follow docs/design.md §4: sgemm as MxNxK.
  */
 public final class KernelCases {
     /**

@@ -23,7 +23,7 @@ class BenchCasesTest {
 
     @Test
     void kernelCasesFollowTheJsonContract() {
-        // design.md §4: sgemm shapes as MxNxK, at least 1024³ and the ViT-shaped 197x384x1152
+        // docs/design.md §4: sgemm shapes as MxNxK, at least 1024³ and the ViT-shaped 197x384x1152
         List<String> shapes = KernelCases.all().stream().filter(c -> c.kernel().equals("sgemm")).map(KernelCases.Case::shape).toList();
         assertEquals(List.of("1024x1024x1024", "197x384x1152", "197x1536x384"), shapes);
         assertEquals(List.of("sgemm", "conv2d", "attention", "layernorm", "softmax"),
