@@ -13,7 +13,8 @@ final class BenchBackends {
     private BenchBackends() {}
 
     private static int maxThreads(String name) {
-        return Backends.providers().stream().filter(p -> p.name().equals(name)).findFirst().map(BackendProvider::maxThreads).orElse(0);
+        return Backends.providers().stream().filter(p -> p.name().equals(name)).findFirst()
+                .map(BackendProvider::maxThreads).orElse(0);
     }
 
     /**
@@ -31,7 +32,8 @@ final class BenchBackends {
     /** For JMH: threads "1" or "all" (every core); a backend whose thread count cannot be chosen is its default instance. */
     static Backend create(String name, String threads) {
         int n = threads.equals("all") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
-        return maxThreads(name) <= 1 ? Backends.get(name) : Backends.get(name, BackendOptions.threads(Math.min(n, maxThreads(name))));
+        int max = maxThreads(name);
+        return max <= 1 ? Backends.get(name) : Backends.get(name, BackendOptions.threads(Math.min(n, max)));
     }
 
     /** How a run names the instance on stderr. */

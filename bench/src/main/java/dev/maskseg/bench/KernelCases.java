@@ -45,7 +45,8 @@ public final class KernelCases {
                 }),
                 new Case("layernorm", "layernorm", "1576x384", 0, be -> {
                     Generator g = new Generator(1);
-                    Tensor x = Tensor.randn(g, 8 * 197, 384).to(be), w = Tensor.randn(g, 384).to(be), b = Tensor.randn(g, 384).to(be);
+                    Tensor x = Tensor.randn(g, 8 * 197, 384).to(be);
+                    Tensor w = Tensor.randn(g, 384).to(be), b = Tensor.randn(g, 384).to(be);
                     return () -> Norm.layerNorm(x, 1, w, b, 1e-6);
                 }),
                 new Case("softmax", "softmax", "9456x197", 0, be -> {
