@@ -103,7 +103,7 @@ public final class Reduce {
         Tensor values = keepdim ? r[0] : r[0].view(os);
         values = Autograd.record(op.name().toLowerCase() + "_dim", values, g -> {
             Tensor z = Tensor.zeros(g.dtype(), inShape).to(g.backend());
-            return new Tensor[]{Indexing.scatterAdd(z, d, idxKept, g.reshape(idxKept.shape()))};
+            return new Tensor[]{Index.scatterAdd(z, d, idxKept, g.reshape(idxKept.shape()))};
         }, t);
         return new ValuesIndices(values, keepdim ? idxKept : idxKept.view(os));
     }
@@ -147,7 +147,7 @@ public final class Reduce {
         int[] inShape = t.shape();
         values = Autograd.record("topk", values, g -> {
             Tensor z = Tensor.zeros(g.dtype(), inShape).to(g.backend());
-            return new Tensor[]{Indexing.scatterAdd(z, d, indices, g)};
+            return new Tensor[]{Index.scatterAdd(z, d, indices, g)};
         }, t);
         return new ValuesIndices(values, indices);
     }
