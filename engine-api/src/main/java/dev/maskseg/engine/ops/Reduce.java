@@ -134,7 +134,7 @@ public final class Reduce {
         return keepdim ? s : s.reshape(outShape(t.shape(), reducedMask(dims, t.dim()), false));
     }
 
-    /** The k largest (or smallest) along dim, sorted, ties by lower index (design.md §4). */
+    /** The k largest (or smallest) along dim, sorted, ties by lower index (docs/design.md §4). */
     public static ValuesIndices topk(Tensor t, int k, int dim, boolean largest) {
         int d = Shapes.wrapDim(dim, t.dim());
         if (k < 0 || k > t.size(d)) throw new IllegalArgumentException("topk: k=" + k + " out of range for dim " + d + " of " + t.shapeString());

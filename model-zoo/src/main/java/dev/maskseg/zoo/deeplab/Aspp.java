@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * torchvision ASPP (methods.md §1.2): {@code convs.0} 1x1, {@code convs.1..3} 3x3 at the given rates,
+ * torchvision ASPP (docs/methods.md §1.2): {@code convs.0} 1x1, {@code convs.1..3} 3x3 at the given rates,
  * {@code convs.4} image pooling, concatenated and projected to 256 with dropout 0.5.
  */
 public final class Aspp extends Module {

@@ -13,7 +13,7 @@ import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.Reduce;
 
 /**
- * torchvision ResNet-50 (methods.md §1.1) with its names. {@code dilateLayer3/4} is torchvision's
+ * torchvision ResNet-50 (docs/methods.md §1.1) with its names. {@code dilateLayer3/4} is torchvision's
  * replace_stride_with_dilation (= MaskContrast's ResnetDilated, output stride 8); {@code numClasses = 0}
  * drops {@code avgpool}/{@code fc} (a backbone).
  */

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * DINO's VisionTransformer (methods.md §1.4) with its parameter names: {@code cls_token}, {@code pos_embed},
+ * DINO's VisionTransformer (docs/methods.md §1.4) with its parameter names: {@code cls_token}, {@code pos_embed},
  * {@code patch_embed.proj}, {@code blocks.i.*}, {@code norm}. No classifier head.
  */
 public final class VisionTransformer extends Module {

@@ -8,7 +8,7 @@ import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Reduce;
 
 /**
- * MaskContrast's loss exactly as methods.md §2.5: balanced saliency BCE on the query view plus a class-weighted
+ * MaskContrast's loss exactly as docs/methods.md §2.5: balanced saliency BCE on the query view plus a class-weighted
  * cross-entropy of every salient query pixel against the key view's mask prototypes (positives: its own image)
  * and the queue, at temperature T. Background pixels only get the BCE.
  */
