@@ -18,7 +18,10 @@ import java.util.List;
  */
 public final class BenchRuns {
     /** json: where the records go; peers: whether to run the peer script (peersScript, or bench/peers.py when null). */
-    public record Settings(Path json, boolean quick, boolean peers, Path peersScript) {}
+    /** threads: the thread counts to time (empty: 1 and every core). */
+    public record Settings(Path json, boolean quick, boolean peers, Path peersScript, boolean profile, List<Integer> threads) {
+        public Settings(Path json, boolean quick, boolean peers, Path peersScript) { this(json, quick, peers, peersScript, false, List.of()); }
+    }
 
     private BenchRuns() {}
 
@@ -35,12 +38,12 @@ public final class BenchRuns {
         if (names.isEmpty()) names.add(Backends.defaultBackend().name());
         List<KernelBench.Record> records = new ArrayList<>();
         for (String name : names) {
-            for (Backend be : BenchBackends.instances(name)) {
+            for (Backend be : BenchBackends.instances(name, s.threads())) {
                 System.err.println("benchmarking " + BenchBackends.describe(be) + "...");
                 records.addAll(KernelBench.run(be, s.quick()));
             }
         }
-        if (s.peers()) records.addAll(Peers.measure(s.peersScript(), s.quick()));
+        if (s.peers()) records.addAll(Peers.measure(s.peersScript(), s.quick(), s.threads()));
         Table.printKernels(records);
         write(s.json(), records);
         return records;
@@ -49,12 +52,25 @@ public final class BenchRuns {
     /** The model cases on the default backend, with 1 thread and every core where its thread count can be chosen. */
     public static List<ModelBench.Record> models(Settings s) throws IOException {
         List<ModelBench.Record> records = new ArrayList<>();
-        for (Backend be : BenchBackends.instances(Backends.defaultBackend().name())) {
+        for (Backend be : BenchBackends.instances(Backends.defaultBackend().name(), s.threads())) {
             System.err.println("benchmarking models on " + BenchBackends.describe(be) + "...");
             records.addAll(ModelBench.run(be, s.quick()));
         }
-        if (s.peers()) records.addAll(Peers.measureModels(s.peersScript(), s.quick()));
+        if (s.peers()) records.addAll(Peers.measureModels(s.peersScript(), s.quick(), s.threads()));
         Table.printModels(records);
+        write(s.json(), records);
+        return records;
+    }
+
+    /** The training-step cases on the default backend, with 1 thread and every core where its thread count can be chosen. */
+    public static List<TrainBench.Record> train(Settings s) throws IOException {
+        List<TrainBench.Record> records = new ArrayList<>();
+        for (Backend be : BenchBackends.instances(Backends.defaultBackend().name(), s.threads())) {
+            System.err.println("benchmarking training steps on " + BenchBackends.describe(be) + "...");
+            records.addAll(TrainBench.run(be, s.quick(), s.profile()));
+        }
+        if (s.peers()) records.addAll(Peers.measureTrain(s.peersScript(), s.quick(), s.threads()));
+        Table.printTrain(records);
         write(s.json(), records);
         return records;
     }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code maskseg bench kernels|models}: argument parsing for the bench module's {@link BenchRuns}. */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class, BenchCommand.ModelsBench.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class, BenchCommand.ModelsBench.class, BenchCommand.TrainBench.class})
 final class BenchCommand {
     /** Options shared by the bench subcommands. */
     static final class Options {
@@ -25,7 +25,13 @@ final class BenchCommand {
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
         Path peersScript;
 
-        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript); }
+        @Option(names = "--profile", description = "Also print, for the one-thread runs, the CPU time of every backend op (stderr).")
+        boolean profile;
+
+        @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts to time (default: 1 and every core).")
+        java.util.List<Integer> threads = new java.util.ArrayList<>();
+
+        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, profile, threads); }
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
@@ -52,6 +58,21 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             BenchRuns.models(o.settings());
+            return 0;
+        }
+    }
+
+    @Command(name = "train", description = "Time one MaskContrast training step (DeepLab-v3 ResNet-50 query and momentum key "
+            + "encoders, batch 2 at 224x224) and one MaskDistill step (DeepLab-v3, hard-pixel cross-entropy, batch 2 at 321x321): "
+            + "forward, backward and the SGD update, with 1 thread and all cores, and the memory of a step; next to the same "
+            + "steps in PyTorch measured in the same run; prints a table and writes JSON.")
+    static final class TrainBench implements Callable<Integer> {
+        @Mixin
+        Options o;
+
+        @Override
+        public Integer call() throws Exception {
+            BenchRuns.train(o.settings());
             return 0;
         }
     }

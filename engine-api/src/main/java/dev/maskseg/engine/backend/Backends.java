@@ -93,6 +93,16 @@ public final class Backends {
         }
     }
 
+    /**
+     * Makes an instance the default and returns the previous one (benchmarks run a case on one instance, say with one
+     * thread, while code under test creates tensors on the default backend).
+     */
+    public static synchronized Backend setDefault(Backend b) {
+        Backend previous = defaultBackend();
+        defaultBackend = b;
+        return previous;
+    }
+
     /** Overrides the default for this JVM (tests, the CLI's --backend). */
     public static synchronized void setDefault(String name) {
         defaultBackend = get(name);
