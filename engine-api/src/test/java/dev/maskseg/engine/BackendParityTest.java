@@ -100,6 +100,15 @@ class BackendParityTest {
         cs.add(c("adaptive_avg_pool", t -> Pool.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
         cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
                 new int[]{4, 3, 5, 5}, new int[]{3}, new int[]{3}));
+        // the fused kernels: statistics, affine map with and without ReLU, backward, on planes past a vector width
+        cs.add(c("batch_norm train relu", t -> Norm.batchNormRelu(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                new int[]{2, 5, 9, 7}, new int[]{5}, new int[]{5}));
+        cs.add(c("batch_norm train large (parallel channels)", t -> Norm.batchNormRelu(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                new int[]{2, 64, 17, 19}, new int[]{64}, new int[]{64}));
+        cs.add(c("batch_norm eval relu", t -> Norm.batchNormRelu(t[0], t[1].detach(), t[2].detach().abs().add(0.5), t[3], t[4], false, 0.1, 1e-5),
+                new int[]{3, 4, 33}, new int[]{4}, new int[]{4}, new int[]{4}, new int[]{4}));
+        cs.add(c("batch_norm 2-d input, no affine", t -> Norm.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), new int[]{40, 3}));
+        cs.add(c("add_relu broadcast", t -> Pointwise.addRelu(t[0], t[1]), new int[]{3, 19}, new int[]{19}));
         cs.add(c("bilinear", t -> Resize.interpolate(t[0], 17, 13, Mode.BILINEAR, false), new int[]{1, 2, 7, 5}));
         cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
         cs.add(c("cat+gather", t -> Index.gather(Index.cat(List.of(t[0], t[1]), 1), 1,
