@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The peer side of one benchmark kind, run by bench/peers.py in a process of its own for one library and thread count.
 
-    peer_cases.py --kind kernels|models|train --lib torch|numpy --threads N [--quick]
+    peer_cases.py --kind kernels|models|train --lib torch|numpy --threads N [--quick] [--case ID]
 
 Prints a JSON list of records with the fields of docs/design.md §4 for the kind, the peer's name as "backend", and
 "peer": {name, version, blas, kernel, threads, env} saying what ran. Timings are medians of wall-clock calls after a
@@ -17,6 +17,10 @@ KIND = ARGS[ARGS.index("--kind") + 1]
 LIB = ARGS[ARGS.index("--lib") + 1]
 THREADS = int(ARGS[ARGS.index("--threads") + 1])
 SGEMM = [(1024, 1024, 1024), (197, 384, 1152), (197, 1536, 384)]
+CASE = ARGS[ARGS.index("--case") + 1] if "--case" in ARGS else None
+# the training-step cases of bench/src/main/java/dev/maskseg/bench/TrainCases.java: id -> (model, shape, step class name)
+TRAIN_CASES = {"maskcontrast-step": ("maskcontrast_resnet50", "2x3x224x224", "MaskContrastStep"),
+               "maskdistill-step": ("deeplabv3_resnet50", "2x3x321x321", "MaskDistillStep")}
 
 
 def timed(fn, budget=None):
@@ -190,9 +194,9 @@ def train_records():
     import peer_models as pm
     warm, runs = (1, 2) if QUICK else (2, 5)
     out = []
-    for model, shape, make in (("maskcontrast_resnet50", "2x3x224x224", pm.MaskContrastStep),
-                               ("deeplabv3_resnet50", "2x3x321x321", pm.MaskDistillStep)):
-        step = make()
+    for case in ([CASE] if CASE else TRAIN_CASES):
+        model, shape, make = TRAIN_CASES[case]
+        step = getattr(pm, make)()
         before = rss_mb("VmRSS")
         if reset_rss_peak():
             step()

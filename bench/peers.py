@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer timings for `maskseg bench kernels|models|train`: PyTorch CPU and numpy (OpenBLAS), same cases and shapes.
 
-    peers.py [--kind kernels|models|train] [--quick] [--threads 1,2] [--setup-venv]
+    peers.py [--kind kernels|models|train] [--quick] [--threads 1,2] [--cases ID,...] [--setup-venv]
     (--models / --train are the older spellings of --kind models / --kind train)
 
 Prints one JSON list of records (docs/design.md §4, fields per kind; "backend" is the peer's name: torch-2.13,
@@ -165,8 +165,13 @@ def interpreters():
     return found
 
 
-def run(python, lib, what, threads):
+TRAIN_CASES = ["maskcontrast-step", "maskdistill-step"]
+
+
+def run(python, lib, what, threads, case=None):
     args = [python, os.path.join(HERE, "peer_cases.py"), "--kind", what, "--lib", lib, "--threads", str(threads)]
+    if case:
+        args += ["--case", case]
     if QUICK:
         args.append("--quick")
     try:
@@ -190,11 +195,13 @@ def main():
         for lib in libs:
             if lib == "numpy" and what != "kernels":
                 continue
+            # a training step runs in a process of its own, so its resident-set peak is its own
+            cases = [c for c in TRAIN_CASES if not arg("--cases") or c in arg("--cases").split(",")] if what == "train" else [None]
             for t in thread_counts():
-                r = run(python, lib, what, t)
-                if r is None:
+                results = [run(python, lib, what, t, c) for c in cases]
+                if any(r is None for r in results):
                     break
-                records += r
+                records += [x for r in results for x in r]
     print(json.dumps(records))
 
 

@@ -18,9 +18,12 @@ import java.util.List;
  */
 public final class BenchRuns {
     /** json: where the records go; peers: whether to run the peer script (peersScript, or bench/peers.py when null). */
-    /** threads: the thread counts to time (empty: 1 and every core). */
-    public record Settings(Path json, boolean quick, boolean peers, Path peersScript, boolean profile, List<Integer> threads) {
-        public Settings(Path json, boolean quick, boolean peers, Path peersScript) { this(json, quick, peers, peersScript, false, List.of()); }
+    /** threads: the thread counts to time (empty: 1 and every core); cases: the case ids to run (empty: all). */
+    public record Settings(Path json, boolean quick, boolean peers, Path peersScript, boolean profile, List<Integer> threads, List<String> cases,
+                           boolean minHeap) {
+        public Settings(Path json, boolean quick, boolean peers, Path peersScript) {
+            this(json, quick, peers, peersScript, false, List.of(), List.of(), false);
+        }
     }
 
     private BenchRuns() {}
@@ -67,9 +70,9 @@ public final class BenchRuns {
         List<TrainBench.Record> records = new ArrayList<>();
         for (Backend be : BenchBackends.instances(Backends.defaultBackend().name(), s.threads())) {
             System.err.println("benchmarking training steps on " + BenchBackends.describe(be) + "...");
-            records.addAll(TrainBench.run(be, s.quick(), s.profile()));
+            records.addAll(TrainBench.run(be, s.quick(), s.profile(), s.cases(), s.minHeap()));
         }
-        if (s.peers()) records.addAll(Peers.measureTrain(s.peersScript(), s.quick(), s.threads()));
+        if (s.peers()) records.addAll(Peers.measureTrain(s.peersScript(), s.quick(), s.threads(), s.cases()));
         Table.printTrain(records);
         write(s.json(), records);
         return records;

@@ -24,7 +24,7 @@ final class Peers {
 
     static List<KernelBench.Record> measure(Path script, boolean quick, List<Integer> threads) {
         List<KernelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, "kernels", threads)) {
+        for (JsonNode n : run(script, quick, "kernels", threads, List.of())) {
             r.add(new KernelBench.Record(n.get("kernel").asText(), n.get("shape").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
@@ -33,16 +33,17 @@ final class Peers {
 
     static List<ModelBench.Record> measureModels(Path script, boolean quick, List<Integer> threads) {
         List<ModelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, "models", threads)) {
+        for (JsonNode n : run(script, quick, "models", threads, List.of())) {
             r.add(new ModelBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
         return r;
     }
 
-    static List<TrainBench.Record> measureTrain(Path script, boolean quick, List<Integer> threads) {
+    static List<TrainBench.Record> measureTrain(Path script, boolean quick, List<Integer> threads, List<String> cases) {
         List<TrainBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, "train", threads)) {
+        List<String> extra = cases.isEmpty() ? List.of() : List.of("--cases", String.join(",", cases));
+        for (JsonNode n : run(script, quick, "train", threads, extra)) {
             double peak = n.path("rss_peak_mb").asDouble();
             r.add(new TrainBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(),
@@ -56,7 +57,7 @@ final class Peers {
     }
 
     /** The script's JSON records, or none (with a note on stderr) when python3 or its packages are missing. */
-    private static List<JsonNode> run(Path script, boolean quick, String kind, List<Integer> threads) {
+    private static List<JsonNode> run(Path script, boolean quick, String kind, List<Integer> threads, List<String> extra) {
         Path s = script != null ? script : locate();
         if (s == null || !Files.exists(s)) {
             System.err.println("peers: bench/peers.py not found; no peer figures");
@@ -68,6 +69,7 @@ final class Peers {
             List<String> cmd = new ArrayList<>(List.of(python(), s.toString(), "--kind", kind));
             if (quick) cmd.add("--quick");
             if (!threads.isEmpty()) cmd.addAll(List.of("--threads", String.join(",", threads.stream().map(String::valueOf).toList())));
+            cmd.addAll(extra);
             File out = File.createTempFile("maskseg-peers", ".json");
             System.err.println("peers: " + String.join(" ", cmd));
             Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(ProcessBuilder.Redirect.INHERIT).start();

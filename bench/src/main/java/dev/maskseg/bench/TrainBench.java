@@ -28,15 +28,17 @@ public final class TrainBench {
 
     private TrainBench() {}
 
-    public static List<Record> run(Backend be, boolean quick, boolean profile) {
+    /** cases: the ids to run (empty: all); minHeap: also search the smallest heap a step runs in ({@link MinHeap}). */
+    public static List<Record> run(Backend be, boolean quick, boolean profile, List<String> cases, boolean minHeap) {
         List<Record> out = new ArrayList<>();
         for (ModelCases.Case c : TrainCases.all()) {
+            if (!cases.isEmpty() && !cases.contains(c.id())) continue;
             OpProfile prof = profile && be.threads() == 1 ? new OpProfile(be) : null;
             Backend instance = prof == null ? be : prof.backend();
             // the losses make some tensors (labels, indices) on the default backend: it must be the instance under test
             Backend previous = dev.maskseg.engine.backend.Backends.setDefault(instance);
             try {
-                out.add(run(c, instance, be, quick, prof));
+                out.add(run(c, instance, be, quick, prof, minHeap));
             } finally {
                 dev.maskseg.engine.backend.Backends.setDefault(previous);
             }
@@ -44,7 +46,7 @@ public final class TrainBench {
         return out;
     }
 
-    private static Record run(ModelCases.Case c, Backend instance, Backend be, boolean quick, OpProfile prof) {
+    private static Record run(ModelCases.Case c, Backend instance, Backend be, boolean quick, OpProfile prof, boolean minHeap) {
         {
             Runnable step = c.setup().apply(instance);
             MemoryProbe.Figures mem;
@@ -77,6 +79,12 @@ public final class TrainBench {
             memory.put("off_heap_mb", mem.offHeapPeak() / 1048576.0);
             memory.put("non_heap_mb", mem.nonHeap() / 1048576.0);
             double peak = (mem.afterGcPeak() + mem.offHeapPeak() + mem.nonHeap()) / 1048576.0;
+            if (minHeap) {
+                int mb = MinHeap.search(c.id(), be, (int) (mem.afterGcPeak() >> 20), quick ? 10 : 20);
+                memory.put("min_heap_mb", mb);
+                if (mb > 0) peak = mb + (mem.offHeapPeak() + mem.nonHeap()) / 1048576.0;
+            }
+            memory.put("peak_is", minHeap ? "min_heap_mb + off_heap_mb + non_heap_mb" : "live_after_gc_peak_mb + off_heap_mb + non_heap_mb");
             return new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms, cpuMs, peak, memory, null);
         }
     }

@@ -31,7 +31,13 @@ final class BenchCommand {
         @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts to time (default: 1 and every core).")
         java.util.List<Integer> threads = new java.util.ArrayList<>();
 
-        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, profile, threads); }
+        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these case ids (bench train: maskcontrast-step, maskdistill-step).")
+        java.util.List<String> cases = new java.util.ArrayList<>();
+
+        @Option(names = "--min-heap", description = "bench train: also find the smallest -Xmx each step runs in (child JVMs, bisection; minutes).")
+        boolean minHeap;
+
+        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, profile, threads, cases, minHeap); }
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "

@@ -91,6 +91,15 @@ class BackendParityTest {
         cs.add(c("conv shifted 30x40 (weight gradient over two K blocks)", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1),
                 new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
+        // stride 1 where most taps read padding (the JVM backend's per-tap GEMMs over valid rectangles): ASPP-like
+        // dilation, taps that fall entirely outside, groups with bias, and one image (the GEMMs split over threads)
+        cs.add(c("conv tap dilated 4", t -> Conv.conv2d(t[0], t[1], null, 1, 4, 4, 1), new int[]{2, 5, 13, 11}, new int[]{6, 5, 3, 3}));
+        cs.add(c("conv tap empty taps", t -> Conv.conv2d(t[0], t[1], null, 1, 8, 8, 1), new int[]{2, 3, 7, 9}, new int[]{4, 3, 3, 3}));
+        cs.add(c("conv tap groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 3, 3, 2), new int[]{2, 6, 9, 9}, new int[]{4, 3, 3, 3},
+                new int[]{4}));
+        cs.add(c("conv tap one image 16->24", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 16, 12, 40},
+                new int[]{24, 16, 3, 3}));
+        cs.add(c("conv tap 5x5 dilated 3", t -> Conv.conv2d(t[0], t[1], null, 1, 6, 3, 1), new int[]{1, 4, 10, 10}, new int[]{9, 4, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
         cs.add(c("max_pool planes in parallel", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));

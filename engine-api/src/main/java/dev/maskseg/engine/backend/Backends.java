@@ -94,11 +94,12 @@ public final class Backends {
     }
 
     /**
-     * Makes an instance the default and returns the previous one (benchmarks run a case on one instance, say with one
-     * thread, while code under test creates tensors on the default backend).
+     * Makes an instance the default and returns the previous one, null if none was chosen yet (benchmarks run a case on
+     * one instance, say with one thread, while code under test creates tensors on the default backend); null restores
+     * the usual choice on next use.
      */
     public static synchronized Backend setDefault(Backend b) {
-        Backend previous = defaultBackend();
+        Backend previous = defaultBackend;
         defaultBackend = b;
         return previous;
     }
