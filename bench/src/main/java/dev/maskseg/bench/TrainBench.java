@@ -54,9 +54,16 @@ public final class TrainBench {
                 step.run();   // the first step: optimizer state appears, so memory is measured here
                 mem = probe.figures();
             }
-            int warm = quick ? 1 : 2, runs = quick ? 2 : 5;
-            for (int i = 0; i < warm; i++) step.run();
+            // warm until a step compiles (almost) nothing: the JIT's threads would otherwise share the cores with the timed steps
+            int maxWarm = quick ? 4 : 8, runs = quick ? 2 : 5;
+            for (int i = 0; i < maxWarm; i++) {
+                long j0 = jitMillis();
+                step.run();
+                if (i > 0 && jitMillis() - j0 < 200) break;
+            }
             double[] wall = new double[runs];
+            long gc0 = gcMillis(), jit0 = jitMillis();
+            Map<String, Double> threads0 = ThreadCpu.snapshotMs();
             long cpu0 = processCpuNanos();
             if (prof != null) prof.reset();
             long thread0 = OpProfile.threadCpuNanos();
@@ -66,6 +73,8 @@ public final class TrainBench {
                 wall[i] = (System.nanoTime() - t0) / 1e6;
             }
             double cpuMs = (processCpuNanos() - cpu0) / 1e6 / runs;
+            double gcMs = (gcMillis() - gc0) / (double) runs, jitMs = (jitMillis() - jit0) / (double) runs;
+            Map<String, Double> byThread = ThreadCpu.delta(threads0, ThreadCpu.snapshotMs(), runs);
             if (prof != null) {
                 System.err.printf("%s on %s, %d steps, per-op CPU time of the calling thread:%n", c.id(), BenchBackends.describe(be), runs);
                 System.err.print(prof.table(OpProfile.threadCpuNanos() - thread0, 60));
@@ -78,6 +87,9 @@ public final class TrainBench {
             memory.put("live_after_gc_peak_mb", mem.afterGcPeak() / 1048576.0);
             memory.put("off_heap_mb", mem.offHeapPeak() / 1048576.0);
             memory.put("non_heap_mb", mem.nonHeap() / 1048576.0);
+            memory.put("gc_ms_per_step", gcMs);
+            memory.put("jit_ms_per_step", jitMs);
+            memory.put("cpu_ms_per_step_by_thread", byThread);
             double peak = (mem.afterGcPeak() + mem.offHeapPeak() + mem.nonHeap()) / 1048576.0;
             if (minHeap) {
                 int mb = MinHeap.search(c.id(), be, (int) (mem.afterGcPeak() >> 20), quick ? 10 : 20);
@@ -87,6 +99,18 @@ public final class TrainBench {
             memory.put("peak_is", minHeap ? "min_heap_mb + off_heap_mb + non_heap_mb" : "live_after_gc_peak_mb + off_heap_mb + non_heap_mb");
             return new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms, cpuMs, peak, memory, null);
         }
+    }
+
+    /** Collection time of every collector so far (for G1, pauses and concurrent cycles). */
+    static long gcMillis() {
+        long t = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) t += Math.max(0, gc.getCollectionTime());
+        return t;
+    }
+
+    static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     static long processCpuNanos() {
