@@ -1,0 +1,52 @@
+package dev.maskseg.bench.peers;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Steady-state timing as bench's Timing does it for our own cases: warm-up calls, then windows until two consecutive
+ * window medians agree within 3%, then the median of one final window. Native libraries have no JIT to wait for, but
+ * libtorch's TorchScript executor profiles and re-optimizes its graph over the first calls, and ONNX Runtime sizes its
+ * memory arena on the first ones. --quick: one warm-up call and the median of two, as bench/peer_cases.py does.
+ */
+final class PeerTiming {
+    private static final double AGREE = 0.03;
+
+    /** Median wall time and process CPU time per call (all threads) over the same calls. */
+    record Result(double ms, double cpuMs) {}
+
+    private PeerTiming() {}
+
+    static Result time(Runnable f, boolean quick, long windowNanos) {
+        if (quick) {
+            f.run();
+            return window(f, 0, 2);
+        }
+        for (int i = 0; i < 3; i++) f.run();
+        double previous = Double.MAX_VALUE;
+        for (int w = 0; w < 6; w++) {
+            double med = window(f, windowNanos, 3).ms();
+            if (Math.abs(med - previous) <= AGREE * Math.min(med, previous)) break;
+            previous = med;
+        }
+        return window(f, 2 * windowNanos, 5);
+    }
+
+    private static Result window(Runnable f, long budgetNanos, int minCalls) {
+        List<Double> ms = new ArrayList<>();
+        long start = System.nanoTime(), cpu0 = processCpuNanos();
+        while (ms.size() < minCalls || (System.nanoTime() - start < budgetNanos && ms.size() < 200)) {
+            long t0 = System.nanoTime();
+            f.run();
+            ms.add((System.nanoTime() - t0) / 1e6);
+        }
+        double cpu = (processCpuNanos() - cpu0) / 1e6 / ms.size();
+        ms.sort(Double::compare);
+        return new Result(ms.get(ms.size() / 2), cpu);
+    }
+
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+}
