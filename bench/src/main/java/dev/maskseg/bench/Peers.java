@@ -24,7 +24,7 @@ final class Peers {
 
     static List<KernelBench.Record> measure(Path script, boolean quick, List<Integer> threads) {
         List<KernelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, "kernels", threads, List.of())) {
+        for (JsonNode n : withJvmPeers(script, quick, "kernels", threads, List.of())) {
             r.add(new KernelBench.Record(n.get("kernel").asText(), n.get("shape").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
@@ -33,7 +33,7 @@ final class Peers {
 
     static List<ModelBench.Record> measureModels(Path script, boolean quick, List<Integer> threads) {
         List<ModelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, "models", threads, List.of())) {
+        for (JsonNode n : withJvmPeers(script, quick, "models", threads, List.of())) {
             r.add(new ModelBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
@@ -43,7 +43,7 @@ final class Peers {
     static List<TrainBench.Record> measureTrain(Path script, boolean quick, List<Integer> threads, List<String> cases) {
         List<TrainBench.Record> r = new ArrayList<>();
         List<String> extra = cases.isEmpty() ? List.of() : List.of("--cases", String.join(",", cases));
-        for (JsonNode n : run(script, quick, "train", threads, extra)) {
+        for (JsonNode n : withJvmPeers(script, quick, "train", threads, extra)) {
             double peak = n.path("rss_peak_mb").asDouble();
             r.add(new TrainBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(),
@@ -54,6 +54,13 @@ final class Peers {
 
     static Map<String, Object> peer(JsonNode n) {
         return n.has("peer") ? JSON.convertValue(n.get("peer"), new TypeReference<Map<String, Object>>() {}) : Map.of("name", n.get("backend").asText());
+    }
+
+    /** peers.py's records, then the JVM peers' (bench-jvm-peers, when built: {@link JvmPeers}). */
+    private static List<JsonNode> withJvmPeers(Path script, boolean quick, String kind, List<Integer> threads, List<String> extra) {
+        List<JsonNode> r = new ArrayList<>(run(script, quick, kind, threads, extra));
+        r.addAll(JvmPeers.run(quick, kind, threads, extra));
+        return r;
     }
 
     /** The script's JSON records, or none (with a note on stderr) when python3 or its packages are missing. */

@@ -19,7 +19,7 @@ final class BenchCommand {
         @Option(names = "--quick", description = "Shorter timing windows, fewer repetitions.")
         boolean quick;
 
-        @Option(names = "--no-peers", description = "Skip the peers (PyTorch, numpy/OpenBLAS).")
+        @Option(names = "--no-peers", description = "Skip the peers (PyTorch, numpy/OpenBLAS; ONNX Runtime Java and DJL when bench-jvm-peers is built).")
         boolean noPeers;
 
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
