@@ -19,8 +19,9 @@ A trace fixes shapes and the modes of batch norm and dropout at trace time, whic
 checked (unless --no-check): ONNX Runtime (python) and the reloaded trace against eager PyTorch on the same input; the
 training graphs' losses against the eager step's loss from the same weights (dropout seeded alike).
 
---test-fixture FILE writes only the tiny ONNX model that bench-jvm-peers' unit test loads (a 1x1 conv, 2->3 channels,
-weights 1..6, bias 0.5,-1,2) and exits.
+--test-fixtures DIR writes only bench-jvm-peers' unit-test resources and exits: conv1x1.onnx (a 1x1 conv, 2->3
+channels, weights 1..6, bias 0.5,-1,2), tiny_train.pt (a frozen 1x1 conv, a trainable one and cross-entropy, traced)
+and tiny_train.json (its inputs, and PyTorch's losses and weights over two SGD steps, momentum 0.9, weight decay 1e-4).
 """
 import copy, json, os, sys, time
 
@@ -173,18 +174,47 @@ def export_training(out, only, check, manifest):
         del traced
 
 
-def test_fixture(path):
+class TinyTrainGraph(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.frozen, self.head = nn.Conv2d(2, 2, 1), nn.Conv2d(2, 3, 1)
+
+    def forward(self, x, target):
+        return F.cross_entropy(self.head(self.frozen(x)), target)
+
+
+def test_fixtures(out):
+    os.makedirs(out, exist_ok=True)
     conv = nn.Conv2d(2, 3, 1)
     with torch.no_grad():
         conv.weight.copy_(torch.arange(1.0, 7.0).reshape(3, 2, 1, 1))
         conv.bias.copy_(torch.tensor([0.5, -1.0, 2.0]))
-    export_onnx(conv, (torch.zeros(1, 2, 2, 2),), ["input"], path)
-    note(f"wrote {path} ({os.path.getsize(path)} bytes)")
+    export_onnx(conv, (torch.zeros(1, 2, 2, 2),), ["input"], os.path.join(out, "conv1x1.onnx"))
+    torch.manual_seed(5)
+    g = TinyTrainGraph()
+    x, t = torch.randn(1, 2, 2, 2), torch.tensor([[[0, 1], [2, 1]]])
+    trace(g, (x, t), os.path.join(out, "tiny_train.pt"))
+    for p in g.frozen.parameters():
+        p.requires_grad_(False)
+    opt = torch.optim.SGD(g.head.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    flat = lambda a: [float(v) for v in a.detach().reshape(-1)]
+    ref = {"x": flat(x), "target": [int(v) for v in t.reshape(-1)], "lr": 0.1, "frozen_prefixes": ["frozen."],
+           "initial": {n: flat(p) for n, p in g.named_parameters()}, "losses": []}
+    for _ in range(2):
+        loss = g(x, t)
+        ref["losses"].append(float(loss))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    ref["after_two_steps"] = {n: flat(p) for n, p in g.named_parameters()}
+    with open(os.path.join(out, "tiny_train.json"), "w") as f:
+        json.dump(ref, f, indent=1)
+    note(f"wrote conv1x1.onnx, tiny_train.pt, tiny_train.json in {out}")
 
 
 def main():
-    if "--test-fixture" in ARGS:
-        test_fixture(arg("--test-fixture"))
+    if "--test-fixtures" in ARGS:
+        test_fixtures(arg("--test-fixtures"))
         return
     out = arg("--out") or os.environ.get("MASKSEG_PEER_MODELS") or os.path.join(os.path.expanduser("~"), ".cache", "maskseg", "peer-models")
     only = set(arg("--only").split(",")) if arg("--only") else None

@@ -48,47 +48,60 @@ final class DjlTrainSteps {
                 continue;
             }
             PtSymbolBlock block = djl.load(dir, c.file(), true);
-            List<Pair<String, Parameter>> trainable = new ArrayList<>();
-            int frozen = 0;
-            for (Pair<String, Parameter> p : DjlPeer.named(block)) {
-                boolean freeze = c.frozen().stream().anyMatch(p.getKey()::startsWith);
-                p.getValue().freeze(freeze);
-                if (freeze) frozen++;
-                else trainable.add(p);
-            }
-            if (frozen == 0) throw new IllegalStateException(c.file() + ": no parameter matched the frozen prefixes " + c.frozen());
-            Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(c.lr())).optMomentum(0.9f).optWeightDecays(1e-4f).build();
             NDList inputs = inputs(djl, c);
-            ParameterStore ps = new ParameterStore(djl.manager, false);
-            Runnable step = () -> {
-                try (GradientCollector gc = djl.engine.newGradientCollector(); NDManager call = djl.manager.newSubManager()) {
-                    NDList loss = block.forward(ps, inputs, true);
-                    loss.attach(call);
-                    gc.backward(loss.singletonOrThrow());
-                }
-                for (Pair<String, Parameter> p : trainable) {
-                    NDArray w = p.getValue().getArray();
-                    try (NDArray g = w.getGradient()) {
-                        sgd.update(p.getKey(), w, g);   // also clears the gradient
-                    }
-                }
-            };
+            Step step = step(djl, block, c.frozen(), c.lr(), inputs);
             double before = PeerRecords.statusMb("VmRSS");
             double peak;
             if (PeerRecords.resetRssPeak()) {
-                step.run();
+                step.call().run();
                 peak = PeerRecords.statusMb("VmHWM");
             } else {
-                step.run();
+                step.call().run();
                 peak = PeerRecords.statusMb("VmHWM");
                 JvmPeersMain.note("djl: cannot reset VmHWM; " + c.id() + " peak is the process's lifetime peak");
             }
-            JvmPeersMain.note("djl: " + c.id() + ": " + trainable.size() + " trainable parameters, " + frozen + " frozen");
-            out.add(PeerRecords.train(c.model(), c.shape(), djl.peer, PeerTiming.time(step, quick, 5_000_000_000L), peak, before));
+            JvmPeersMain.note("djl: " + c.id() + ": " + step.trainable() + " trainable parameters, " + step.frozen() + " frozen");
+            out.add(PeerRecords.train(c.model(), c.shape(), djl.peer, PeerTiming.time(step.call(), quick, 5_000_000_000L), peak, before));
             inputs.close();
             block.close();
         }
         return out;
+    }
+
+    /** One training step as a call, and how many parameters it trains and leaves frozen. */
+    record Step(Runnable call, int trainable, int frozen) {}
+
+    /**
+     * Forward (the trace, in training mode: autograd on) to a scalar loss, backward, DJL's SGD update (momentum 0.9,
+     * weight decay 1e-4, fixed lr) of every parameter whose name starts with none of the frozen prefixes; those are
+     * frozen (no gradient, never updated). Fails when no parameter matches a frozen prefix.
+     */
+    static Step step(DjlPeer djl, PtSymbolBlock block, List<String> frozenPrefixes, float lr, NDList inputs) {
+        List<Pair<String, Parameter>> trainable = new ArrayList<>();
+        int frozen = 0;
+        for (Pair<String, Parameter> p : DjlPeer.named(block)) {
+            boolean freeze = frozenPrefixes.stream().anyMatch(p.getKey()::startsWith);
+            p.getValue().freeze(freeze);
+            if (freeze) frozen++;
+            else trainable.add(p);
+        }
+        if (frozen == 0) throw new IllegalStateException("no parameter matched the frozen prefixes " + frozenPrefixes);
+        Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr)).optMomentum(0.9f).optWeightDecays(1e-4f).build();
+        ParameterStore ps = new ParameterStore(djl.manager, false);
+        Runnable call = () -> {
+            try (GradientCollector gc = djl.engine.newGradientCollector(); NDManager step = djl.manager.newSubManager()) {
+                NDList loss = block.forward(ps, inputs, true);
+                loss.attach(step);
+                gc.backward(loss.singletonOrThrow());
+            }
+            for (Pair<String, Parameter> p : trainable) {
+                NDArray w = p.getValue().getArray();
+                try (NDArray g = w.getGradient()) {
+                    sgd.update(p.getKey(), w, g);   // also clears the gradient
+                }
+            }
+        };
+        return new Step(call, trainable.size(), frozen);
     }
 
     private static NDList inputs(DjlPeer djl, Case c) {

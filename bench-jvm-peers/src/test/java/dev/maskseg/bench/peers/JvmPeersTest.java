@@ -6,8 +6,20 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import org.junit.jupiter.api.Test;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.InputStream;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Both peers compute what they are asked: a 1x1 convolution (2 -> 3 channels, weights 1..6, bias 0.5, -1, 2) against
  * the sum written out by hand, in ONNX Runtime (test resource conv1x1.onnx, from tools/export_onnx.py --test-fixture)
- * and in DJL/libtorch loaded offline from the native jar; and DJL's thread setting reaches libtorch.
+ * and in DJL/libtorch loaded offline from the native jar; DJL's thread setting reaches libtorch; and a DJL training step
+ * (trace forward, gradient collector, SGD with momentum and weight decay, a frozen layer) lands on the weights PyTorch's
+ * own SGD reaches in two steps (tiny_train.pt and tiny_train.json, from tools/export_onnx.py --test-fixtures).
  */
 class JvmPeersTest {
     private static final float[] X = {1, 2, 3, 4, /* channel 1 */ -1, 0.5f, 2, -3};
@@ -65,5 +79,44 @@ class JvmPeersTest {
         var s1 = new ai.djl.ndarray.types.Shape(1, 1);
         NDArray y = x.getNDArrayInternal().convolution(x, w, b, s1, new ai.djl.ndarray.types.Shape(0, 0), s1, 1).singletonOrThrow();
         assertArrayEquals(expected(), y.toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void djlTrainingStepsMatchPyTorchSgd() throws Exception {
+        JsonNode ref;
+        try (InputStream in = getClass().getResourceAsStream("/tiny_train.json")) {
+            ref = new ObjectMapper().readTree(in);
+        }
+        DjlPeer djl = new DjlPeer(1);
+        Path dir = Path.of(getClass().getResource("/tiny_train.pt").toURI()).getParent();
+        PtSymbolBlock block = djl.load(dir, "tiny_train", true);
+        NDList inputs = new NDList(djl.manager.create(floats(ref.get("x")), new Shape(1, 2, 2, 2)),
+                djl.manager.create(longs(ref.get("target")), new Shape(1, 2, 2)).toType(DataType.INT64, false));
+        List<String> frozen = new ArrayList<>();
+        ref.get("frozen_prefixes").forEach(n -> frozen.add(n.asText()));
+        DjlTrainSteps.Step step = DjlTrainSteps.step(djl, block, frozen, (float) ref.get("lr").asDouble(), inputs);
+        assertEquals(2, step.trainable());
+        assertEquals(2, step.frozen());
+        step.call().run();
+        step.call().run();
+        for (Pair<String, Parameter> p : DjlPeer.named(block)) {
+            float[] want = floats(ref.get("after_two_steps").get(p.getKey()));
+            assertArrayEquals(want, p.getValue().getArray().toFloatArray(), 1e-5f, p.getKey());
+        }
+        // and the steps moved the trainable weights at all (so the comparison above is not of two initial states)
+        float[] initial = floats(ref.get("initial").get("head.weight")), after = floats(ref.get("after_two_steps").get("head.weight"));
+        assertTrue(Math.abs(initial[0] - after[0]) > 1e-3, "head.weight barely moved");
+    }
+
+    private static float[] floats(JsonNode a) {
+        float[] r = new float[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = (float) a.get(i).asDouble();
+        return r;
+    }
+
+    private static long[] longs(JsonNode a) {
+        long[] r = new long[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asLong();
+        return r;
     }
 }
