@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Both peers compute what they are asked: a 1x1 convolution (2 -> 3 channels, weights 1..6, bias 0.5, -1, 2) against
- * the sum written out by hand, in ONNX Runtime (test resource conv1x1.onnx, from tools/export_onnx.py --test-fixture)
+ * the sum written out by hand, in ONNX Runtime (test resource conv1x1.onnx, from tools/export_onnx.py --test-fixtures)
  * and in DJL/libtorch loaded offline from the native jar; DJL's thread setting reaches libtorch; and a DJL training step
  * (trace forward, gradient collector, SGD with momentum and weight decay, a frozen layer) lands on the weights PyTorch's
  * own SGD reaches in two steps (tiny_train.pt and tiny_train.json, from tools/export_onnx.py --test-fixtures).
