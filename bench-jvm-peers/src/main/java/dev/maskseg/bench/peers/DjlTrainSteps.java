@@ -61,7 +61,7 @@ final class DjlTrainSteps {
                 JvmPeersMain.note("djl: cannot reset VmHWM; " + c.id() + " peak is the process's lifetime peak");
             }
             JvmPeersMain.note("djl: " + c.id() + ": " + step.trainable() + " trainable parameters, " + step.frozen() + " frozen");
-            out.add(PeerRecords.train(c.model(), c.shape(), djl.peer, PeerTiming.time(step.call(), quick, 5_000_000_000L), peak, before));
+            out.add(PeerRecords.train(c.model(), c.shape(), djl.peer, PeerTiming.time(step.call(), quick, quick ? 0 : 5_000_000_000L), peak, before));
             inputs.close();
             block.close();
         }

@@ -8,7 +8,8 @@ import java.util.List;
  * Steady-state timing as bench's Timing does it for our own cases: warm-up calls, then windows until two consecutive
  * window medians agree within 3%, then the median of one final window. Native libraries have no JIT to wait for, but
  * libtorch's TorchScript executor profiles and re-optimizes its graph over the first calls, and ONNX Runtime sizes its
- * memory arena on the first ones. --quick: one warm-up call and the median of two, as bench/peer_cases.py does.
+ * memory arena on the first ones. --quick: one warm-up call, then the median of a window of windowNanos and at least
+ * two calls (callers pass 0 for models and training steps, a short window for kernels), as bench/peer_cases.py does.
  */
 final class PeerTiming {
     private static final double AGREE = 0.03;
@@ -21,7 +22,7 @@ final class PeerTiming {
     static Result time(Runnable f, boolean quick, long windowNanos) {
         if (quick) {
             f.run();
-            return window(f, 0, 2);
+            return window(f, windowNanos, 2);
         }
         for (int i = 0; i < 3; i++) f.run();
         double previous = Double.MAX_VALUE;
