@@ -79,7 +79,8 @@ final class DjlPeer {
             PtSymbolBlock block = load(dir, c.file(), false);
             NDList x = new NDList(random(OnnxRuntimePeer.shape(c.shape())));
             Runnable call = () -> block.forward(ps, x, false).close();
-            out.add(PeerRecords.model(c.model(), c.shape(), c.mode(), peer, PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L), c.images()));
+            PeerTiming.Result t = PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L);
+            out.add(PeerRecords.model(c.model(), c.shape(), c.mode(), peer, t, c.images()));
             x.close();
             block.close();
         }
@@ -101,7 +102,8 @@ final class DjlPeer {
             }
             for (Parameter p : params) JniUtils.zeroGrad((PtNDArray) p.getArray());
         };
-        out.add(PeerRecords.model("deeplabv3_resnet50", "2x3x321x321", "forward+backward", peer, PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L), 2));
+        PeerTiming.Result t = PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L);
+        out.add(PeerRecords.model("deeplabv3_resnet50", "2x3x321x321", "forward+backward", peer, t, 2));
         in.close();
         block.close();
         return out;

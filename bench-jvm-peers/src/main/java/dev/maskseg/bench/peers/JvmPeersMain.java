@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Without --lib it runs each library (and, for train, each step) in a child JVM of its own with this JVM's flags and
  * class path, so one library's thread pool never competes with another's and a step's resident-set peak is its own.
- * A missing model file or a library that fails is a note, never an error: exit 0, fewer records; 2 on bad usage.
+ * --cases: bench train's case ids (maskcontrast-step, maskdistill-step), or for models the exported files' stems
+ * (resnet50_1x3x224x224, ...). A missing model file or a library that fails is a note, never an error: exit 0, fewer
+ * records; 2 on bad usage.
  * Models: DIR, else $MASKSEG_PEER_MODELS, else ~/.cache/maskseg/peer-models (written by tools/export_onnx.py).
  */
 public final class JvmPeersMain {
@@ -37,7 +39,8 @@ public final class JvmPeersMain {
         List<String> a = Arrays.asList(args);
         String kind = value(a, "--kind", "models");
         if (!List.of("models", "train", "kernels").contains(kind) || value(a, "--threads", null) == null) {
-            System.err.println("usage: JvmPeersMain --kind models|train|kernels --threads N [--quick] [--cases ID,...] [--models DIR] [--lib onnxruntime|djl]");
+            System.err.println("usage: JvmPeersMain --kind models|train|kernels --threads N [--quick] [--cases ID,...] [--models DIR]"
+                    + " [--lib onnxruntime|djl]");
             System.exit(2);
         }
         int threads = Integer.parseInt(value(a, "--threads", "1"));

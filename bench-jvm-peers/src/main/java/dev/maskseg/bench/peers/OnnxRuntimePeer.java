@@ -71,7 +71,8 @@ final class OnnxRuntimePeer {
                         throw new IllegalStateException(e);
                     }
                 };
-                out.add(PeerRecords.model(c.model(), c.shape(), c.mode(), peer, PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L), c.images()));
+                PeerTiming.Result t = PeerTiming.time(call, quick, quick ? 0 : 2_000_000_000L);
+                out.add(PeerRecords.model(c.model(), c.shape(), c.mode(), peer, t, c.images()));
             }
         }
         return out;
