@@ -72,6 +72,11 @@ class BackendParityTest {
             // K = 2049 + n spans several K blocks (the first one overwrites C, the others accumulate)
             cs.add(c("matmul long K " + n, t -> t[0].matmul(t[1]), new int[]{n, 2049 + n}, new int[]{2049 + n, 33}));
         }
+        // softmax rows (the JVM backend's overlapping last vector): exp underflow to zero, masked -inf entries, a middle dim
+        cs.add(c("softmax wide range (exp underflow) 197", t -> Norm.softmax(t[0].mul(60), -1), new int[]{4, 197}));
+        cs.add(c("softmax masked -inf 129", t -> Norm.softmax(Index.maskedFill(t[0], t[0].detach().gt(1.0), Double.NEGATIVE_INFINITY), -1),
+                new int[]{3, 129}));
+        cs.add(c("softmax dim 1 of 3-d", t -> Norm.softmax(t[0], 1), new int[]{2, 17, 9}));
         cs.add(c("linear 3-d", t -> LinAlg.linear(t[0], t[1], t[2]), new int[]{2, 9, 33}, new int[]{40, 33}, new int[]{40}));
         cs.add(c("conv 3x3 pad1", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 5, 9, 9}, new int[]{7, 5, 3, 3}, new int[]{7}));
         cs.add(c("conv 1x1", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{2, 17, 6, 5}, new int[]{9, 17, 1, 1}));
