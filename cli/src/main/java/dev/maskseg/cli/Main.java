@@ -55,6 +55,7 @@ public final class Main {
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            ConsoleOutput.finishOpenTask();
             cmd.getErr().println("maskseg " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (System.getenv("MASKSEG_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.pipeline.data.Sample;
@@ -14,11 +15,17 @@ public final class DecoderFeatures {
     private DecoderFeatures() {}
 
     /** Features [1, C, h, w] of each image at its own size. */
-    public static List<Tensor> of(MaskContrastModel model, List<Sample> images) {
+    public static List<Tensor> of(MaskContrastModel model, List<Sample> images) { return of(model, images, StageListener.NONE); }
+
+    /** As {@link #of(MaskContrastModel, List)}, one step of the task "features" per image. */
+    public static List<Tensor> of(MaskContrastModel model, List<Sample> images, StageListener listener) {
         model.eval();
         List<Tensor> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
-            for (Sample s : images) out.add(model.features(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).contiguous());
+        try (var ng = GradMode.noGrad(); StageListener.Task task = listener.task("features", images.size(), "images")) {
+            for (Sample s : images) {
+                out.add(model.features(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).contiguous());
+                task.step();
+            }
         }
         return out;
     }

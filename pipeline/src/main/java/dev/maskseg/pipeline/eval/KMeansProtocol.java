@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.Sample;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
@@ -47,12 +48,18 @@ public final class KMeansProtocol {
 
     /** The protocol on the prototypes of {@code images} (their ground truth in {@link Sample#mask()}), k clusters. */
     public static Result evaluate(Prototypes p, List<Sample> images, int classes, int k, int pcaDims, long[] seeds) {
+        return evaluate(p, images, classes, k, pcaDims, seeds, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Prototypes, List, int, int, int, long[])}, one step of the task "k-means" per seed. */
+    public static Result evaluate(Prototypes p, List<Sample> images, int classes, int k, int pcaDims, long[] seeds, StageListener listener) {
         if (seeds.length == 0) throw new IllegalArgumentException("k-means protocol: no seeds");
         Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         double sum = 0;
         List<Double> perSeed = new ArrayList<>();
         Miou.Result first = null;
         List<int[]> firstMaps = null;
+        StageListener.Task task = listener.task("k-means", seeds.length, "seeds");
         for (long s : seeds) {
             List<int[]> maps = predictions(p, k, pcaDims, s);
             Miou.Result r = Miou.evaluate(Confusion.of(maps, images, classes), matching);
@@ -62,7 +69,9 @@ public final class KMeansProtocol {
                 first = r;
                 firstMaps = maps;
             }
+            task.step(String.format(java.util.Locale.ROOT, "seed %d mIoU %.3f", s, r.miou()));
         }
+        task.close();
         return new Result(sum / seeds.length, perSeed, first, firstMaps);
     }
 

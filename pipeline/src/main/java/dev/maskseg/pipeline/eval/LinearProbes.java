@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
@@ -32,7 +33,13 @@ public final class LinearProbes {
 
     /** A probe on precomputed features of the unaugmented images. */
     public static LinearProbe train(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
-        return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, epochs, batch, lr, seed);
+        return train(feats, train, classes, epochs, batch, lr, seed, StageListener.NONE);
+    }
+
+    /** As {@link #train(List, List, int, int, int, double, long)}, one step of the task "linear probe" per epoch. */
+    public static LinearProbe train(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed,
+                                    StageListener listener) {
+        return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, epochs, batch, lr, seed, listener);
     }
 
     /**
@@ -40,10 +47,16 @@ public final class LinearProbes {
      * epoch, index) whose features are computed when its batch is drawn, so memory holds one batch.
      */
     public static LinearProbe trainAugmented(MaskContrastModel model, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
+        return trainAugmented(model, train, classes, epochs, batch, lr, seed, StageListener.NONE);
+    }
+
+    /** As {@link #trainAugmented(MaskContrastModel, List, int, int, int, double, long)}, one step of the task "linear probe" per epoch. */
+    public static LinearProbe trainAugmented(MaskContrastModel model, List<Sample> train, int classes, int epochs, int batch, double lr, long seed,
+                                             StageListener listener) {
         return train((i, e) -> {
             Sample v = Transforms.fineTuneView(train.get(i), new SplittableRandom((seed * 1_000_003L + e) * 1_000_003L + i));
             return new Example(DecoderFeatures.of(model, List.of(v)).get(0), v);
-        }, train.size(), classes, epochs, batch, lr, seed);
+        }, train.size(), classes, epochs, batch, lr, seed, listener);
     }
 
     /**
@@ -51,6 +64,12 @@ public final class LinearProbes {
      * schedule; {@code data(i, epoch)} gives image i's example in that epoch; the images share one size.
      */
     public static LinearProbe train(BiFunction<Integer, Integer, Example> data, int n, int classes, int epochs, int batch, double lr, long seed) {
+        return train(data, n, classes, epochs, batch, lr, seed, StageListener.NONE);
+    }
+
+    /** As {@link #train(BiFunction, int, int, int, int, double, long)}, one step of the task "linear probe" per epoch (status: its mean loss). */
+    public static LinearProbe train(BiFunction<Integer, Integer, Example> data, int n, int classes, int epochs, int batch, double lr, long seed,
+                                    StageListener listener) {
         int c = data.apply(0, 0).features().size(1);
         LinearProbe probe = new LinearProbe(c, classes, new Generator(seed));
         try (var ng = GradMode.noGrad()) {
@@ -59,8 +78,12 @@ public final class LinearProbes {
         }
         Sgd sgd = new Sgd(List.of(new ParamGroup(probe.parameters(), lr, 1e-4)), 0.9, false);
         SplittableRandom r = new SplittableRandom(seed);
+        StageListener.Task task = listener.task("linear probe", epochs, "epochs");
         for (int e = 0; e < epochs; e++) {
-            sgd.setLearningRate(e > epochs * 25 / 60 ? lr * 0.1 : lr); // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
+            double lossSum = 0;
+            int steps = 0;
+            double epochLr = e > epochs * 25 / 60 ? lr * 0.1 : lr; // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
+            sgd.setLearningRate(epochLr);
             int[] idx = Permutations.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();
@@ -82,29 +105,39 @@ public final class LinearProbes {
                 sgd.zeroGrad();
                 loss.backward();
                 sgd.step();
+                lossSum += loss.item();
+                steps++;
             }
+            task.step(String.format(java.util.Locale.ROOT, "epoch %d/%d | loss %.4f | lr %.4g", e + 1, epochs, lossSum / Math.max(1, steps), epochLr));
         }
+        task.close();
         return probe;
     }
 
     /** The probe's labels of each image (features from {@link DecoderFeatures}); with {@code crf}, refined by the dense CRF (§1.5). */
     public static List<int[]> predict(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf) {
+        return predict(probe, feats, images, crf, StageListener.NONE);
+    }
+
+    /** As {@link #predict(LinearProbe, List, List, DenseCrf.Params)}, one step of the task "probe predictions" per image. */
+    public static List<int[]> predict(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf, StageListener listener) {
         List<int[]> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
+        try (var ng = GradMode.noGrad(); StageListener.Task task = listener.task(crf != null ? "probe predictions + CRF" : "probe predictions", feats.size(), "images")) {
             for (int i = 0; i < feats.size(); i++) {
                 Sample s = images.get(i);
                 Tensor logits = probe.forward(feats.get(i), s.height(), s.width());
-                if (crf != null) {
-                    out.add(DenseCrf.refine(logits, s, crf));
-                    continue;
-                }
-                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
-                int[] m = new int[a.length];
-                for (int q = 0; q < a.length; q++) m[q] = (int) a[q];
-                out.add(m);
+                out.add(crf != null ? DenseCrf.refine(logits, s, crf) : argmax(logits));
+                task.step();
             }
         }
         return out;
+    }
+
+    private static int[] argmax(Tensor logits) {
+        long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
+        int[] m = new int[a.length];
+        for (int q = 0; q < a.length; q++) m[q] = (int) a[q];
+        return m;
     }
 
     /** An error naming {@code where} when the training images differ in size (the probe trains on batches of one size). */

@@ -46,7 +46,7 @@ public final class FeaturesStage {
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
         Files.createDirectories(outDir);
         int done = 0;
-        listener.start("features", images.size(), 0);
+        listener.start("features", images.size(), 0, "images");
         try {
             for (Path f : images) {
                 if (!processImage(f, outDir)) done++;

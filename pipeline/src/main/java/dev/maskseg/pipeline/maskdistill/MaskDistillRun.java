@@ -7,12 +7,14 @@ import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.PriorMasks;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.train.RunMetrics;
+import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A MaskDistill run in a folder (docs/methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}
@@ -49,21 +51,17 @@ public final class MaskDistillRun {
         }
         RunMetrics metrics = new RunMetrics(o.out(), "maskdistill", List.of("loss"), trainer.history().stream().map(l -> new double[]{l}).toList());
         int steps = images.size() / cfg.batch();
-        listener.start("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch());
-        try {
+        try (TrainProgress progress = new TrainProgress(listener, "train", cfg.epochs(), steps, cfg.batch(), trainer.epoch())) {
             trainer.train(images, checkpoint, new MaskDistillTrainer.Listener() {
                 @Override
-                public void step(int e, int s, int n, double loss, double lr) {
-                    listener.advance(1, String.format("epoch %d/%d loss %.3f lr %.5f", e + 1, cfg.epochs(), loss, lr));
-                }
+                public void step(int e, int s, int n, double loss, double lr) { progress.step(e, loss, lr); }
 
                 @Override
                 public void epochEnd(int e, double loss, double lr, double seconds) throws IOException {
                     metrics.epochEnd(new double[]{loss}, lr, seconds, steps * cfg.batch());
+                    progress.epochEnd(e, Map.of("hard-pixel CE", loss), lr, seconds);
                 }
             });
-        } finally {
-            listener.end();
         }
         metrics.finish();
         Path model = o.out().resolve("model.safetensors");

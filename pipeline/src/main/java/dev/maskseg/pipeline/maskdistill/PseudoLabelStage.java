@@ -42,7 +42,7 @@ public final class PseudoLabelStage {
     /** Clusters the candidates of {@code ids} with {@code vit} (task "cluster", one step per image) and paints their maps into {@code outDir}. */
     public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
         Files.createDirectories(outDir);
-        listener.start("cluster", ids.size(), 0);
+        listener.start("cluster", ids.size(), 0, "images");
         try {
             return paint(ids, vit, cfg, clusterSeed, outDir, listener);
         } finally {

@@ -60,7 +60,7 @@ public final class MaskMiningStage {
                 resumed = new AtomicInteger();
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        listener.start("mine-masks " + prior.name(), images.size(), 0);
+        listener.start("mine-masks " + prior.name(), images.size(), 0, "images");
         try {
             List<Future<?>> jobs = new ArrayList<>();
             for (Path f : images) {

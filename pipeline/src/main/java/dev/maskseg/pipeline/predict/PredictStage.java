@@ -61,9 +61,12 @@ public final class PredictStage {
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
         Path overlays = Files.createDirectories(outDir.resolve("overlay"));
         int done = 0, skipped = 0;
-        for (Path f : images) {
-            if (processImage(f, outDir, listener)) done++;
-            else skipped++;
+        try (StageListener.Task task = listener.task("predict", images.size(), "images")) {
+            for (Path f : images) {
+                if (processImage(f, outDir, listener)) done++;
+                else skipped++;
+                task.step();
+            }
         }
         return new Summary(done, skipped, outDir, overlays);
     }
@@ -88,23 +91,27 @@ public final class PredictStage {
     public int[] labels(Sample image) { return labeller.apply(image); }
 
     /** A segmentation network's arg-max label map per image, at the image's size, in eval mode; with {@code crf}, the logits refined by the dense CRF first. */
-    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) {
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) { return labels(model, images, crf, StageListener.NONE); }
+
+    /** As {@link #labels(Module, List, DenseCrf.Params)}, one step of the task "predict" per image. */
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf, StageListener listener) {
         model.eval();
         List<int[]> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
+        try (var ng = GradMode.noGrad(); StageListener.Task task = listener.task("predict", images.size(), "images")) {
             for (Sample s : images) {
                 Tensor logits = model.forward(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
-                if (crf != null) {
-                    out.add(DenseCrf.refine(logits, s, crf));
-                    continue;
-                }
-                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
-                int[] m = new int[a.length];
-                for (int i = 0; i < a.length; i++) m[i] = (int) a[i];
-                out.add(m);
+                out.add(crf != null ? DenseCrf.refine(logits, s, crf) : argmax(logits));
+                task.step();
             }
         }
         return out;
+    }
+
+    private static int[] argmax(Tensor logits) {
+        long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
+        int[] m = new int[a.length];
+        for (int i = 0; i < a.length; i++) m[i] = (int) a[i];
+        return m;
     }
 
     private static int[] maskContrastLabels(MaskContrastModel m, LinearProbe probe, Sample s, DenseCrf.Params crf) {
