@@ -58,7 +58,7 @@ final class DemoReport {
                 .append("td,th{border:1px solid #aaa;padding:4px 10px;text-align:right;vertical-align:middle}th{background:#eee}")
                 .append("th:first-child,td:first-child{text-align:left}td.note{text-align:left;color:#933;font-size:90%}")
                 .append("pre{background:#f4f4f4;padding:1em;overflow-x:auto}.sw{display:inline-block;width:1.1em;height:1.1em;border:1px solid #555;")
-                .append("vertical-align:middle;margin:0 .3em 0 1em}table.img td{padding:2px;text-align:center}table.img img{width:128px;")
+                .append("vertical-align:middle;margin:0 .3em 0 1em}table.img td,table.img th{padding:2px 6px;text-align:center}table.img img{width:128px;")
                 .append("image-rendering:pixelated;display:block}.muted{color:#555;font-size:90%}</style></head><body>")
                 .append("<h1>maskseg demo: ").append(esc(outcome.title())).append(" on generated scenes</h1><p>").append(esc(summary)).append("</p>");
 
@@ -201,7 +201,8 @@ final class DemoReport {
         return String.format(Locale.ROOT, "<tr><td>%s</td><td><b>%.3f</b></td><td>%.3f</td></tr>", esc(name), trained, random);
     }
 
-    private static String css(int label) { return String.format("#%06x", Overlays.color(label)); }
+    /** A label's colour; background (0) is left untinted in the overlays, so its swatch is white. */
+    private static String css(int label) { return label == 0 ? "#ffffff" : String.format("#%06x", Overlays.color(label)); }
 
     private static String esc(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;"); }
 }

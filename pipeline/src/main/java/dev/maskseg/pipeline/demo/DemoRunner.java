@@ -103,7 +103,7 @@ public final class DemoRunner {
         run.put("method", o.method());
         run.put("images", o.images());
         run.put("size", o.size());
-        run.put("prior", o.prior().name() + " " + params.asMap());
+        run.put("prior", o.prior().name() + (params.asMap().isEmpty() ? " (no parameters)" : " " + new java.util.TreeMap<>(params.asMap())));
         run.put("seed", o.seed());
         run.put("backend", Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
         run.put("mining threads", o.miningThreads());

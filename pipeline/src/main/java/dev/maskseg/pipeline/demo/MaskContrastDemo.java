@@ -70,7 +70,13 @@ final class MaskContrastDemo {
         }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("maskcontrast", cfg);
-        config.put("data", loader);
+        Map<String, Object> data = new LinkedHashMap<>(); // the dataset and masks the demo made, and the loader settings of the config
+        data.put("root", o.out().resolve("dataset").toString());
+        data.put("split", "train");
+        data.put("masks", o.out().resolve("masks").toString());
+        data.put("workers", loader.workers());
+        data.put("prefetch", loader.prefetch());
+        config.put("data", data);
         return new DemoOutcome("MaskContrast", "k-means", trained, random, ep, series, Map.of("epochs", cfg.epochs()),
                 String.format("%d epochs; k-means on the saliency-weighted prototypes (PCA-whitened, 5 seeds).", cfg.epochs()), config);
     }

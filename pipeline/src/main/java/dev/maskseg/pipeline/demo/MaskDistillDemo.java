@@ -71,7 +71,7 @@ final class MaskDistillDemo {
 
                 @Override
                 public void epochEnd(int e, double loss, double lr, double seconds) {
-                    progress.epochEnd(e, Map.of("hard-pixel CE", loss), lr, seconds);
+                    progress.epochEnd(e, Map.of("loss", loss), lr, seconds);
                 }
             });
         }

@@ -59,7 +59,7 @@ public final class MaskDistillRun {
                 @Override
                 public void epochEnd(int e, double loss, double lr, double seconds) throws IOException {
                     metrics.epochEnd(new double[]{loss}, lr, seconds, steps * cfg.batch());
-                    progress.epochEnd(e, Map.of("hard-pixel CE", loss), lr, seconds);
+                    progress.epochEnd(e, Map.of("loss", loss), lr, seconds);
                 }
             });
         }
