@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A tiny demo end to end, its output captured as in a log (not a terminal): every stage runs, every step reports its
- * progress in plain lines, the outputs of design.md §4 are there, and the model it writes segments real photos
+ * progress in plain lines, the outputs of docs/design.md §4 are there, and the model it writes segments real photos
  * ({@code predict}) and is accepted by {@code eval}.
  */
 class DemoCommandTest {
