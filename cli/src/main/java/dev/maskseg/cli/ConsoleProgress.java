@@ -145,7 +145,10 @@ abstract sealed class ConsoleProgress {
         @Override
         synchronized void end() {
             if (bar == null) return;
-            bar.close(); // renders the final state and ends the line, before anything else is printed
+            bar.close(); // renders the final state
+            // and ends the line: the library closes its consumer only if its first scheduled refresh has already run, so a
+            // task that fails within the first tick would leave its bar open and the error would be printed onto it
+            consumer.close();
             bar = null;
             consumer = null;
         }

@@ -1,6 +1,7 @@
 package dev.maskseg.cli;
 
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.Sample;
@@ -41,6 +42,9 @@ final class EvalCommand {
             + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority (over-clustering) or none.",
             "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
     static final class MiouCommand implements Callable<Integer> {
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
+
         @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
         Path pred;
 
@@ -67,7 +71,7 @@ final class EvalCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--matching must be hungarian, majority or none, got '" + matching + "'");
             }
-            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore);
+            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore, console.listener("eval miou"));
             JsonFiles.write(json, MiouFiles.fields(r));
             System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching); %s%n", r.miou(), r.pixelAccuracy(), matching, json);
             return 0;
@@ -98,7 +102,7 @@ final class EvalCommand {
         int size;
 
         List<Sample> split(String name) throws IOException {
-            return new VocDataset(data, strict, console.listener("eval")::problem).labelledSamples(name, size);
+            return new VocDataset(data, strict, console.listener("eval")).labelledSamples(name, size);
         }
     }
 
@@ -122,7 +126,8 @@ final class EvalCommand {
             MaskContrastModel m = ModelFiles.loadMaskContrast(model);
             List<Sample> images = split(split);
             int k = clusters > 0 ? clusters : classes - 1;
-            KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images), images, classes, k, pcaDims, seeds);
+            StageListener progress = console.listener("eval kmeans");
+            KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images, progress), images, classes, k, pcaDims, seeds, progress);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("images", images.size());
             out.put("clusters", k);
@@ -170,10 +175,11 @@ final class EvalCommand {
             List<Sample> train = split(trainSplit), val = split(valSplit);
             LinearProbes.requireOneSize(train, data.toString());
             int b = Math.min(batch, train.size());
-            LinearProbe probe = augment ? LinearProbes.trainAugmented(m, train, classes, epochs, b, lr, 7)
-                    : LinearProbes.train(DecoderFeatures.of(m, train), train, classes, epochs, b, lr, 7);
-            List<Tensor> vf = DecoderFeatures.of(m, val);
-            List<int[]> pred = LinearProbes.predict(probe, vf, val, crf ? DenseCrf.Params.official() : null);
+            StageListener progress = console.listener("eval linear");
+            LinearProbe probe = augment ? LinearProbes.trainAugmented(m, train, classes, epochs, b, lr, 7, progress)
+                    : LinearProbes.train(DecoderFeatures.of(m, train, progress), train, classes, epochs, b, lr, 7, progress);
+            List<Tensor> vf = DecoderFeatures.of(m, val, progress);
+            List<int[]> pred = LinearProbes.predict(probe, vf, val, crf ? DenseCrf.Params.official() : null, progress);
             Miou.Result r = Miou.evaluate(Confusion.of(pred, val, classes), Miou.Matching.NONE);
             if (saveProbe != null) ModelFiles.saveProbe(saveProbe, probe, classes);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -220,7 +226,7 @@ final class EvalCommand {
             for (int c : kept) if (c >= classes) throw new IllegalArgumentException("eval retrieval: class " + c + " needs --num-classes > " + c);
             MaskContrastModel m = ModelFiles.loadMaskContrast(model);
             List<Sample> train = split(trainSplit), val = split(valSplit);
-            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept);
+            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept, console.listener("eval retrieval"));
             if (r.bankSize() == 0) System.err.println("eval retrieval: WARNING the memory bank is empty (no train image has a salient pixel on a kept class)");
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("miou", r.miou());

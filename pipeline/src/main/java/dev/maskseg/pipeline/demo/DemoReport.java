@@ -56,7 +56,7 @@ final class DemoReport {
         s.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>maskseg demo: ").append(esc(outcome.title())).append("</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1150px;line-height:1.4}table{border-collapse:collapse;margin:.5em 0}")
                 .append("td,th{border:1px solid #aaa;padding:4px 10px;text-align:right;vertical-align:middle}th{background:#eee}")
-                .append("th:first-child,td:first-child{text-align:left}td.note{text-align:left;color:#933;font-size:90%}")
+                .append("th:first-child,td:first-child{text-align:left;white-space:nowrap}td.note{text-align:left;color:#933;font-size:90%}")
                 .append("pre{background:#f4f4f4;padding:1em;overflow-x:auto}.sw{display:inline-block;width:1.1em;height:1.1em;border:1px solid #555;")
                 .append("vertical-align:middle;margin:0 .3em 0 1em}table.img td,table.img th{padding:2px 6px;text-align:center}table.img img{width:128px;")
                 .append("image-rendering:pixelated;display:block}.muted{color:#555;font-size:90%}</style></head><body>")

@@ -68,7 +68,7 @@ public final class DemoRunner {
                 .run(ImageFiles.list(dataDir.resolve("JPEGImages")), masks, o.miningThreads(), listener);
         listener.info(mined.line());
 
-        VocDataset voc = new VocDataset(dataDir, false, listener::problem);
+        VocDataset voc = new VocDataset(dataDir, false, listener);
         List<Sample> trainViews = List.copyOf(voc.withMasks("train", masks)); // small: decode once, keep in memory
         List<Sample> trainGt = List.copyOf(voc.withLabels("train"));
         ImageSet valSet = voc.withLabels("val");

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.LabelMaps;
 
 import java.io.IOException;
@@ -28,6 +29,11 @@ public final class MiouFiles {
     }
 
     public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore) throws IOException {
+        return evaluate(predDir, gtDir, classes, matching, ignore, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Path, Path, int, Miou.Matching, int)}, one step of the task "read label maps" per prediction. */
+    public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore, StageListener listener) throws IOException {
         if (classes < 1) throw new IllegalArgumentException("eval miou: --num-classes must be >= 1, got " + classes);
         List<Path> preds;
         try (Stream<Path> s = Files.list(predDir)) {
@@ -35,20 +41,28 @@ public final class MiouFiles {
         }
         if (preds.isEmpty()) throw new IOException(predDir + ": no PNG predictions");
         Confusion c = new Confusion(classes, ignore);
-        for (Path p : preds) {
-            String stem = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
-            Path g = gtDir.resolve(stem + ".png");
-            if (!Files.exists(g)) throw new IOException("eval miou: no ground truth " + g + " for prediction " + p);
-            LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
-            if (pm.width() != gm.width() || pm.height() != gm.height()) {
-                throw new IOException("eval miou: " + p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
-            }
-            try {
-                c.add(pm.labels(), gm.labels());
-            } catch (IllegalArgumentException e) {
-                throw new IOException("eval miou: " + g + ": " + e.getMessage(), e);
+        try (StageListener.Task task = listener.task("read label maps", preds.size(), "images")) {
+            for (Path p : preds) {
+                add(c, p, gtDir);
+                task.step();
             }
         }
         return Miou.evaluate(c, matching);
+    }
+
+    /** Adds one prediction and its ground truth (same stem in {@code gtDir}) to the confusion. */
+    private static void add(Confusion c, Path p, Path gtDir) throws IOException {
+        String stem = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        Path g = gtDir.resolve(stem + ".png");
+        if (!Files.exists(g)) throw new IOException("eval miou: no ground truth " + g + " for prediction " + p);
+        LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
+        if (pm.width() != gm.width() || pm.height() != gm.height()) {
+            throw new IOException("eval miou: " + p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
+        }
+        try {
+            c.add(pm.labels(), gm.labels());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("eval miou: " + g + ": " + e.getMessage(), e);
+        }
     }
 }

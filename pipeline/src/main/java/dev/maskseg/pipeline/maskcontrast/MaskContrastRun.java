@@ -27,7 +27,7 @@ public final class MaskContrastRun {
     /** Trains (the remaining epochs) and writes the model; returns its file. */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskContrastConfig cfg = o.cfg();
-        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener);
         ImageSet images = voc.withMasks(o.data().split(), Path.of(o.data().masks()));
         listener.info(String.format("train maskcontrast: %d images with masks from %s, backend %s on %s", images.size(), o.data().masks(),
                 Backends.defaultBackend().name(), Backends.defaultBackend().device()));

@@ -31,7 +31,7 @@ public final class MaskDistillRun {
     /** Pseudo maps (unless reused), training (the remaining epochs) and the model; returns its file. */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskDistillConfig cfg = o.cfg();
-        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener);
         Path pseudo = o.out().resolve("pseudo");
         if (o.resume() && ClustersIndex.madeWith(pseudo, cfg, o.clustering())) {
             listener.info("train maskdistill: reusing the pseudo maps in " + pseudo);
