@@ -38,7 +38,8 @@ final class EvalCommand {
     private EvalCommand() {}
 
     @Command(name = "miou", description = {"Dataset-level mIoU of PNG label maps matched by file stem (8-bit grayscale or palette index), "
-            + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority (over-clustering) or none.",
+            + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority by IoU (MaskContrast, over-clustering) or by "
+            + "pixel count (MaskDistill's cluster.py), or none.",
             "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
     static final class MiouCommand implements Callable<Integer> {
         @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
@@ -50,7 +51,7 @@ final class EvalCommand {
         @Option(names = "--num-classes", required = true, description = "Number of ground-truth classes.")
         int classes;
 
-        @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | none (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | majority-count | none (default: ${DEFAULT-VALUE}).")
         String matching;
 
         @Option(names = "--ignore", defaultValue = "255", description = "Ground-truth value to ignore (default: ${DEFAULT-VALUE}).")
@@ -63,9 +64,9 @@ final class EvalCommand {
         public Integer call() throws Exception {
             Miou.Matching m;
             try {
-                m = Miou.Matching.valueOf(matching.toUpperCase());
+                m = Miou.Matching.parse(matching);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--matching must be hungarian, majority or none, got '" + matching + "'");
+                throw new CommandLine.ParameterException(new CommandLine(this), "--" + e.getMessage());
             }
             Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore);
             JsonFiles.write(json, MiouFiles.fields(r));
