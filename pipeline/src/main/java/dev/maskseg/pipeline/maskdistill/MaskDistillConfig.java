@@ -7,7 +7,7 @@ package dev.maskseg.pipeline.maskdistill;
  * @param backbone     {@code resnet50} (DeepLab-v3, dilated ResNet-50) or {@code small}
  * @param clusters     mask clusters C; the network predicts C + 1 labels (0 = background)
  * @param size         training images are resized to size x size (official 512)
- * @param lrStepEpoch  the lr is multiplied by 0.1 for epochs after this one (official 40 of 45)
+ * @param lrStepEpoch  the lr is multiplied by 0.1 for the epochs after this 0-based epoch index (official 40 of 45: epochs 41..44)
  * @param hardFraction top fraction of pixels whose CE is averaged (hard pixel mining, official 0.2)
  * @param tau          confidence threshold for scored candidates (§3.5, official 0.9)
  * @param pretrained   MoCo/torchvision ResNet-50 weights for the resnet50 backbone; empty: random init
@@ -27,7 +27,7 @@ public record MaskDistillConfig(String backbone, int width, int clusters, int ep
     }
 
     public static MaskDistillConfig demo() {
-        return new MaskDistillConfig("small", 64, 4, 15, 16, 0, 0.05, 0.9, 1e-4, 12, 0.2, 0.9, false, 1, "");
+        return new MaskDistillConfig("small", 64, 4, 15, 16, 0, 0.05, 0.9, 1e-4, 11, 0.2, 0.9, false, 1, "");
     }
 
     public MaskDistillConfig withEpochs(int e) {

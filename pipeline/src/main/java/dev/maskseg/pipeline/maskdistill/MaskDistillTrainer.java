@@ -69,6 +69,11 @@ public final class MaskDistillTrainer {
 
     public List<Double> history() { return List.copyOf(history); }
 
+    /** The step schedule of docs/methods.md §3.6: lr until epoch index {@code lrStepEpoch}, 0.1·lr after it (official {@code epoch > 40}: 41..44). */
+    public static double learningRate(MaskDistillConfig cfg, int epoch) {
+        return epoch > cfg.lrStepEpoch() ? cfg.lr() * 0.1 : cfg.lr();
+    }
+
     /** Epochs done (restored by {@link #resume}). */
     public int epoch() { return epoch; }
 
@@ -77,7 +82,7 @@ public final class MaskDistillTrainer {
         int steps = data.size() / cfg.batch();
         if (steps == 0) throw new IllegalArgumentException("maskdistill: " + data.size() + " images, fewer than one batch of " + cfg.batch());
         for (; epoch < cfg.epochs(); ) {
-            double lr = epoch >= cfg.lrStepEpoch() ? cfg.lr() * 0.1 : cfg.lr();
+            double lr = learningRate(cfg, epoch);
             sgd.setLearningRate(lr);
             int[] order = Permutations.shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
             double sum = 0;
