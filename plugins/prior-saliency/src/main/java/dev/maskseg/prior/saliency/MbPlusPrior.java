@@ -12,19 +12,19 @@ import dev.maskseg.prior.image.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** MB+ minimum-barrier saliency (Zhang et al. 2015), post-processed as MaskContrast's saliency (methods.md §2.2); no mask when the image is dropped. */
+/** MB+ minimum-barrier saliency (Zhang et al. 2015), post-processed as MaskContrast's saliency (docs/methods.md §2.2); no mask when the image is dropped. */
 @AutoService(MaskPrior.class)
 public final class MbPlusPrior implements MaskPrior {
     @Override public String name() { return "mbplus"; }
 
-    @Override public String description() { return "MB+ minimum-barrier saliency (Zhang et al. 2015); binarized at 0.5, holes filled, regions and images under 1% dropped"; }
+    @Override public String description() { return "MB+ minimum-barrier saliency (Zhang et al. 2015); binarized at 0.5, contours (regions and holes) under 1% zeroed, images under 1% dropped"; }
 
-    @Override public List<PriorParam> params() { return List.of(); }
+    @Override public List<PriorParam> params() { return List.of(SaliencyPriors.HOLES); }
 
     @Override
     public PriorResult run(BufferedImage image, PriorParams p, PriorContext ctx) {
         int w = image.getWidth(), h = image.getHeight();
-        PriorResult.Mask m = SaliencyMasks.postprocess(MbPlus.saliency(Rgb.pixels(image), w, h), w, h);
+        PriorResult.Mask m = SaliencyMasks.postprocess(MbPlus.saliency(Rgb.pixels(image), w, h), w, h, SaliencyPriors.holes(p, name()));
         return m == null ? new PriorResult(List.of()) : PriorResult.of(m);
     }
 }
