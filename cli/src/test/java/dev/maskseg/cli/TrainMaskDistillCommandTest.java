@@ -110,6 +110,25 @@ class TrainMaskDistillCommandTest {
         double miou = new ObjectMapper().readTree(tmp.resolve("miou.json").toFile()).get("miou").asDouble(-1);
         assertTrue(miou >= 0 && miou <= 1, "mIoU " + miou);
 
+        // §3.8's probe on the MaskDistill model: its last layer (the small segmenter's classifier, DeepLab's head.4) re-initialised
+        Path mdProbe = tmp.resolve("md-probe.safetensors");
+        Console lin = Console.run("eval", "linear", "--model", straight.resolve("model.safetensors").toString(), "--data", data.toString(),
+                "--num-classes", "5", "--epochs", "2", "--batch", "4", "--size", "32", "--json", tmp.resolve("md-linear.json").toString(),
+                "--save-probe", mdProbe.toString());
+        assertEquals(0, lin.code(), lin.err());
+        var lj = new ObjectMapper().readTree(tmp.resolve("md-linear.json").toFile());
+        assertEquals("maskdistill", lj.get("model").asText());
+        assertEquals(25, lj.get("decay_epoch").asInt(), "the §3.8 recipe: x0.1 after epoch 25");
+        assertEquals(4, lj.get("batch").asInt());
+        assertEquals(2, lj.get("val_miou_per_epoch").size());
+        assertEquals(5, lj.get("per_class_iou").size());
+        Console probePred = Console.run("predict", "--model", straight.resolve("model.safetensors").toString(), "--probe", mdProbe.toString(), "--size", "32",
+                "--images", data.resolve("JPEGImages").toString(), "--out", tmp.resolve("md-probe-pred").toString());
+        assertEquals(0, probePred.code(), probePred.err());
+        var probeLabels = LabelMaps.read(tmp.resolve("md-probe-pred/" + ids.get(0) + ".png"));
+        assertEquals(40, probeLabels.width(), "predicted at 32x32, written at the image's 40x40");
+        for (int v : probeLabels.labels()) assertTrue(v >= 0 && v < 5, "probe class " + v);
+
         Process p = Console.spawn("--backend", "jvm", "train", "maskdistill", "--config", config.toString(), "--out", killed.toString());
         Path csv = killed.resolve("metrics.csv");
         long deadline = System.nanoTime() + 120_000_000_000L;

@@ -16,6 +16,7 @@ import dev.maskseg.pipeline.predict.PredictStage;
 import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,7 +86,7 @@ final class MaskDistillDemo {
                 pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)));
     }
 
-    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) {
+    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) throws IOException {
         List<int[]> maps = PredictStage.labels(model, val, null);
         Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), Miou.Matching.HUNGARIAN);
         List<int[]> matched = new ArrayList<>();
