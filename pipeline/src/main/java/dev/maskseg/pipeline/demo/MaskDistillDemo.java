@@ -69,11 +69,11 @@ final class MaskDistillDemo {
         BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2);
         DemoOutcome.Scores base = evaluate(random, trainGt, val, classes);
 
-        List<Double> h = trainer.history();
+        List<double[]> h = trainer.history();
         double[] ep = new double[h.size()], loss = new double[h.size()];
         for (int i = 0; i < h.size(); i++) {
             ep[i] = i + 1;
-            loss[i] = h.get(i);
+            loss[i] = h.get(i)[0];
         }
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("hard-pixel CE", loss);

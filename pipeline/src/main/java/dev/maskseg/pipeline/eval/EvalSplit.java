@@ -5,6 +5,7 @@ import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.data.VocDataset;
 
 import java.io.IOException;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +19,6 @@ import java.util.List;
 public record EvalSplit(List<Sample> working, List<Sample> original, int workingSize) {
     public EvalSplit {
         if (working.size() != original.size()) throw new IllegalArgumentException("eval split: " + working.size() + " working images for " + original.size());
-        working = List.copyOf(working);
-        original = List.copyOf(original);
     }
 
     /** The split's images with ground truth (an empty split is an error), at {@code size} (0: as stored). */
@@ -27,12 +26,27 @@ public record EvalSplit(List<Sample> working, List<Sample> original, int working
         return of(voc.labelledSamples(split, 0), size);
     }
 
-    /** Stored images and their working copies at {@code size} x {@code size} (0: the same images). */
+    /**
+     * A split decoded again on every access (an {@link dev.maskseg.pipeline.data.ImageSet}), its working images resized on
+     * access: memory holds one image at a time, for splits too large to keep (VOC val at 512).
+     */
+    public static EvalSplit streamed(List<Sample> stored, int size) {
+        if (size <= 0) return new EvalSplit(stored, stored, 0);
+        return new EvalSplit(new AbstractList<>() {
+            @Override
+            public Sample get(int i) { return Transforms.resizeBicubic(stored.get(i), size, size); }
+
+            @Override
+            public int size() { return stored.size(); }
+        }, stored, size);
+    }
+
+    /** Stored images and their working copies at {@code size} x {@code size} (0: the same images), kept in memory. */
     public static EvalSplit of(List<Sample> original, int size) {
-        if (size <= 0) return new EvalSplit(original, original, 0);
+        if (size <= 0) return new EvalSplit(List.copyOf(original), List.copyOf(original), 0);
         List<Sample> working = new ArrayList<>();
         for (Sample s : original) working.add(Transforms.resizeBicubic(s, size, size));
-        return new EvalSplit(working, original, size);
+        return new EvalSplit(List.copyOf(working), List.copyOf(original), size);
     }
 
     /** Images of the split. */
