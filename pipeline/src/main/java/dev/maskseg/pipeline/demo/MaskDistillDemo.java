@@ -80,6 +80,7 @@ final class MaskDistillDemo {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("epochs", cfg.epochs());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
+        if (o.crfRounds() > 0) extra.put("crf_rounds", DemoCrfRounds.run(cfg, trainer.model, pseudoMiou, trainGt, val, classes, o.crfRounds(), listener));
         return new DemoOutcome("MaskDistill", "labels", trained, base, ep, series, extra, String.format(
                 "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.", cfg.epochs(),
                 clustering.vit(), clustering.weights().isEmpty() ? "at random initialisation (no DINO weights offline)" : "from " + clustering.weights(),
