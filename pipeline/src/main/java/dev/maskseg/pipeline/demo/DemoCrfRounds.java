@@ -20,8 +20,8 @@ import java.util.Map;
  * {@code demo --method maskdistill --crf-rounds N}: MaskDistill's CRF self-training rounds (docs/methods.md §3.7) on the
  * generated scenes, in memory: each round segments every train image with the previous network and the dense CRF, and
  * trains a fresh network (same configuration and seed) on those maps. Each round's row: its training maps against the
- * train ground truth, and the network's val mIoU without and with the CRF (both Hungarian-matched, as the demo scores
- * MaskDistill). The demo takes the previous round's last network (the official code takes the best on val; the demo
+ * train ground truth, and the network's val mIoU without and with the CRF (matched as the demo scores MaskDistill:
+ * Hungarian, or the IoU majority when over-clustering). The demo takes the previous round's last network (the official code takes the best on val; the demo
  * keeps val for scoring only).
  */
 final class DemoCrfRounds {
@@ -29,9 +29,9 @@ final class DemoCrfRounds {
 
     /** Round 0's row (the network trained on the pseudo maps) and one row per CRF round. */
     static List<Map<String, Object>> run(MaskDistillConfig cfg, Module first, Double pseudoMiou, List<Sample> trainGt, List<Sample> val, int classes,
-                                         int rounds, StageListener listener) throws IOException {
+                                         Miou.Matching matching, int rounds, StageListener listener) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(row(0, "pseudo maps", pseudoMiou, first, val, classes));
+        rows.add(row(0, "pseudo maps", pseudoMiou, first, val, classes, matching));
         Module model = first;
         for (int r = 1; r <= rounds; r++) {
             listener.info(String.format("demo: CRF round %d/%d: segmenting %d train images with the dense CRF, training a fresh %s segmenter for %d epochs",
@@ -46,7 +46,7 @@ final class DemoCrfRounds {
                 maps.add(new Sample(s.rgb(), b, s.width(), s.height()));
                 labels.add(l);
             }
-            double mapsMiou = Miou.evaluate(Confusion.of(labels, trainGt, classes), Miou.Matching.HUNGARIAN).miou();
+            double mapsMiou = Miou.evaluate(Confusion.of(labels, trainGt, classes), matching).miou();
             MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
             int steps = maps.size() / cfg.batch();
             listener.start("crf round " + r, (long) steps * cfg.epochs(), 0);
@@ -56,12 +56,12 @@ final class DemoCrfRounds {
                 listener.end();
             }
             model = trainer.model;
-            rows.add(row(r, "CRF predictions of round " + (r - 1), mapsMiou, model, val, classes));
+            rows.add(row(r, "CRF predictions of round " + (r - 1), mapsMiou, model, val, classes, matching));
         }
         return rows;
     }
 
-    private static Map<String, Object> row(int round, String labels, Double labelsMiou, Module model, List<Sample> val, int classes) {
+    private static Map<String, Object> row(int round, String labels, Double labelsMiou, Module model, List<Sample> val, int classes, Miou.Matching matching) {
         model.eval();
         List<int[]> plain = new ArrayList<>(), crf = new ArrayList<>();
         for (Sample s : val) {
@@ -72,8 +72,8 @@ final class DemoCrfRounds {
         row.put("round", round);
         row.put("train_labels", labels);
         row.put("train_labels_miou", labelsMiou);
-        row.put("miou", Miou.evaluate(Confusion.of(plain, val, classes), Miou.Matching.HUNGARIAN).miou());
-        row.put("miou_crf", Miou.evaluate(Confusion.of(crf, val, classes), Miou.Matching.HUNGARIAN).miou());
+        row.put("miou", Miou.evaluate(Confusion.of(plain, val, classes), matching).miou());
+        row.put("miou_crf", Miou.evaluate(Confusion.of(crf, val, classes), matching).miou());
         return row;
     }
 }

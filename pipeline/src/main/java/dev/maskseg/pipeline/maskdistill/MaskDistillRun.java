@@ -54,7 +54,9 @@ public final class MaskDistillRun {
             labels = o.out().resolve("pseudo");
             if (o.resume() && ClustersIndex.madeWith(labels, cfg, o.clustering())) listener.info("train maskdistill: reusing the pseudo maps in " + labels);
             else pseudoLabels(voc, o, labels, listener);
+            cfg = cfg.withLabels(ClustersIndex.read(labels).labels()); // raw clusters with over-clustering: C x overcluster + 1 outputs
         }
+        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.out(), o.resume(), o.strict());
         EvalSplit val = o.val().enabled() ? EvalSplit.streamed(voc.withLabels(o.val().split()), cfg.size()) : null;
         if (val != null) listener.info(String.format("train maskdistill: validating every epoch on %d %s images at %s (%s matching)", val.count(),
                 o.val().split(), cfg.size() > 0 ? cfg.size() + "x" + cfg.size() : "their own size", o.val().matching()));
@@ -173,8 +175,13 @@ public final class MaskDistillRun {
         VisionTransformer vit = MaskClustering.vit(clustering, clustering.seed());
         List<String> ids = voc.ids(o.data().split());
         PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(o.data().masks())), o.strict());
-        PseudoLabelStage.Summary s = stage.run(ids, vit, o.cfg(), clustering.seed(), pseudo, listener);
+        GroundTruthBoxes boxes = clustering.byBoxes() ? GroundTruthBoxes.open(voc.root(), o.cfg().clusters()) : null;
+        PseudoLabelStage.Summary s = stage.run(ids, vit, o.cfg(), clustering, boxes, pseudo, listener);
         listener.info(String.format("train maskdistill: %d masks of %d images in %d clusters (%s CLS, seed %d), pseudo maps with tau %.2f; %d images skipped",
-                s.masks(), s.images(), o.cfg().clusters(), clustering.vit(), clustering.seed(), o.cfg().tau(), s.skipped()));
+                s.masks(), s.images(), clustering.k(o.cfg().clusters()), clustering.vit(), clustering.seed(), o.cfg().tau(), s.skipped()));
+        if (s.naming().named()) {
+            listener.info(String.format("train maskdistill: clusters named by %s boxes (%s matching, %d masks with a target): %s; maps hold classes 1..%d",
+                    s.naming().boxes(), s.naming().method(), s.naming().targeted(), s.naming().matching(), o.cfg().clusters()));
+        }
     }
 }
