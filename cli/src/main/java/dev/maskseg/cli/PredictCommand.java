@@ -35,6 +35,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, description = "Folder of PNG/JPEG images.")
     Path images;
 
+    @Option(names = "--split", paramLabel = "FILE", description = "Only the images whose stems FILE lists (e.g. ImageSets/Segmentation/val.txt).")
+    Path split;
+
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
@@ -42,7 +45,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (size < 0) throw new IllegalArgumentException("--size must be >= 0, got " + size);
         PredictStage stage = PredictStage.load(model, probeFile, crf ? DenseCrf.Params.official() : null, size);
-        PredictStage.Summary s = stage.run(ImageFiles.list(images), out, console.listener("predict"));
+        PredictStage.Summary s = stage.run(split == null ? ImageFiles.list(images) : ImageFiles.list(images, split), out, console.listener("predict"));
         System.out.printf("predict: %d images, labels in %s, overlays in %s%n", s.images(), s.labels(), s.overlays());
         return 0;
     }

@@ -69,6 +69,9 @@ final class TrainCommand {
                 + "255 ignored) instead of pseudo maps from data.masks; sets data.labels.")
         Path labels;
 
+        @Option(names = "--pseudo-only", description = "Stop once OUT/pseudo/ is painted (e.g. to score the clustered masks themselves, §3.9's first row).")
+        boolean pseudoOnly;
+
         @Option(names = "--crf-rounds", paramLabel = "N", description = "CRF self-training rounds after the first training (§3.7; official 1); "
                 + "sets maskdistill.crf_rounds.")
         Integer crfRounds;
@@ -88,7 +91,7 @@ final class TrainCommand {
             effective.put("maskdistill", cfg);
             effective.put("val", val);
             o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, o.out, o.resume, o.strict), console.listener("train"));
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, o.out, o.resume, o.strict, pseudoOnly), console.listener("train"));
             return 0;
         }
     }

@@ -100,10 +100,15 @@ class TrainMaskDistillCommandTest {
                 "--out", pred.toString());
         assertEquals(0, pr.code(), pr.err());
         for (int v : LabelMaps.read(pred.resolve(ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "label " + v);
+        Path valList = data.resolve("ImageSets/Segmentation/val.txt");
         Console crf = Console.run("predict", "--crf", "--model", straight.resolve("model.safetensors").toString(), "--images",
-                data.resolve("JPEGImages").toString(), "--out", tmp.resolve("crf").toString());
+                data.resolve("JPEGImages").toString(), "--split", valList.toString(), "--out", tmp.resolve("crf").toString());
         assertEquals(0, crf.code(), crf.err());
-        for (int v : LabelMaps.read(tmp.resolve("crf/" + ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "CRF label " + v);
+        List<String> val = Files.readAllLines(valList);
+        try (var listed = Files.list(tmp.resolve("crf"))) {
+            assertEquals(val.size(), listed.filter(f -> f.toString().endsWith(".png")).count(), "--split: only the val images");
+        }
+        for (int v : LabelMaps.read(tmp.resolve("crf/" + val.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "CRF label " + v);
         Console ev = Console.run("eval", "miou", "--pred", pred.toString(), "--gt", data.resolve("SegmentationClass").toString(), "--num-classes", "5",
                 "--json", tmp.resolve("miou.json").toString());
         assertEquals(0, ev.code(), ev.err());
@@ -156,6 +161,11 @@ class TrainMaskDistillCommandTest {
         assertTrue(run.err().contains(bad + "_1.png: mask of 20x40 for an image of 40x40; skipped"), run.err());
         assertFalse(Files.exists(tmp.resolve("one/pseudo/" + bad + ".png")));
         assertTrue(Files.exists(tmp.resolve("one/pseudo/" + ids.get(3) + ".png")));
+
+        Console pseudoOnly = Console.run("train", "maskdistill", "--config", config.toString(), "--pseudo-only", "--out", tmp.resolve("pseudo-only").toString());
+        assertEquals(0, pseudoOnly.code(), pseudoOnly.err());
+        assertTrue(Files.exists(tmp.resolve("pseudo-only/pseudo/clusters.json")) && Files.exists(tmp.resolve("pseudo-only/pseudo/" + ids.get(3) + ".png")));
+        assertFalse(Files.exists(tmp.resolve("pseudo-only/checkpoint.safetensors")), "--pseudo-only trains nothing");
 
         Console strict = Console.run("train", "maskdistill", "--config", config.toString(), "--strict", "--out", tmp.resolve("two").toString());
         assertEquals(1, strict.code());

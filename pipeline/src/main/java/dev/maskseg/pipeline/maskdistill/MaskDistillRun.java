@@ -34,14 +34,18 @@ import java.util.Map;
  * finished rounds, keeps the CRF maps already written and continues a round from its checkpoint.
  */
 public final class MaskDistillRun {
-    /** The {@code data:}, {@code clustering:}, {@code maskdistill:} and {@code val:} sections, the run folder, and whether to resume or stop at the first bad file. */
-    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, ValConfig val, Path out, boolean resume, boolean strict) {}
+    /**
+     * The {@code data:}, {@code clustering:}, {@code maskdistill:} and {@code val:} sections, the run folder, whether to
+     * resume or stop at the first bad file, and whether to stop once the pseudo maps are painted.
+     */
+    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, ValConfig val, Path out, boolean resume, boolean strict,
+                          boolean pseudoOnly) {}
 
     private static final List<String> COLUMNS = List.of("loss", "val_miou");
 
     private MaskDistillRun() {}
 
-    /** Pseudo maps (unless given or reused), training, the CRF rounds; returns the last round's selected model. */
+    /** Pseudo maps (unless given or reused), training, the CRF rounds; returns the last round's selected model (the pseudo-map folder with {@code pseudoOnly}). */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskDistillConfig cfg = o.cfg();
         VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
@@ -54,9 +58,11 @@ public final class MaskDistillRun {
             labels = o.out().resolve("pseudo");
             if (o.resume() && ClustersIndex.madeWith(labels, cfg, o.clustering())) listener.info("train maskdistill: reusing the pseudo maps in " + labels);
             else pseudoLabels(voc, o, labels, listener);
+            if (o.pseudoOnly()) return labels;
             cfg = cfg.withLabels(ClustersIndex.read(labels).labels()); // raw clusters with over-clustering: C x overcluster + 1 outputs
         }
-        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.out(), o.resume(), o.strict());
+        if (o.pseudoOnly()) throw new IllegalArgumentException("--pseudo-only paints pseudo maps from data.masks; data.labels gives maps already");
+        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.out(), o.resume(), o.strict(), false);
         EvalSplit val = o.val().enabled() ? EvalSplit.streamed(voc.withLabels(o.val().split()), cfg.size()) : null;
         if (val != null) listener.info(String.format("train maskdistill: validating every epoch on %d %s images at %s (%s matching)", val.count(),
                 o.val().split(), cfg.size() > 0 ? cfg.size() + "x" + cfg.size() : "their own size", o.val().matching()));
