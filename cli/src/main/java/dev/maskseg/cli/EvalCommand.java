@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
-/** {@code eval miou} on label-map folders, and MaskContrast's protocols (methods.md §2.7) on a model: {@code eval kmeans|linear|retrieval}. */
+/** {@code eval miou} on label-map folders, and MaskContrast's protocols (docs/methods.md §2.7) on a model: {@code eval kmeans|linear|retrieval}. */
 @Command(name = "eval", description = "Evaluate predictions.", subcommands = {EvalCommand.MiouCommand.class, EvalCommand.Kmeans.class, EvalCommand.Linear.class,
         EvalCommand.RetrievalCommand.class})
 final class EvalCommand {
@@ -104,7 +104,7 @@ final class EvalCommand {
         List<Sample> split(String name) throws IOException { return voc().labelledSamples(name, size); }
     }
 
-    @Command(name = "kmeans", description = {"Prototype k-means (methods.md §2.7.2): one saliency-weighted embedding prototype per image "
+    @Command(name = "kmeans", description = {"Prototype k-means (docs/methods.md §2.7.2): one saliency-weighted embedding prototype per image "
             + "(logit > 0.5), PCA-whitened, k-means with each seed, matched to the classes (Hungarian when k = classes - 1, the "
             + "non-salient label 0 taking part; IoU majority otherwise; or --matching), mean mIoU over the seeds at the stored resolution."})
     static final class Kmeans extends ModelOptions implements Callable<Integer> {
@@ -144,7 +144,7 @@ final class EvalCommand {
     }
 
     @Command(name = "linear", description = {"Linear probe: a new 1x1 conv on the frozen features before the model's last layer (model in "
-            + "eval mode): MaskContrast's decoder (methods.md §2.7.1: 60 epochs, batch 16), a MaskDistill DeepLab-v3's head.0..3 with "
+            + "eval mode): MaskContrast's decoder (docs/methods.md §2.7.1: 60 epochs, batch 16), a MaskDistill DeepLab-v3's head.0..3 with "
             + "head.4 re-initialised 256->classes, or the small segmenter's decoder with its classifier re-initialised (§3.8: 45 epochs, "
             + "batch 24). SGD lr 0.1, x0.1 after epoch 25, cross-entropy (ignore 255) on --train-split; after every epoch the probe is "
             + "scored on --val-split at the working size and the best epoch is kept (--select last: the last); that probe's val "
@@ -201,7 +201,7 @@ final class EvalCommand {
         }
     }
 
-    @Command(name = "retrieval", description = {"Semantic segment retrieval (methods.md §2.7.3): train-split prototypes labelled with the "
+    @Command(name = "retrieval", description = {"Semantic segment retrieval (docs/methods.md §2.7.3): train-split prototypes labelled with the "
             + "majority ground-truth class in their salient mask form the memory bank; each val image takes its top-1 cosine "
             + "neighbour's label on its salient pixels. mIoU over all classes incl. background, or with --classes/--voc7 over the "
             + "kept classes only (the others ignored in both splits, background excluded). The official protocol uses --size 512."})

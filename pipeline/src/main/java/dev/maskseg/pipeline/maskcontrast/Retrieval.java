@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * MaskContrast's semantic segment retrieval (docs/methods.md §2.7.3): the train images' prototypes form a memory bank,
  * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted, equal counts to the
- * higher class as the official {@code max((count, class))}; an image with nothing else is left out). Each query image takes the label of its top-1 neighbour by cosine similarity, painted
+ * higher class as the official {@code max((count, class))}; an image with nothing else is left out). Each query image
+ * takes the label of its top-1 neighbour by cosine similarity, painted
  * on its own salient pixels; everything else is 0. Classes outside {@code kept} become 255 (ignored) in every
  * ground truth, which is how the "7 classes" setting is built. An empty bank (no salient pixel on a kept class, e.g.
  * an untrained saliency head) predicts 0 everywhere; {@link Result#bankSize} says so.

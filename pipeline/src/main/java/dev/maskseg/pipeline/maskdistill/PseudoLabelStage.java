@@ -20,7 +20,8 @@ import java.util.function.Function;
  * MaskDistill's stages 1b and 3 over files (docs/methods.md §3.3, §3.5): every candidate mask of a prior's output folder
  * is clustered by the ViT CLS feature of its box (k = C x overcluster), the clusters optionally named with ground-truth
  * classes by boxes ({@link ClusterNaming}), then each image's candidates are painted into a pseudo semantic map
- * ({@code <id>.png}: 1 + class when named, 1 + cluster otherwise; 0 background) with the confident-mask rule. Without Mask R-CNN (§3.4, not part of maskseg) the
+ * ({@code <id>.png}: 1 + class when named, 1 + cluster otherwise; 0 background) with the confident-mask rule. Without
+ * Mask R-CNN (§3.4, not part of maskseg) the
  * prior's own candidates and scores take the detector's place: one mask per image (the official stage-1 output)
  * scores 1 and is always kept. Images are decoded one at a time, twice, so memory holds only the features;
  * {@code clusters.json} records each candidate's cluster. An image that cannot be read, or a mask of the wrong
