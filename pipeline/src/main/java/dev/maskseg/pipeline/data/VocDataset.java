@@ -51,8 +51,12 @@ public final class VocDataset {
 
     /** Images with their ground truth from {@code SegmentationClass} (or Aug for train_aug). */
     public ImageSet withLabels(String split) throws IOException {
-        Path labels = root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
-        return open(split, labels, false, true);
+        return open(split, labelDir(split), false, true, 256);
+    }
+
+    /** Where the split's ground truth lives: {@code SegmentationClassAug} for train_aug, {@code SegmentationClass} otherwise. */
+    public Path labelDir(String split) {
+        return root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
     }
 
     /**
@@ -74,25 +78,34 @@ public final class VocDataset {
 
     /** Images that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
     public ImageSet withMasks(String split, Path maskDir) throws IOException {
-        return open(split, maskDir, true, false);
+        return open(split, maskDir, true, false, 256);
     }
 
     /** Images with label maps from {@code mapDir} (e.g. pseudo labels); images without one are excluded silently. */
     public ImageSet withLabelMaps(String split, Path mapDir) throws IOException {
-        return open(split, mapDir, false, false);
+        return open(split, mapDir, false, false, 256);
+    }
+
+    /**
+     * Images with label maps from {@code mapDir} whose values are labels 0..labels-1 or 255 (ignore): a map with any other
+     * value is reported (and skipped, or stops the load when strict), as is one that is not an 8-bit gray or palette PNG.
+     */
+    public ImageSet withLabelMaps(String split, Path mapDir, int labels) throws IOException {
+        if (labels < 1 || labels > 255) throw new IllegalArgumentException("label maps: " + labels + " labels; must be 1..255 (255 = ignore)");
+        return open(split, mapDir, false, false, labels);
     }
 
     /**
      * Every pair is decoded once here (in parallel) so that a corrupt file or a size mismatch is reported before
      * training starts, once, in list order; the pixels are not kept.
      */
-    private ImageSet open(String split, Path dir, boolean binary, boolean everyImageHasOne) throws IOException {
+    private ImageSet open(String split, Path dir, boolean binary, boolean everyImageHasOne, int labels) throws IOException {
         List<String> ids = ids(split);
         String[] problem = new String[ids.size()];
         boolean[] present = new boolean[ids.size()];
         try (StageListener.Task task = progress.task("check " + split, ids.size(), "images")) {
             IntStream.range(0, ids.size()).parallel().forEach(i -> {
-                check(ids.get(i), dir, binary, everyImageHasOne, i, problem, present);
+                check(ids.get(i), dir, binary, everyImageHasOne, labels, i, problem, present);
                 task.step();
             });
         }
@@ -104,8 +117,8 @@ public final class VocDataset {
         return new ImageSet(out, binary);
     }
 
-    /** Whether image {@code i}'s pair is there and decodes; sets {@code present[i]} or {@code problem[i]}. */
-    private void check(String id, Path dir, boolean binary, boolean everyImageHasOne, int i, String[] problem, boolean[] present) {
+    /** Whether image {@code i}'s pair is there, decodes and (labels < 256) holds labels below {@code labels} or 255; sets {@code present[i]} or {@code problem[i]}. */
+    private void check(String id, Path dir, boolean binary, boolean everyImageHasOne, int labels, int i, String[] problem, boolean[] present) {
         Path img = imageFile(id), map = dir.resolve(id + ".png");
         if (!Files.exists(map)) {
             if (everyImageHasOne) problem[i] = map + ": missing label map for image " + id;
@@ -116,7 +129,13 @@ public final class VocDataset {
             return;
         }
         try {
-            ImageSet.decode(img, map, binary);
+            Sample s = ImageSet.decode(img, map, binary);
+            if (labels < 256) {
+                for (byte b : s.mask()) {
+                    int v = b & 255;
+                    if (v >= labels && v != 255) throw new IOException(map + ": label " + v + " outside 0.." + (labels - 1) + " (255 = ignore)");
+                }
+            }
             present[i] = true;
         } catch (IOException e) {
             problem[i] = e.getMessage();

@@ -81,7 +81,7 @@ final class DemoReport {
                             + "<td>%.3f</td><td>%.3f</td><td class='note'>%s</td></tr>", css(k), esc(classes.get(k)), t.kmeans().perClassIou()[k],
                     t.linear().perClassIou()[k], outcome.random().kmeans().perClassIou()[k], outcome.random().linear().perClassIou()[k], esc(note(k))));
         }
-        s.append("</table>");
+        s.append("</table>").append(crfRoundsSection(outcome.extra().get("crf_rounds")));
 
         List<Integer> first = new ArrayList<>();
         for (int i = 0; i < Math.min(FIRST_ROWS, val.size()); i++) first.add(i);
@@ -108,6 +108,23 @@ final class DemoReport {
                 .append("</pre></details></body></html>");
         byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, o -> o.write(b));
+    }
+
+    /** A table of MaskDistill's CRF rounds (rows as {@link DemoCrfRounds} makes them); empty without rounds. */
+    @SuppressWarnings("unchecked")
+    static String crfRoundsSection(Object rounds) {
+        if (!(rounds instanceof List<?> rows) || rows.isEmpty()) return "";
+        StringBuilder s = new StringBuilder("<h2>CRF self-training rounds</h2><p>Each round segments the train images with the previous network and the "
+                + "dense CRF, then trains a fresh network on those maps (docs/methods.md §3.7). mIoU on val, labels matched as above.</p>"
+                + "<table><tr><th>round</th><th>training labels</th><th>their mIoU (train)</th><th>val mIoU</th><th>val mIoU with CRF</th></tr>");
+        for (Object o : rows) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            Object lm = r.get("train_labels_miou");
+            s.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>%.3f</td></tr>", r.get("round"),
+                    esc(String.valueOf(r.get("train_labels"))), lm == null ? "n/a" : String.format(Locale.ROOT, "%.3f", (Double) lm),
+                    (Double) r.get("miou"), (Double) r.get("miou_crf")));
+        }
+        return s.append("</table>").toString();
     }
 
     private String clusterMeaning() {

@@ -14,6 +14,7 @@ import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ final class MaskContrastDemo {
                 String.format("%d epochs; k-means on the saliency-weighted prototypes (PCA-whitened, 5 seeds).", cfg.epochs()), config);
     }
 
-    private static DemoOutcome.Scores evaluate(MaskContrastModel model, DemoRunner.Data d, StageListener listener) {
+    private static DemoOutcome.Scores evaluate(MaskContrastModel model, DemoRunner.Data d, StageListener listener) throws IOException {
         List<Sample> val = d.val();
         KMeansProtocol.Result km = KMeansProtocol.evaluate(Prototypes.of(model, val, listener), val, d.classes(), d.classes() - 1, KMeansProtocol.PCA_DIMS,
                 KMeansProtocol.SEEDS, listener);

@@ -17,6 +17,7 @@ import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +51,11 @@ final class MaskDistillDemo {
                 task.step();
             }
         }
-        int[] cluster = MaskClustering.cluster(features, cfg.clusters(), clustering.seed());
+        if (clustering.byBoxes()) throw new IllegalArgumentException("demo: clustering.naming boxes needs ground-truth boxes, which the generated scenes do not have");
+        int k = clustering.k(cfg.clusters());
+        int[] cluster = MaskClustering.cluster(features, k, clustering.seed());
+        cfg = cfg.withLabels(k + 1);
+        Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         List<Sample> pseudo = new ArrayList<>();
         for (int i = 0; i < trainMasked.size(); i++) {
             Sample s = trainMasked.get(i);
@@ -59,7 +64,7 @@ final class MaskDistillDemo {
         }
         // every generated train image normally gets a mask; only then are the two lists aligned
         Double pseudoMiou = trainGt.size() != pseudo.size() ? null
-                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), Miou.Matching.HUNGARIAN).miou();
+                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), matching).miou();
 
         times.begin("train");
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
@@ -70,33 +75,38 @@ final class MaskDistillDemo {
                 public void step(int e, int s, int n, double loss, double lr) { progress.step(e, loss, lr); }
 
                 @Override
-                public void epochEnd(int e, double loss, double lr, double seconds) {
+                public void epochEnd(int e, double loss, double valMiou, double lr, double seconds) {
                     progress.epochEnd(e, Map.of("loss", loss), lr, seconds);
                 }
             });
         }
         trainer.saveModel(o.out().resolve(DemoRunner.MODEL));
         times.begin("evaluate the trained network");
-        listener.info("demo: 4/5 evaluating the trained network (Hungarian-matched labels, features, linear probe)");
-        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes, listener);
+        listener.info("demo: 4/5 evaluating the trained network (matched labels, features, linear probe)");
+        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes, matching, listener);
         times.begin("evaluate the random-init network");
         listener.info("demo: 5/5 evaluating the same network at random initialisation (BatchNorm statistics re-estimated)");
         SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, o.seed() + 1000);
         BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2, listener);
-        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes, listener);
+        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes, matching, listener);
         times.finish();
 
-        List<Double> h = trainer.history();
+        List<double[]> h = trainer.history();
         double[] ep = new double[h.size()], loss = new double[h.size()];
         for (int i = 0; i < h.size(); i++) {
             ep[i] = i + 1;
-            loss[i] = h.get(i);
+            loss[i] = h.get(i)[0];
         }
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("hard-pixel CE", loss);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("epochs", cfg.epochs());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
+        if (o.crfRounds() > 0) {
+            times.begin("CRF rounds");
+            extra.put("crf_rounds", DemoCrfRounds.run(cfg, trainer.model, pseudoMiou, trainGt, val, classes, matching, o.crfRounds(), listener));
+            times.finish();
+        }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("clustering", clustering);
         config.put("maskdistill", cfg);
@@ -106,9 +116,10 @@ final class MaskDistillDemo {
                 pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)), config);
     }
 
-    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes, StageListener listener) {
+    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes, Miou.Matching matching,
+                                               StageListener listener) throws IOException {
         List<int[]> maps = PredictStage.labels(model, val, null, listener);
-        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), Miou.Matching.HUNGARIAN);
+        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), matching);
         List<int[]> matched = new ArrayList<>();
         for (int[] m : maps) {
             int[] o = new int[m.length];
