@@ -16,9 +16,12 @@ public final class JsonFiles {
     /** The indented JSON text of {@code value}. */
     public static String text(Object value) throws IOException { return JSON.writeValueAsString(value); }
 
+    /** The indented JSON of {@code value} as UTF-8, the bytes {@link #write} writes. */
+    public static byte[] bytes(Object value) throws IOException { return JSON.writeValueAsBytes(value); }
+
     /** Writes {@code value} as indented JSON to {@code file}, atomically. */
     public static void write(Path file, Object value) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(value);
+        byte[] bytes = bytes(value);
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 }

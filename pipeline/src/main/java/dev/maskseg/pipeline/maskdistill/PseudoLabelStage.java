@@ -1,6 +1,7 @@
 package dev.maskseg.pipeline.maskdistill;
 
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.PriorMasks;
@@ -53,20 +54,14 @@ public final class PseudoLabelStage {
     private Summary paint(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
         List<String> kept = new ArrayList<>();
         List<double[]> features = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
         int skipped = 0;
         for (String id : ids) {
-            List<PriorMasks.Candidate> cands = prior.candidates(id);
-            if (cands.isEmpty()) {
-                listener.advance(1, null);
-                continue;
-            }
             try {
-                Sample img = image(id);
-                double[][] f = MaskClustering.features(vit, img, masks(cands, img));
-                kept.add(id);
-                counts.add(f.length);
-                features.addAll(List.of(f));
+                double[][] f = features(id, vit);
+                if (f.length > 0) {
+                    kept.add(id);
+                    features.addAll(List.of(f));
+                }
             } catch (IOException e) {
                 if (strict) throw new IOException(e.getMessage() + " (--strict)", e);
                 listener.problem(e.getMessage() + "; skipped");
@@ -78,25 +73,53 @@ public final class PseudoLabelStage {
 
         Map<String, List<ClustersIndex.Assignment>> index = new LinkedHashMap<>();
         int at = 0;
-        for (int i = 0; i < kept.size(); i++) {
-            String id = kept.get(i);
-            List<PriorMasks.Candidate> cands = prior.candidates(id);
-            Sample img = image(id);
-            List<byte[]> ms = masks(cands, img);
-            List<PseudoMaps.Candidate> painted = new ArrayList<>();
-            List<ClustersIndex.Assignment> rows = new ArrayList<>();
-            for (int k = 0; k < cands.size(); k++, at++) {
-                painted.add(new PseudoMaps.Candidate(ms.get(k), cands.get(k).score(), cluster[at]));
-                rows.add(new ClustersIndex.Assignment(cands.get(k).file().getFileName().toString(), cands.get(k).score(), cluster[at]));
-            }
-            byte[] map = PseudoMaps.paint(img.width() * img.height(), painted, cfg.tau());
-            int[] labels = new int[map.length];
-            for (int p = 0; p < map.length; p++) labels[p] = map[p] & 255;
-            LabelMaps.write(outDir.resolve(id + ".png"), img.width(), img.height(), labels);
-            index.put(id, rows);
+        Folder out = Folder.local(outDir);
+        for (String id : kept) {
+            int n = prior.candidates(id).size();
+            index.put(id, paint(id, java.util.Arrays.copyOfRange(cluster, at, at + n), cfg.tau(), out));
+            at += n;
         }
-        new ClustersIndex(prior.dir().toString(), cfg.clusters(), cfg.tau(), clusterSeed, index).write(outDir);
+        clustersIndex(cfg, clusterSeed, index).write(outDir);
         return new Summary(kept.size(), features.size(), skipped);
+    }
+
+    /**
+     * §3.3's feature pass for one image: the CLS feature of each of its candidate masks, in the prior's order (none when
+     * the prior gave none). An unreadable image or mask is an IOException naming the file. The work of one image, for
+     * callers that distribute images (a Spark task), who then cluster all rows in id order ({@link MaskClustering#cluster}).
+     */
+    public double[][] features(String id, VisionTransformer vit) throws IOException {
+        List<PriorMasks.Candidate> cands = prior.candidates(id);
+        if (cands.isEmpty()) return new double[0][];
+        Sample img = image(id);
+        return MaskClustering.features(vit, img, masks(cands, img));
+    }
+
+    /**
+     * §3.5 for one image: its candidates, whose clusters are {@code clusters} (in the prior's order), painted into
+     * {@code <id>.png} in {@code out}; returns the image's rows of {@code clusters.json}.
+     */
+    public List<ClustersIndex.Assignment> paint(String id, int[] clusters, double tau, Folder out) throws IOException {
+        List<PriorMasks.Candidate> cands = prior.candidates(id);
+        if (clusters.length != cands.size()) throw new IllegalArgumentException(id + ": " + clusters.length + " clusters for " + cands.size() + " candidate masks");
+        Sample img = image(id);
+        List<byte[]> ms = masks(cands, img);
+        List<PseudoMaps.Candidate> painted = new ArrayList<>();
+        List<ClustersIndex.Assignment> rows = new ArrayList<>();
+        for (int k = 0; k < cands.size(); k++) {
+            painted.add(new PseudoMaps.Candidate(ms.get(k), cands.get(k).score(), clusters[k]));
+            rows.add(new ClustersIndex.Assignment(cands.get(k).file().getFileName().toString(), cands.get(k).score(), clusters[k]));
+        }
+        byte[] map = PseudoMaps.paint(img.width() * img.height(), painted, tau);
+        int[] labels = new int[map.length];
+        for (int p = 0; p < map.length; p++) labels[p] = map[p] & 255;
+        out.write(id + ".png", LabelMaps.png(img.width(), img.height(), labels));
+        return rows;
+    }
+
+    /** The {@code clusters.json} of maps painted from this stage's prior folder. */
+    public ClustersIndex clustersIndex(MaskDistillConfig cfg, long clusterSeed, Map<String, List<ClustersIndex.Assignment>> images) {
+        return new ClustersIndex(prior.dir().toString(), cfg.clusters(), cfg.tau(), clusterSeed, images);
     }
 
     private Sample image(String id) throws IOException {
