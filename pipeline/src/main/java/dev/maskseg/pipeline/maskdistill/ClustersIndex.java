@@ -21,7 +21,7 @@ public record ClustersIndex(String priorMasks, int clusters, double tau, long cl
     public static final String FILE = "clusters.json";
 
     /** One candidate mask of an image (its file name in the prior folder), its score and its cluster. */
-    public record Assignment(String file, double score, int cluster) {}
+    public record Assignment(String file, double score, int cluster) implements java.io.Serializable {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
