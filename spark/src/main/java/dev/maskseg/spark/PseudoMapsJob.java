@@ -53,7 +53,7 @@ final class PseudoMapsJob {
         ShippedFile weights = job.ship(clustering.weights());
         Map<String, double[][]> byId = new HashMap<>();
         List<Features> bad = new ArrayList<>();
-        ImageJobs.runItems(job.spark, new ArrayList<>(ids), IMAGES_PER_TASK, new FeatureTask(job.key, job.backend, src, clustering, weights), f -> {
+        ImageJobs.runItems(job.spark, new ArrayList<>(ids), IMAGES_PER_TASK, new FeatureTask(job.key, job.backend, src, clustering.vit(), clustering.seed(), weights), f -> {
             if (f.problem() != null) bad.add(f);
             else if (f.rows().length > 0) byId.put(f.id(), f.rows());
         });
@@ -104,14 +104,14 @@ final class PseudoMapsJob {
         }
     }
 
-    private record FeatureTask(String jobKey, String backend, Source src, ClusteringConfig clustering, ShippedFile weights)
+    private record FeatureTask(String jobKey, String backend, Source src, String vitName, long seed, ShippedFile weights)
             implements ImageJobs.ItemTask<String, Features> {
         @Override
         public Features process(String id) throws Exception {
             ExecutorState.useBackend(backend);
             PseudoLabelStage stage = ExecutorState.shared(jobKey + ":stage", src::stage);
-            VisionTransformer vit = ExecutorState.shared(jobKey + ":vit", () -> MaskClustering.vit(weights == null ? clustering
-                    : new ClusteringConfig(clustering.vit(), weights.local(jobKey).toString(), clustering.seed()), clustering.seed()));
+            VisionTransformer vit = ExecutorState.shared(jobKey + ":vit",
+                    () -> MaskClustering.vit(new ClusteringConfig(vitName, weights == null ? "" : weights.local(jobKey).toString(), seed), seed));
             try {
                 return new Features(id, stage.features(id, vit), null);
             } catch (IOException e) {
