@@ -53,8 +53,12 @@ final class ImageJobs {
     /** Runs {@code task} over {@code uris} partition by partition; {@code onResult} gets every result in this thread. */
     static <R extends Serializable> void runPartitions(SparkSession spark, List<String> uris, PartitionTask<R> task, Consumer<R> onResult) throws Exception {
         if (uris.isEmpty()) return;
-        RDD<Row> rows = spark.read().format("binaryFile").load(uris.stream().map(ImageJobs::escapeGlob).toArray(String[]::new)).select("path", "content").rdd();
-        runJob(spark, rows, new PerPartition<>(task), onResult);
+        runJob(spark, scan(spark, uris), new PerPartition<>(task), onResult);
+    }
+
+    /** The files' (path, content) rows, read in the executors, partitioned by bytes. */
+    static RDD<Row> scan(SparkSession spark, List<String> uris) {
+        return spark.read().format("binaryFile").load(uris.stream().map(ImageJobs::escapeGlob).toArray(String[]::new)).select("path", "content").rdd();
     }
 
     /** Runs {@code task} over items the driver lists (ids of a split), {@code perPartition} of them in each task. */

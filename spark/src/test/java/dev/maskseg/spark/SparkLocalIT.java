@@ -66,6 +66,20 @@ class SparkLocalIT {
     }
 
     @Test
+    void partitionsAreSizedByBytes() throws Exception {
+        List<String> uris = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) uris.add(images.resolve(String.format("scene_%05d.jpg", i % 10)).toUri().toString());
+        // each file counts its size plus the 4 MiB open cost; the default 128 MiB is capped at the bytes per core
+        assertEquals(2, ImageJobs.scan(session, uris).getNumPartitions(), "40 small files over local[2]'s two cores");
+        session.conf().set("spark.sql.files.maxPartitionBytes", "8m");
+        try {
+            assertEquals(20, ImageJobs.scan(session, uris).getNumPartitions(), "two files per 8 MiB partition");
+        } finally {
+            session.conf().unset("spark.sql.files.maxPartitionBytes");
+        }
+    }
+
+    @Test
     void mineMasksTakesASplitFile() throws Exception {
         Path out = tmp.resolve("val-masks");
         Path ids = voc.resolve("ImageSets/Segmentation/val.txt");
