@@ -6,8 +6,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -46,7 +44,7 @@ final class SparkFolder implements Folder, Serializable {
     static SparkFolder of(String location, Broadcast<SerializableWritable<Configuration>> conf) throws IOException {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location);
         FileSystem fs = p.getFileSystem(conf.value().value());
-        if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+        if ("file".equals(fs.getUri().getScheme())) {
             return new SparkFolder(Path.of(fs.makeQualified(p).toUri()).toString(), true, conf);
         }
         return new SparkFolder(fs.makeQualified(p).toString(), false, conf);

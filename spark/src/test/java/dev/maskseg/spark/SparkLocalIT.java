@@ -80,6 +80,20 @@ class SparkLocalIT {
     }
 
     @Test
+    void mineMasksReadsAndWritesAnyHadoopFileSystem() throws Exception {
+        session.sparkContext().hadoopConfiguration().set("fs." + ForeignFileSystem.SCHEME + ".impl", ForeignFileSystem.class.getName());
+        Path out = tmp.resolve("foreign-masks");
+        String[] args = {"mine-masks", "--master", MASTER, "--prior", "mbplus", "--images", ForeignFileSystem.SCHEME + "://" + images, "--out",
+                ForeignFileSystem.SCHEME + "://" + out};
+        Fixtures.Run r = Fixtures.spark(args);
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        Fixtures.assertSameFiles(singleMasks, out); // no checksum files, no temporary names left
+        assertTrue(Fixtures.spark(args).out().contains("10 already done"), "masks.json is read back through the Hadoop file system");
+        Fixtures.assertSameFiles(singleMasks, out);
+    }
+
+    @Test
     void mineMasksTakesASplitFile() throws Exception {
         Path out = tmp.resolve("val-masks");
         Path ids = voc.resolve("ImageSets/Segmentation/val.txt");
