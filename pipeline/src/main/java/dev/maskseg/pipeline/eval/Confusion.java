@@ -6,7 +6,7 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (methods.md §1.5):
+ * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (docs/methods.md §1.5):
  * pixels whose ground truth is the ignore value are skipped. Predicted labels may exceed the class count
  * (over-clustering); the table grows as needed. Tables of parts of a split (a Spark job's partitions) {@link #addAll add up}.
  */

@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** {@code maskseg eval miou} on folders of PNG label maps matched by file stem (design.md §4). */
+/** {@code maskseg eval miou} on folders of PNG label maps matched by file stem (docs/design.md §4). */
 public final class MiouFiles {
     private MiouFiles() {}
 
-    /** The result's JSON fields (design.md §4): {@code miou}, {@code pixel_accuracy}, {@code per_class_iou}, {@code matching} (pred → class, by pred). */
+    /** The result's JSON fields (docs/design.md §4): {@code miou}, {@code pixel_accuracy}, {@code per_class_iou}, {@code matching} (pred → class, by pred). */
     public static Map<String, Object> fields(Miou.Result r) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("miou", r.miou());
