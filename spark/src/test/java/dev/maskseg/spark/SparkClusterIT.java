@@ -40,20 +40,26 @@ class SparkClusterIT {
     static Path tmp;
     SparkSession session;
 
+    Path voc, images, single;
+
     @BeforeAll
-    void start() { session = TestSessions.start(MASTER); }
+    void start() throws Exception {
+        voc = Fixtures.dataset(tmp.resolve("voc"), 24, 64);
+        images = voc.resolve("JPEGImages");
+        single = tmp.resolve("single");
+        assertEquals(0, Fixtures.single("mine-masks", "--prior", "mbplus", "--images", images.toString(), "--out", single.toString()).code());
+        session = TestSessions.start(MASTER);
+    }
 
     @AfterAll
     void stop() { session.stop(); }
 
     @Test
     void mineMasksAndEvalMiouGiveTheSingleMachineBytes() throws Exception {
-        Path voc = Fixtures.dataset(tmp.resolve("voc"), 12, 64), images = voc.resolve("JPEGImages");
-        Path single = tmp.resolve("single"), spark = tmp.resolve("spark");
-        assertEquals(0, Fixtures.single("mine-masks", "--prior", "mbplus", "--images", images.toString(), "--out", single.toString()).code());
+        Path spark = tmp.resolve("spark");
         Fixtures.Run r = Fixtures.spark("mine-masks", "--master", MASTER, "--prior", "mbplus", "--images", images.toString(), "--out", spark.toString());
         assertEquals(0, r.code());
-        assertTrue(r.out().contains(": 12 images with 12 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
         Fixtures.assertSameFiles(single, spark);
 
         Path gt = voc.resolve("SegmentationClass"), pred = Fixtures.predictions(gt, tmp.resolve("pred"));
@@ -66,16 +72,13 @@ class SparkClusterIT {
 
     @Test
     void anExecutorKilledMidJobLosesNoMaskAndDuplicatesNone() throws Exception {
-        Path voc = Fixtures.dataset(tmp.resolve("voc40"), 40, 96), images = voc.resolve("JPEGImages");
-        Path single = tmp.resolve("single40"), spark = tmp.resolve("spark40");
-        assertEquals(0, Fixtures.single("mine-masks", "--prior", "mbplus", "--images", images.toString(), "--out", single.toString()).code());
-
+        Path spark = tmp.resolve("spark-killed");
         Tasks tasks = new Tasks();
         session.sparkContext().addSparkListener(tasks);
         ExecutorService bg = Executors.newSingleThreadExecutor();
         try {
-            // 8 MiB partitions: two images per task (each file counts its size plus the 4 MiB open cost), 21 tasks
-            Future<Fixtures.Run> job = bg.submit(() -> Fixtures.spark("mine-masks", "--master", MASTER, "--conf", "spark.sql.files.maxPartitionBytes=8m",
+            // 4 MiB partitions: one image per task (each file counts its size plus the 4 MiB open cost), 25 tasks
+            Future<Fixtures.Run> job = bg.submit(() -> Fixtures.spark("mine-masks", "--master", MASTER, "--conf", "spark.sql.files.maxPartitionBytes=4m",
                     "--prior", "mbplus", "--images", images.toString(), "--out", spark.toString()));
             String victim = null;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -89,17 +92,17 @@ class SparkClusterIT {
             int doneAtKill = tasks.succeeded.get();
             Fixtures.Run r = job.get(10, TimeUnit.MINUTES);
             assertEquals(0, r.code());
-            assertTrue(doneAtKill < 21, "the kill came before the job's last task");
+            assertTrue(doneAtKill < 25, "the kill came before the job's last task");
             assertTrue(tasks.failed.get() >= 1, "the killed executor's task failed and was run again");
             assertTrue(tasks.executorsLost.get() >= 1);
-            assertTrue(r.out().contains(": 40 images with 40 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+            assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
         } finally {
             bg.shutdownNow();
             session.sparkContext().removeSparkListener(tasks);
         }
         Fixtures.assertSameFiles(single, spark); // no mask lost, none extra, no partial file left
         MasksIndex index = MasksIndex.read(spark);
-        assertEquals(41, index.entries().size());
+        assertEquals(25, index.entries().size());
         for (var e : index.entries().entrySet()) if (!e.getKey().equals("zz_broken")) assertTrue(index.done(e.getKey()), e.getKey());
         assertFalse(Files.list(spark).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
     }
