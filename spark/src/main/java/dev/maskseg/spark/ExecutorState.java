@@ -42,6 +42,12 @@ final class ExecutorState {
         }
     }
 
+    /** The backend this JVM computes on, e.g. {@code jvm on AMD EPYC (2 threads)}, reported with each result. */
+    static String backendInUse() {
+        var b = Backends.defaultBackend();
+        return b.name() + " on " + b.device();
+    }
+
     /** Drops the entries of a finished job. */
     static void forget(String jobKey) { SHARED.keySet().removeIf(k -> k.startsWith(jobKey + ":")); }
 }

@@ -23,11 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MineMasksJob {
     /** One image's entry and the problems reported on it. */
-    record Result(String stem, MasksIndex.Entry entry, List<String> problems) implements Serializable {}
+    record Result(String stem, MasksIndex.Entry entry, List<String> problems, String backend) implements Serializable {}
 
     private MineMasksJob() {}
 
-    static MaskMiningStage.Summary run(SparkJob job, String priorName, Map<String, String> given, String images, String ids, String out) throws Exception {
+    static MaskMiningStage.Summary run(SparkJob job, String priorName, Map<String, String> given, String images, String ids, String out, Counts.Backends backends)
+            throws Exception {
         MaskPrior prior = Priors.get(priorName, job.loader);
         PriorParams params = PriorParams.resolve(prior, given);
         SparkFolder outDir = job.folder(out);
@@ -46,6 +47,7 @@ final class MineMasksJob {
         try {
             ImageJobs.run(job.spark, todo, task, r -> {
                 r.problems().forEach(job.console::problem);
+                backends.add(r.backend());
                 try {
                     index.record(r.stem(), r.entry());
                 } catch (java.io.IOException e) {
@@ -83,7 +85,7 @@ final class MineMasksJob {
             MasksIndex.Entry e = stage.processImage(stem, image.uri(), image.bytes(), out, new StageListener() {
                 @Override public void problem(String message) { problems.add(message); }
             });
-            return new Result(stem, e, problems);
+            return new Result(stem, e, problems, ExecutorState.backendInUse());
         }
     }
 }

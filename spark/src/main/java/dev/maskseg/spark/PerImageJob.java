@@ -37,8 +37,8 @@ final class PerImageJob {
             S stage = ExecutorState.shared(jobKey + ":stage", () -> factory.create(jobKey));
             String stem = ImageFiles.stem(file.name());
             BufferedImage img = Inputs.decode(file);
-            if (img == null) return new Counts.Outcome(stem, Counts.Status.FAILED, List.of(file.uri() + ": not a readable PNG/JPEG; skipped"));
-            return new Counts.Outcome(stem, work.process(stage, stem, file, img), List.of());
+            if (img == null) return new Counts.Outcome(stem, Counts.Status.FAILED, List.of(file.uri() + ": not a readable PNG/JPEG; skipped"), null);
+            return new Counts.Outcome(stem, work.process(stage, stem, file, img), List.of(), ExecutorState.backendInUse());
         }
     }
 }

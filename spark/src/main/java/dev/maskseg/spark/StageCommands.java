@@ -111,8 +111,10 @@ final class StageCommands {
 
         @Override
         void run(SparkJob job) throws Exception {
-            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.ids, out);
+            Counts.Backends backends = new Counts.Backends();
+            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.ids, out, backends);
             System.out.println("spark " + s.line().replace(" threads;", " cores;"));
+            job.console.info(backends.line("mine-masks"));
         }
     }
 
@@ -138,6 +140,7 @@ final class StageCommands {
         void run(SparkJob job) throws Exception {
             Counts c = FeaturesJob.run(job, model, weights, in.images, in.ids, out, resize);
             System.out.println(c.line("features", job.cores(), out));
+            job.console.info(c.backends.line("features"));
         }
     }
 
@@ -163,6 +166,7 @@ final class StageCommands {
         void run(SparkJob job) throws Exception {
             Counts c = PredictJob.run(job, model, probe, crf, in.images, in.ids, out);
             System.out.println(c.line("predict", job.cores(), out));
+            job.console.info(c.backends.line("predict"));
         }
     }
 

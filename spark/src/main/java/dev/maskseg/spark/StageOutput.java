@@ -9,7 +9,7 @@ final class StageOutput implements StageListener {
     StageOutput(String prefix) { this.prefix = prefix; }
 
     @Override
-    public void info(String line) { System.out.println(line); }
+    public void info(String line) { if (!line.isEmpty()) System.out.println(line); }
 
     @Override
     public void warning(String line) { System.err.println(line); }

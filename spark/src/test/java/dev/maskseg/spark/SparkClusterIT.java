@@ -60,6 +60,7 @@ class SparkClusterIT {
         Fixtures.Run r = Fixtures.spark("mine-masks", "--master", MASTER, "--prior", "mbplus", "--images", images.toString(), "--out", spark.toString());
         assertEquals(0, r.code());
         assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        assertTrue(r.out().contains("spark mine-masks: executors computed on jvm on "), "the executor JVMs have the Vector API backend: " + r.out());
         Fixtures.assertSameFiles(single, spark);
 
         Path gt = voc.resolve("SegmentationClass"), pred = Fixtures.predictions(gt, tmp.resolve("pred"));
@@ -104,7 +105,9 @@ class SparkClusterIT {
         MasksIndex index = MasksIndex.read(spark);
         assertEquals(25, index.entries().size());
         for (var e : index.entries().entrySet()) if (!e.getKey().equals("zz_broken")) assertTrue(index.done(e.getKey()), e.getKey());
-        assertFalse(Files.list(spark).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        try (var files = Files.list(spark)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
     }
 
     /** The executor JVM with this id: a child of this JVM (local-cluster's workers run here) running CoarseGrainedExecutorBackend. */

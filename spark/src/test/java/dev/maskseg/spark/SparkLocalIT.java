@@ -56,6 +56,7 @@ class SparkLocalIT {
         Fixtures.Run r = Fixtures.spark(args);
         assertEquals(0, r.code());
         assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        assertTrue(r.out().contains("spark mine-masks: executors computed on jvm on "), "the job says which backend ran: " + r.out());
         Fixtures.assertSameFiles(singleMasks, out);
         assertEquals(MasksIndex.Entry.ERROR, MasksIndex.read(out).entry("zz_broken").status(), "the broken image is one error entry");
 
