@@ -49,8 +49,8 @@ final class TrainCommand {
             + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3), painted into pseudo semantic maps with the "
             + "confident-mask rule (§3.5; the prior's scored candidates stand in for Mask R-CNN), and a segmentation network is "
             + "trained on them with hard-pixel mining (§3.6). Writes OUT/pseudo/<id>.png and OUT/pseudo/clusters.json, "
-            + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps and continues to the same "
-            + "weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
+            + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps, also those of 'maskseg spark "
+            + "pseudo-maps --out OUT', and continues to the same weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
     static final class MaskDistill implements Callable<Integer> {
         @Mixin
         TrainOptions o = new TrainOptions();

@@ -157,11 +157,17 @@ class SparkLocalIT {
                 .run(data.ids("trainval"), MaskClustering.vit(clustering, clustering.seed()), cfg, clustering.seed(), single, StageListener.NONE);
         Path config = tmp.resolve("pseudo.yml"), run = tmp.resolve("pseudo-run");
         Files.writeString(config, "data:\n  root: " + voc + "\n  split: trainval\n  masks: " + singleMasks + "\nclustering:\n  vit: vit_small_patch16\n  seed: 1234\n"
-                + "maskdistill:\n  backbone: small\n  clusters: 4\n");
+                + "maskdistill:\n  backbone: small\n  clusters: 4\n  freeze_early_layers: false\n");
         Fixtures.Run r = Fixtures.spark("pseudo-maps", "--master", MASTER, "--config", config.toString(), "--out", run.toString());
         assertEquals(0, r.code());
         assertTrue(r.out().contains("10 masks of 10 images in 4 clusters"), r.out());
         Fixtures.assertSameFiles(single, run.resolve("pseudo"));
+
+        r = Fixtures.single("train", "maskdistill", "--config", config.toString(), "--out", run.toString(), "--resume", "--set", "maskdistill.epochs=1",
+                "--set", "maskdistill.batch=2", "--set", "maskdistill.size=0", "--set", "maskdistill.width=8");
+        assertEquals(0, r.code(), "train maskdistill trains on the Spark job's pseudo maps");
+        assertTrue(r.out().contains("reusing the pseudo maps") && r.out().contains("training from the first epoch"), r.out());
+        assertTrue(Files.exists(run.resolve("model.safetensors")));
     }
 
     private static String[] cat(String[]... parts) {

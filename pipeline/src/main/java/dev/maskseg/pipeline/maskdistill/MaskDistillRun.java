@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * A MaskDistill run in a folder (docs/methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}
  * with {@code pseudo/clusters.json} ({@link PseudoLabelStage}; a resumed run reuses maps made with its own clusters,
- * τ and seed), then the segmenter trained on them with {@code checkpoint.safetensors} after every epoch,
- * {@code metrics.csv}/{@code metrics.json} and finally {@code model.safetensors}.
+ * τ and seed, also when no epoch has run yet, as after {@code maskseg spark pseudo-maps}), then the segmenter trained
+ * on them with {@code checkpoint.safetensors} after every epoch, {@code metrics.csv}/{@code metrics.json} and finally
+ * {@code model.safetensors}.
  */
 public final class MaskDistillRun {
     /** The {@code data:}, {@code clustering:} and {@code maskdistill:} sections, the run folder, and whether to resume or stop at the first bad file. */
@@ -31,7 +32,8 @@ public final class MaskDistillRun {
         MaskDistillConfig cfg = o.cfg();
         VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
         Path pseudo = o.out().resolve("pseudo");
-        if (o.resume() && ClustersIndex.madeWith(pseudo, cfg, o.clustering())) {
+        boolean reused = o.resume() && ClustersIndex.madeWith(pseudo, cfg, o.clustering());
+        if (reused) {
             listener.info("train maskdistill: reusing the pseudo maps in " + pseudo);
         } else {
             pseudoLabels(voc, o, pseudo, listener);
@@ -42,10 +44,14 @@ public final class MaskDistillRun {
                 cfg.clusters() + 1, Backends.defaultBackend().name(), Backends.defaultBackend().device()));
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
         Path checkpoint = o.out().resolve("checkpoint.safetensors");
-        if (o.resume()) {
-            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
+        if (o.resume() && Files.exists(checkpoint)) {
             trainer.resume(checkpoint);
             listener.info(String.format("train maskdistill: resumed after epoch %d of %d", trainer.epoch(), cfg.epochs()));
+        } else if (reused) {
+            // pseudo maps made before any epoch ran, e.g. by 'maskseg spark pseudo-maps': training starts at epoch 1
+            listener.info("train maskdistill: no checkpoint yet; training from the first epoch");
+        } else if (o.resume()) {
+            throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
         }
         RunMetrics metrics = new RunMetrics(o.out(), "maskdistill", List.of("loss"), trainer.history().stream().map(l -> new double[]{l}).toList());
         int steps = images.size() / cfg.batch();
