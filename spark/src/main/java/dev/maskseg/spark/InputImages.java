@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * The images of a job: the PNG/JPEG/BMP files directly in a folder of any file system, as {@link ImageFiles#list}
  * takes them (same names, same order), optionally only those of a split: a text file of ids, one per line (VOC's
- * {@code ImageSets/Segmentation/<split>.txt}), or a COCO annotations file (its {@code images[].file_name}).
+ * {@code ImageSets/Segmentation/<split>.txt}), or a COCO annotations file (its {@code images[].file_name}); a listed
+ * id without an image is an error naming it, as in {@link ImageFiles#list(java.nio.file.Path, java.nio.file.Path)}.
  */
 final class InputImages {
     /** One image: its stem (the id its outputs are named by) and its file's URI. */
@@ -21,7 +22,7 @@ final class InputImages {
 
     private InputImages() {}
 
-    static List<Image> list(SparkFolder dir, SparkFolder idsFolder, String idsName, StageOutput console) throws IOException {
+    static List<Image> list(SparkFolder dir, SparkFolder idsFolder, String idsName) throws IOException {
         if (!dir.isDirectory()) throw new IOException(dir + ": not a folder");
         List<Image> all = new ArrayList<>();
         for (String name : dir.files()) if (ImageFiles.isImage(name)) all.add(new Image(ImageFiles.stem(name), dir.uri(name)));
@@ -30,10 +31,8 @@ final class InputImages {
         Set<String> ids = ids(idsFolder, idsName);
         List<Image> kept = new ArrayList<>();
         for (Image i : all) if (ids.remove(i.stem())) kept.add(i);
-        if (!ids.isEmpty()) {
-            console.problem(ids.size() + " ids of " + idsFolder.path(idsName) + " have no image in " + dir + " (first: " + ids.iterator().next() + "); left out");
-        }
-        if (kept.isEmpty()) throw new IOException(dir + ": none of the images listed in " + idsFolder.path(idsName));
+        if (!ids.isEmpty()) throw new IOException(idsFolder.path(idsName) + ": no image for id " + ids.iterator().next() + " in " + dir);
+        if (kept.isEmpty()) throw new IOException(idsFolder.path(idsName) + ": lists no ids");
         return kept;
     }
 

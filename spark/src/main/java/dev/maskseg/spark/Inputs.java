@@ -10,10 +10,10 @@ import java.util.List;
 final class Inputs {
     private Inputs() {}
 
-    /** The images of --images, only those of --ids when given. */
+    /** The images of --images, only those of --split when given. */
     static List<InputImages.Image> images(SparkJob job, String images, String ids) throws IOException {
         SparkFolder.File idsFile = ids == null ? null : job.file(ids);
-        return InputImages.list(job.folder(images), idsFile == null ? null : idsFile.folder(), idsFile == null ? null : idsFile.name(), job.console);
+        return InputImages.list(job.folder(images), idsFile == null ? null : idsFile.folder(), idsFile == null ? null : idsFile.name());
     }
 
     /** The image, or null when it cannot be decoded. */

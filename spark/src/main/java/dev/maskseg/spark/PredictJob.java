@@ -13,13 +13,13 @@ import java.util.List;
 final class PredictJob {
     private PredictJob() {}
 
-    static Counts run(SparkJob job, String model, String probe, boolean crf, String images, String ids, String out) throws Exception {
+    static Counts run(SparkJob job, String model, String probe, boolean crf, int size, String images, String ids, String out) throws Exception {
         SparkFolder outDir = job.folder(out);
         Counts counts = new Counts();
         List<String> todo = Inputs.images(job, images, ids).stream().map(InputImages.Image::uri).toList();
         ShippedFile m = job.ship(model), p = job.ship(probe);
         PerImageJob.run(job, todo, counts,
-                key -> PredictStage.load(m.local(key), p == null ? null : p.local(key), crf ? DenseCrf.Params.official() : null),
+                key -> PredictStage.load(m.local(key), p == null ? null : p.local(key), crf ? DenseCrf.Params.official() : null, size),
                 (stage, stem, file, img) -> {
                     stage.processImage(stem, img, outDir);
                     return Counts.Status.DONE;

@@ -6,6 +6,7 @@ import dev.maskseg.pipeline.data.PriorMasks;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.ClustersIndex;
+import dev.maskseg.pipeline.maskdistill.GroundTruthBoxes;
 import dev.maskseg.pipeline.maskdistill.MaskClustering;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.PseudoLabelStage;
@@ -16,27 +17,29 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code maskseg spark pseudo-maps}: MaskDistill's pseudo maps as {@code train maskdistill} makes them
+ * {@code maskseg spark pseudo-maps}: MaskDistill's pseudo maps as {@code train maskdistill --pseudo-only} paints them
  * ({@code OUT/pseudo/<id>.png}, {@code OUT/pseudo/clusters.json}; docs/methods.md §3.3, §3.5) in three steps: the
- * clustering's feature pass in the executors ({@link PseudoLabelStage#features}, the ViT once per executor), k-means
- * over every mask's feature on the driver (rows in split order, so the clusters are those of the single-machine run),
- * then the painting in the executors ({@link PseudoLabelStage#paint}). The VOC folder, the prior's masks and the output
- * are read and written through paths every executor sees (a shared file system).
+ * clustering's feature pass in the executors ({@link PseudoLabelStage#features}: CLS features and ground-truth targets,
+ * the ViT once per executor), k-means over every mask and the clusters' naming on the driver (rows in split order, so
+ * the clusters are those of the single-machine run), then the painting in the executors ({@link PseudoLabelStage#paint}).
+ * The VOC folder, the prior's masks and the output are read and written through paths every executor sees (a shared
+ * file system).
  */
 final class PseudoMapsJob {
-    /** One image's mask features, or why it was left out. */
-    record Features(String id, double[][] rows, String problem) implements Serializable {}
+    /** One image's features, or why it was left out. */
+    record Features(String id, PseudoLabelStage.ImageFeatures features, String problem) implements Serializable {}
 
-    /** One image's clusters to paint with. */
-    record Paint(String id, int[] clusters) implements Serializable {}
+    /** One image's clusters and targets to paint with. */
+    record Paint(String id, int[] clusters, int[] targets) implements Serializable {}
 
-    /** What the painted image's clusters.json rows are. */
+    /** The painted image's clusters.json rows. */
     record Painted(String id, List<ClustersIndex.Assignment> rows) implements Serializable {}
 
     private static final int IMAGES_PER_TASK = 16;
@@ -48,42 +51,48 @@ final class PseudoMapsJob {
             job.console.warning("spark pseudo-maps: WARNING clustering.weights is empty: clustering with a randomly initialised " + clustering.vit()
                     + " (give DINO weights for the method's results)");
         }
-        Source src = new Source(data.root(), data.masks(), strict);
+        Source src = new Source(data.root(), data.masks(), strict, clustering.byBoxes(), cfg.clusters());
         List<String> ids = new VocDataset(Path.of(data.root()), strict, job.console::problem).ids(data.split());
+        GroundTruthBoxes boxes = src.boxes(); // the driver checks the boxes' source before any task starts
         ShippedFile weights = job.ship(clustering.weights());
-        Map<String, double[][]> byId = new HashMap<>();
+        Map<String, PseudoLabelStage.ImageFeatures> byId = new HashMap<>();
         List<Features> bad = new ArrayList<>();
         ImageJobs.runItems(job.spark, new ArrayList<>(ids), IMAGES_PER_TASK, new FeatureTask(job.key, job.backend, src, clustering.vit(), clustering.seed(), weights), f -> {
             if (f.problem() != null) bad.add(f);
-            else if (f.rows().length > 0) byId.put(f.id(), f.rows());
+            else if (f.features().rows().length > 0) byId.put(f.id(), f.features());
         });
         int skipped = report(bad, ids, strict, job.console);
 
         List<String> kept = new ArrayList<>();
         List<double[]> rows = new ArrayList<>();
+        List<Integer> targets = new ArrayList<>();
         for (String id : ids) {
-            double[][] f = byId.get(id);
-            if (f == null) continue;
+            PseudoLabelStage.ImageFeatures f = byId.get(id);
+            if (f == null || kept.contains(id)) continue;
             kept.add(id);
-            rows.addAll(List.of(f));
+            rows.addAll(List.of(f.rows()));
+            for (int t : f.targets()) targets.add(t);
         }
-        int[] cluster = MaskClustering.cluster(rows.toArray(double[][]::new), cfg.clusters(), clustering.seed());
+        int k = clustering.k(cfg.clusters());
+        int[] cluster = MaskClustering.cluster(rows.toArray(double[][]::new), k, clustering.seed());
+        int[] target = targets.stream().mapToInt(Integer::intValue).toArray();
+        ClustersIndex.Naming naming = PseudoLabelStage.naming(cluster, target, k, cfg.clusters(), boxes);
         List<Paint> paints = new ArrayList<>();
         int at = 0;
         for (String id : kept) {
-            int n = byId.get(id).length;
-            paints.add(new Paint(id, java.util.Arrays.copyOfRange(cluster, at, at + n)));
+            int n = byId.get(id).rows().length;
+            paints.add(new Paint(id, Arrays.copyOfRange(cluster, at, at + n), Arrays.copyOfRange(target, at, at + n)));
             at += n;
         }
 
         Path pseudo = Files.createDirectories(out.resolve("pseudo"));
         Map<String, List<ClustersIndex.Assignment>> painted = new HashMap<>();
-        ImageJobs.runItems(job.spark, paints, IMAGES_PER_TASK, new PaintTask(job.key, src, cfg.tau(), pseudo.toString()), p -> painted.put(p.id(), p.rows()));
+        ImageJobs.runItems(job.spark, paints, IMAGES_PER_TASK, new PaintTask(job.key, src, naming, cfg.tau(), pseudo.toString()), p -> painted.put(p.id(), p.rows()));
         Partials.remove(job, job.folder(pseudo.toString()));
         Map<String, List<ClustersIndex.Assignment>> index = new LinkedHashMap<>();
         for (String id : kept) index.put(id, painted.get(id));
-        src.stage().clustersIndex(cfg, clustering.seed(), index).write(pseudo);
-        return new PseudoLabelStage.Summary(kept.size(), rows.size(), skipped);
+        src.stage().clustersIndex(cfg, clustering, naming, index).write(pseudo);
+        return new PseudoLabelStage.Summary(kept.size(), rows.size(), skipped, clustering.labels(cfg.clusters()), naming);
     }
 
     /** Problems in split order; with --strict the first stops the run, as in the single-machine stage. */
@@ -96,12 +105,14 @@ final class PseudoMapsJob {
         return bad.size();
     }
 
-    /** Where an executor finds the images and the prior's masks: the stage over them, made once per JVM. */
-    private record Source(String root, String masks, boolean strict) implements Serializable {
+    /** Where an executor finds the images, the prior's masks and the ground-truth boxes (when the clusters are named by them). */
+    private record Source(String root, String masks, boolean strict, boolean byBoxes, int classes) implements Serializable {
         PseudoLabelStage stage() throws IOException {
             VocDataset voc = new VocDataset(Path.of(root), strict, m -> {});
             return new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(masks)), strict);
         }
+
+        GroundTruthBoxes boxes() throws IOException { return byBoxes ? GroundTruthBoxes.open(Path.of(root), classes) : null; }
     }
 
     private record FeatureTask(String jobKey, String backend, Source src, String vitName, long seed, ShippedFile weights)
@@ -110,21 +121,22 @@ final class PseudoMapsJob {
         public Features process(String id) throws Exception {
             ExecutorState.useBackend(backend);
             PseudoLabelStage stage = ExecutorState.shared(jobKey + ":stage", src::stage);
-            VisionTransformer vit = ExecutorState.shared(jobKey + ":vit",
-                    () -> MaskClustering.vit(new ClusteringConfig(vitName, weights == null ? "" : weights.local(jobKey).toString(), seed), seed));
+            GroundTruthBoxes boxes = ExecutorState.shared(jobKey + ":boxes", () -> java.util.Optional.ofNullable(src.boxes())).orElse(null);
+            VisionTransformer vit = ExecutorState.shared(jobKey + ":vit", () -> MaskClustering.vit(
+                    new ClusteringConfig(vitName, weights == null ? "" : weights.local(jobKey).toString(), seed, 1, "none"), seed));
             try {
-                return new Features(id, stage.features(id, vit), null);
+                return new Features(id, stage.features(id, vit, boxes), null);
             } catch (IOException e) {
                 return new Features(id, null, e.getMessage());
             }
         }
     }
 
-    private record PaintTask(String jobKey, Source src, double tau, String pseudo) implements ImageJobs.ItemTask<Paint, Painted> {
+    private record PaintTask(String jobKey, Source src, ClustersIndex.Naming naming, double tau, String pseudo) implements ImageJobs.ItemTask<Paint, Painted> {
         @Override
         public Painted process(Paint p) throws Exception {
             PseudoLabelStage stage = ExecutorState.shared(jobKey + ":stage", src::stage);
-            return new Painted(p.id(), stage.paint(p.id(), p.clusters(), tau, Folder.local(Path.of(pseudo))));
+            return new Painted(p.id(), stage.paint(p.id(), p.clusters(), p.targets(), naming, tau, Folder.local(Path.of(pseudo))));
         }
     }
 }

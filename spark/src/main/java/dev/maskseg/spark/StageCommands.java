@@ -74,9 +74,9 @@ final class StageCommands {
         @Option(names = "--images", required = true, description = "Folder of PNG/JPEG images (local path or Hadoop URI).")
         String images;
 
-        @Option(names = "--ids", paramLabel = "FILE", description = "Only the images of a split: ids one per line (VOC ImageSets/Segmentation/<split>.txt) "
-                + "or a COCO annotations JSON (its images' file names).")
-        String ids;
+        @Option(names = "--split", paramLabel = "FILE", description = "Only the images whose stems FILE lists, one per line (e.g. "
+                + "ImageSets/Segmentation/val.txt), or those of a COCO annotations JSON (its images' file names).")
+        String split;
     }
 
     @Command(name = "mine-masks", description = {"maskseg mine-masks as a Spark job: <stem>.png (0/255) or <stem>_<k>.png and masks.json, "
@@ -112,7 +112,7 @@ final class StageCommands {
         @Override
         void run(SparkJob job) throws Exception {
             Counts.Backends backends = new Counts.Backends();
-            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.ids, out, backends);
+            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.split, out, backends);
             System.out.println("spark " + s.line().replace(" threads;", " cores;"));
             job.console.info(backends.line("mine-masks"));
         }
@@ -138,7 +138,7 @@ final class StageCommands {
 
         @Override
         void run(SparkJob job) throws Exception {
-            Counts c = FeaturesJob.run(job, model, weights, in.images, in.ids, out, resize);
+            Counts c = FeaturesJob.run(job, model, weights, in.images, in.split, out, resize);
             System.out.println(c.line("features", job.cores(), out));
             job.console.info(c.backends.line("features"));
         }
@@ -156,6 +156,9 @@ final class StageCommands {
         @Option(names = "--crf", description = "Refine class predictions (MaskDistill labels, probe classes) with the dense CRF (§1.5).")
         boolean crf;
 
+        @Option(names = "--size", defaultValue = "0", description = "Working size SxS of the network (0: each image's own; official 512).")
+        int size;
+
         @Mixin
         ImageInputs in = new ImageInputs();
 
@@ -163,19 +166,25 @@ final class StageCommands {
         String out;
 
         @Override
+        void check() {
+            if (size < 0) throw usage("--size must be >= 0, got " + size);
+        }
+
+        @Override
         void run(SparkJob job) throws Exception {
-            Counts c = PredictJob.run(job, model, probe, crf, in.images, in.ids, out);
+            Counts c = PredictJob.run(job, model, probe, crf, size, in.images, in.split, out);
             System.out.println(c.line("predict", job.cores(), out));
             job.console.info(c.backends.line("predict"));
         }
     }
 
-    @Command(name = "pseudo-maps", description = {"The pseudo maps of 'train maskdistill' as a Spark job: every candidate mask of data.masks "
-            + "clustered by the CLS token of the clustering ViT over its box (feature pass in the executors, k-means on the driver), "
-            + "then painted with the confident-mask rule into OUT/pseudo/<id>.png and OUT/pseudo/clusters.json.",
+    @Command(name = "pseudo-maps", description = {"The pseudo maps of 'train maskdistill --pseudo-only' as a Spark job: every candidate mask of "
+            + "data.masks clustered by the CLS token of the clustering ViT over its box (feature pass in the executors, k-means and the "
+            + "clusters' naming on the driver), then painted with the confident-mask rule into OUT/pseudo/<id>.png and "
+            + "OUT/pseudo/clusters.json. Train on them with 'maskseg train maskdistill --labels OUT/pseudo'.",
             "data.root, data.masks and --out must be paths every executor sees (a shared file system)."})
     static final class PseudoMaps extends Stage {
-        @Option(names = "--config", description = "YAML file with data:, clustering: and maskdistill: sections (configs/maskdistill/*.yml).")
+        @Option(names = "--config", description = "YAML file with data:, clustering: and maskdistill: sections (configs/maskdistill/*.yml; val: is ignored).")
         Path config;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set data.root=DIR.")
@@ -191,7 +200,7 @@ final class StageCommands {
         void run(SparkJob job) throws Exception {
             RunConfig run = RunConfig.load(config, sets);
             for (String s : run.sections()) {
-                if (!List.of("data", "clustering", "maskdistill").contains(s)) throw usage("config " + config + ": unknown section " + s + " (data, clustering, maskdistill)");
+                if (!List.of("data", "clustering", "maskdistill", "val").contains(s)) throw usage("config " + config + ": unknown section " + s + " (data, clustering, maskdistill, val)");
             }
             DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
             if (data.root().isEmpty() || data.masks().isEmpty()) throw usage("config: data.root and data.masks are required");
@@ -199,7 +208,11 @@ final class StageCommands {
             MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
             PseudoLabelStage.Summary s = PseudoMapsJob.run(job, data, clustering, cfg, out, strict);
             System.out.printf("spark pseudo-maps: %d masks of %d images in %d clusters (%s CLS, seed %d), pseudo maps with tau %.2f; %d images skipped; %s%n",
-                    s.masks(), s.images(), cfg.clusters(), clustering.vit(), clustering.seed(), cfg.tau(), s.skipped(), out.resolve("pseudo"));
+                    s.masks(), s.images(), clustering.k(cfg.clusters()), clustering.vit(), clustering.seed(), cfg.tau(), s.skipped(), out.resolve("pseudo"));
+            if (s.naming().named()) {
+                System.out.printf("spark pseudo-maps: clusters named by %s boxes (%s matching, %d masks with a target): %s; maps hold classes 1..%d%n",
+                        s.naming().boxes(), s.naming().method(), s.naming().targeted(), s.naming().matching(), cfg.clusters());
+            }
         }
     }
 
@@ -217,7 +230,7 @@ final class StageCommands {
             @Option(names = "--num-classes", required = true, description = "Number of ground-truth classes.")
             int classes;
 
-            @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | none (default: ${DEFAULT-VALUE}).")
+            @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | majority-count | none (default: ${DEFAULT-VALUE}).")
             String matching;
 
             @Option(names = "--ignore", defaultValue = "255", description = "Ground-truth value to ignore (default: ${DEFAULT-VALUE}).")
@@ -233,9 +246,9 @@ final class StageCommands {
 
             private Miou.Matching matching() {
                 try {
-                    return Miou.Matching.valueOf(matching.toUpperCase().replace('-', '_'));
+                    return Miou.Matching.parse(matching);
                 } catch (IllegalArgumentException e) {
-                    throw usage("--matching must be hungarian, majority or none, got '" + matching + "'");
+                    throw usage("--" + e.getMessage());
                 }
             }
 
