@@ -2,10 +2,10 @@ package dev.maskseg.pipeline.predict;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.crf.DenseCrf;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Overlays;
@@ -100,15 +100,22 @@ public final class PredictStage {
             listener.problem(image + ": unreadable image; skipped");
             return false;
         }
+        processImage(ImageFiles.stem(image), img, Folder.local(outDir));
+        return true;
+    }
+
+    /**
+     * One decoded image: {@code <stem>.png} (and {@code overlay/<stem>.png}) written into {@code out}. The work of
+     * {@link #processImage(Path, Path, StageListener)} for callers that read the files themselves (a Spark task).
+     */
+    public void processImage(String stem, BufferedImage img, Folder out) throws IOException {
         Sample s = Sample.of(img, new byte[img.getWidth() * img.getHeight()]);
         int[] labels = labels(s);
-        String stem = ImageFiles.stem(image);
-        LabelMaps.write(outDir.resolve(stem + ".png"), s.width(), s.height(), labels);
+        out.write(stem + ".png", LabelMaps.png(s.width(), s.height(), labels));
         if (overlays) {
             BufferedImage ov = Overlays.image(s, labels);
-            AtomicFiles.write(Files.createDirectories(outDir.resolve("overlay")).resolve(stem + ".png"), o -> ImageIO.write(ov, "png", o));
+            out.write("overlay/" + stem + ".png", o -> ImageIO.write(ov, "png", o));
         }
-        return true;
     }
 
     /** The label map of one image at its size. */
