@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "perf-figures: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
