@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-import static dev.maskseg.engine.io.PickleBytes.*;
+import dev.maskseg.testing.PickleBytes;
+
+import static dev.maskseg.testing.PickleBytes.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

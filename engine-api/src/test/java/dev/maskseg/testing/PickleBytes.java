@@ -1,4 +1,4 @@
-package dev.maskseg.engine.io;
+package dev.maskseg.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,37 +13,37 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Test helper: a pickle written opcode by opcode, and torch.save's zip layout around it, for hostile inputs. */
-final class PickleBytes {
-    static final int MARK = 0x28, STOP = 0x2e, EMPTY_DICT = 0x7d, EMPTY_LIST = 0x5d, EMPTY_TUPLE = 0x29, APPEND = 0x61, APPENDS = 0x65,
+public final class PickleBytes {
+    public static final int MARK = 0x28, STOP = 0x2e, EMPTY_DICT = 0x7d, EMPTY_LIST = 0x5d, EMPTY_TUPLE = 0x29, APPEND = 0x61, APPENDS = 0x65,
             SETITEM = 0x73, TUPLE = 0x74, TUPLE1 = 0x85, TUPLE2 = 0x86, LIST = 0x6c, REDUCE = 0x52, BINPERSID = 0x51, NEWFALSE = 0x89, DUP = 0x32,
             POP = 0x30;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleBytes() {
+    public PickleBytes() {
         out.write(0x80);
         out.write(2);
     }
 
-    PickleBytes op(int... codes) {
+    public PickleBytes op(int... codes) {
         for (int c : codes) out.write(c);
         return this;
     }
 
-    PickleBytes integer(int v) {
+    public PickleBytes integer(int v) {
         out.write(0x4a);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
         return this;
     }
 
     /** LONG1 of 8 bytes. */
-    PickleBytes longValue(long v) {
+    public PickleBytes longValue(long v) {
         out.write(0x8a);
         out.write(8);
         out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
         return this;
     }
 
-    PickleBytes string(String s) {
+    public PickleBytes string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write(0x58);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
@@ -51,32 +51,32 @@ final class PickleBytes {
         return this;
     }
 
-    PickleBytes global(String module, String name) {
+    public PickleBytes global(String module, String name) {
         out.write(0x63);
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
         return this;
     }
 
-    PickleBytes put(int key) {
+    public PickleBytes put(int key) {
         out.write(0x72);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(key).array());
         return this;
     }
 
-    PickleBytes get(int key) {
+    public PickleBytes get(int key) {
         out.write(0x6a);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(key).array());
         return this;
     }
 
     /** {@code ('storage', torch.<type>, key, 'cpu', numel)} as a persistent id: pushes the storage. */
-    PickleBytes storage(String type, String key, long numel) {
+    public PickleBytes storage(String type, String key, long numel) {
         op(MARK).string("storage").global("torch", type).string(key).string("cpu").longValue(numel).op(TUPLE, BINPERSID);
         return this;
     }
 
     /** {@code _rebuild_tensor_v2(storage(type, key, numel), offset, size, stride, False, OrderedDict())}. */
-    PickleBytes tensor(String type, String key, long numel, long offset, long[] size, long[] stride) {
+    public PickleBytes tensor(String type, String key, long numel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         op(MARK);
         storage(type, key, numel);
@@ -88,10 +88,10 @@ final class PickleBytes {
         return this;
     }
 
-    byte[] bytes() { return out.toByteArray(); }
+    public byte[] bytes() { return out.toByteArray(); }
 
     /** A torch.save zip with this pickle (STOP appended) and the given storages (raw bytes by key). */
-    void writePth(Path file, Map<String, byte[]> storages) throws IOException {
+    public void writePth(Path file, Map<String, byte[]> storages) throws IOException {
         op(STOP);
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry("archive/data.pkl"));
