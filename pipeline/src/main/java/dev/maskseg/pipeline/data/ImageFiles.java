@@ -12,12 +12,18 @@ public final class ImageFiles {
 
     /** The folder's PNG/JPEG/BMP files by name; a missing folder or one without images is an error naming it. */
     public static List<Path> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
+        if (!Files.exists(dir)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "does not exist");
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": is a file, not a folder of images");
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
             if (files.isEmpty()) throw new IOException(dir + ": no PNG/JPEG images");
             return files;
         }
+    }
+
+    /** The folder the files are in, as an absolute path (what a run records as its input); "" for no files. */
+    public static String folderOf(List<Path> files) {
+        return files.isEmpty() ? "" : files.get(0).toAbsolutePath().normalize().getParent().toString();
     }
 
     /** The file name without its extension. */

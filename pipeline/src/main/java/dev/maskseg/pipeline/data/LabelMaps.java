@@ -1,8 +1,8 @@
 package dev.maskseg.pipeline.data;
 
-import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.zoo.image.ImageEncoder;
+import dev.maskseg.zoo.image.ImageDecoder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
@@ -15,13 +15,7 @@ public final class LabelMaps {
     private LabelMaps() {}
 
     public static LabelMap read(Path file) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": unreadable label map (" + e.getMessage() + ")", e);
-        }
-        if (img == null) throw new IOException(file + ": not a PNG label map");
+        BufferedImage img = ImageDecoder.read(file, "label map");
         boolean gray = img.getType() == BufferedImage.TYPE_BYTE_GRAY;
         boolean palette = img.getColorModel() instanceof IndexColorModel;
         if ((!gray && !palette) || img.getRaster().getNumBands() != 1 || img.getColorModel().getPixelSize() > 8) {
@@ -35,6 +29,6 @@ public final class LabelMaps {
     public static void write(Path file, int w, int h, int[] labels) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setPixels(0, 0, w, h, labels);
-        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+        ImageEncoder.writePng(file, img);
     }
 }

@@ -1,11 +1,9 @@
 package dev.maskseg.pipeline.data;
 
+import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.engine.io.HeapBudget;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,9 +26,23 @@ public final class SyntheticScenes {
 
     public record Scene(BufferedImage image, byte[] label) {}
 
+    /** The smallest and largest image side (larger images would exceed what {@link dev.maskseg.zoo.image.ImageDecoder} reads back). */
+    public static final int MIN_SIZE = 16, MAX_SIZE = 16384;
+    /** Heap per pixel while a scene is generated and encoded (float RGB, the image, its label and the encodings). */
+    private static final int BYTES_PER_PIXEL = 32;
+
+    /** Refuses a count or side the dataset cannot have. */
+    public static void checkSize(int images, int size) {
+        if (images < 2) throw new IllegalArgumentException("need at least 2 images (80% train, the rest val), got " + images);
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new IllegalArgumentException("the image side must be in [" + MIN_SIZE + ", " + MAX_SIZE + "] pixels, got " + size);
+        }
+    }
+
     /** Writes JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
-        if (images < 2) throw new IllegalArgumentException("make-dataset: need at least 2 images, got " + images);
+        checkSize(images, size);
+        HeapBudget.require((long) size * size * BYTES_PER_PIXEL, "a generated " + size + "x" + size + " scene");
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
@@ -38,10 +50,10 @@ public final class SyntheticScenes {
         for (int i = 0; i < images; i++) {
             String id = String.format("scene_%05d", i);
             Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
-            AtomicFiles.write(jpeg.resolve(id + ".jpg"), out -> writeJpeg(s.image(), out));
+            ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
             BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
             lab.getRaster().setDataElements(0, 0, size, size, s.label());
-            AtomicFiles.write(labels.resolve(id + ".png"), out -> ImageIO.write(lab, "png", out));
+            ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
             (i < nTrain ? train : val).add(id);
         }
         List<String> all = new ArrayList<>(train);
@@ -49,19 +61,6 @@ public final class SyntheticScenes {
         AtomicFiles.write(sets.resolve("train.txt"), out -> out.write((String.join("\n", train) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("val.txt"), out -> out.write((String.join("\n", val) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("trainval.txt"), out -> out.write((String.join("\n", all) + "\n").getBytes()));
-    }
-
-    private static void writeJpeg(BufferedImage img, java.io.OutputStream out) throws IOException {
-        ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam p = w.getDefaultWriteParam();
-        p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        p.setCompressionQuality(0.95f);
-        try (var ios = ImageIO.createImageOutputStream(out)) {
-            w.setOutput(ios);
-            w.write(null, new IIOImage(img, null, null), p);
-        } finally {
-            w.dispose();
-        }
     }
 
     public static Scene generate(int w, int h, SplittableRandom r) {

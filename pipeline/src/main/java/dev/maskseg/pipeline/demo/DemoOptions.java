@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.demo;
 
+import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.prior.MaskPrior;
 
@@ -18,9 +19,12 @@ import java.nio.file.Path;
  *                      {@code data:} (workers, prefetch); {@link DemoRunner#config} gives the embedded demo config
  * @param seed          seed of the dataset, the model and the sampling
  * @param miningThreads images the prior processes in parallel
+ * @param overwrite     replace a finished demo (or other files) in {@code out}; otherwise such a folder is refused
  */
-public record DemoOptions(Path out, String method, int images, int size, int epochs, MaskPrior prior, RunConfig config, long seed, int miningThreads) {
+public record DemoOptions(Path out, String method, int images, int size, int epochs, MaskPrior prior, RunConfig config, long seed, int miningThreads,
+                          boolean overwrite) {
     public DemoOptions {
+        SyntheticScenes.checkSize(images, size);
         if (!method.equals("maskcontrast") && !method.equals("maskdistill")) {
             throw new IllegalArgumentException("demo: method must be maskcontrast or maskdistill, got '" + method + "'");
         }

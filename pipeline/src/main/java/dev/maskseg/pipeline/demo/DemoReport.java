@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.demo;
 
+import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.data.Overlays;
 import dev.maskseg.pipeline.data.Sample;
@@ -7,7 +8,6 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ final class DemoReport {
                 }
             }
         }
-        AtomicFiles.write(file, out -> ImageIO.write(g, "png", out));
+        ImageEncoder.writePng(file, g);
     }
 
     static void html(Path file, String title, String clusterColumn, String metricsJson, List<String> classes, double[] kmeansIou, double[] linearIou,

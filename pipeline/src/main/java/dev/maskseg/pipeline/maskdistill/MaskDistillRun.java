@@ -1,5 +1,10 @@
 package dev.maskseg.pipeline.maskdistill;
 
+import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.batch.ProblemLog;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.config.DataConfig;
@@ -21,20 +26,28 @@ import java.util.List;
  * {@code metrics.csv}/{@code metrics.json} and finally {@code model.safetensors}.
  */
 public final class MaskDistillRun {
-    /** The {@code data:}, {@code clustering:} and {@code maskdistill:} sections, the run folder, and whether to resume or stop at the first bad file. */
-    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, Path out, boolean resume, boolean strict) {}
+    /**
+     * The {@code data:}, {@code clustering:} and {@code maskdistill:} sections, the run folder and what may be done with a
+     * run already there ({@link RunFolder}), whether to stop at the first bad file, and the effective configuration
+     * written to config.yml.
+     */
+    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, Path out, RunFolder.Mode mode, boolean strict,
+                          String configYaml) {}
 
     private MaskDistillRun() {}
 
     /** Pseudo maps (unless reused), training (the remaining epochs) and the model; returns its file. */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskDistillConfig cfg = o.cfg();
-        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        RunFolder folder = RunFolder.claim(o.out(), "train maskdistill", Map.of(), o.mode(), false);
+        AtomicFiles.write(o.out().resolve("config.yml"), out -> out.write(o.configYaml().getBytes(StandardCharsets.UTF_8)));
+        ProblemLog skipped = new ProblemLog(listener);
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), skipped);
         Path pseudo = o.out().resolve("pseudo");
-        if (o.resume() && ClustersIndex.madeWith(pseudo, cfg, o.clustering())) {
+        if (folder.continued() && ClustersIndex.madeWith(pseudo, cfg, o.clustering())) {
             listener.info("train maskdistill: reusing the pseudo maps in " + pseudo);
         } else {
-            pseudoLabels(voc, o, pseudo, listener);
+            pseudoLabels(voc, o, pseudo, skipped.listener());
         }
 
         ImageSet images = voc.withLabelMaps(o.data().split(), pseudo);
@@ -42,7 +55,7 @@ public final class MaskDistillRun {
                 cfg.clusters() + 1, Backends.defaultBackend().name(), Backends.defaultBackend().device()));
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
         Path checkpoint = o.out().resolve("checkpoint.safetensors");
-        if (o.resume()) {
+        if (folder.continued()) {
             if (!Files.exists(checkpoint)) throw new IllegalArgumentException("--resume: no checkpoint " + checkpoint);
             trainer.resume(checkpoint);
             listener.info(String.format("train maskdistill: resumed after epoch %d of %d", trainer.epoch(), cfg.epochs()));
@@ -68,6 +81,7 @@ public final class MaskDistillRun {
         metrics.finish();
         Path model = o.out().resolve("model.safetensors");
         trainer.saveModel(model);
+        folder.finish(Map.of("epochs", cfg.epochs(), "images", images.size(), "skipped", skipped.lines().size(), "errors", skipped.lines()));
         listener.info(String.format("train maskdistill: %d epochs done; %s, %s", cfg.epochs(), model, o.out().resolve("metrics.csv")));
         return model;
     }
