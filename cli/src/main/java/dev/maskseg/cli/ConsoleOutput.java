@@ -23,10 +23,13 @@ final class ConsoleOutput {
             public void info(String line) { System.out.println(line); }
 
             @Override
-            public void warning(String line) { System.err.println(line); }
+            public synchronized void warning(String line) { System.err.println(ownLine() + line); }
 
             @Override
-            public void problem(String message) { System.err.println(prefix + ": " + message); }
+            public synchronized void problem(String message) { System.err.println(ownLine() + prefix + ": " + message); }
+
+            /** A line break first while a progress bar is drawn, so the line does not continue the bar's. */
+            private String ownLine() { return bar != null ? System.lineSeparator() : ""; }
 
             @Override
             public synchronized void start(String task, long total, long done) {

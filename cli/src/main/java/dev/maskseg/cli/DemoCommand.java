@@ -1,5 +1,6 @@
 package dev.maskseg.cli;
 
+import dev.maskseg.prior.MaskPrior;
 import dev.maskseg.pipeline.demo.DemoOptions;
 import dev.maskseg.pipeline.demo.DemoRunner;
 import dev.maskseg.prior.Priors;
@@ -26,17 +27,20 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "demo-out", description = "Output folder (default: ${DEFAULT-VALUE}); one that holds a run needs --overwrite.")
     Path out;
 
-    @Option(names = "--images", defaultValue = "320", description = "Generated images, 80%% train (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--overwrite", description = "Replace the demo (or other files) in --out instead of refusing it.")
+    boolean overwrite;
+
+    @Option(names = "--images", defaultValue = "320", converter = Ranges.AtLeastTwo.class, description = "Generated images, 80%% train (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--size", defaultValue = "96", description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "96", converter = Ranges.ImageSide.class, description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--epochs", defaultValue = "-1", description = "Training epochs (default: the demo config's).")
-    int epochs;
+    @Option(names = "--epochs", converter = Ranges.AtLeastOne.class, description = "Training epochs (default: the demo config's).")
+    Integer epochs;
 
     @Option(names = "--method", defaultValue = "maskcontrast", description = "maskcontrast | maskdistill (default: ${DEFAULT-VALUE}).")
     String method;
@@ -58,8 +62,14 @@ final class DemoCommand implements Callable<Integer> {
         if (!method.equals("maskcontrast") && !method.equals("maskdistill")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--method must be maskcontrast or maskdistill, got '" + method + "'");
         }
-        DemoOptions o = new DemoOptions(out, method, images, size, epochs, Priors.get(prior, Main.pluginLoader()), DemoRunner.config(method, config, sets),
-                seed, Runtime.getRuntime().availableProcessors());
+        MaskPrior p;
+        try {
+            p = Priors.get(prior, Main.pluginLoader());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prior: " + e.getMessage());
+        }
+        DemoOptions o = new DemoOptions(out, method, images, size, epochs == null ? 0 : epochs, p, DemoRunner.config(method, config, sets),
+                seed, Runtime.getRuntime().availableProcessors(), overwrite);
         DemoRunner.run(o, console.listener("demo"));
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.maskseg.cli;
 
+import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.JsonFiles;
@@ -19,7 +20,9 @@ import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,21 +42,33 @@ final class EvalCommand {
 
     @Command(name = "miou", description = {"Dataset-level mIoU of PNG label maps matched by file stem (8-bit grayscale or palette index), "
             + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority (over-clustering) or none.",
-            "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
+            "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json, with \"matched\", "
+                    + "\"missing\", \"extra\" and \"failed\" counts (ground truths without a prediction, predictions without a ground truth, "
+                    + "pairs that could not be read or differ in size). Every ground-truth map must have a usable prediction unless "
+                    + "--allow-missing (then only the matched ones are scored)."})
     static final class MiouCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
+
         @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
         Path pred;
 
         @Option(names = "--gt", required = true, description = "Folder of ground-truth label maps.")
         Path gt;
 
-        @Option(names = "--num-classes", required = true, description = "Number of ground-truth classes.")
+        @Option(names = "--num-classes", required = true, converter = Ranges.Classes.class, description = "Number of ground-truth classes.")
         int classes;
+
+        @Option(names = "--allow-missing", description = "Score the matched pairs even when some ground-truth maps have no usable prediction.")
+        boolean allowMissing;
 
         @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | none (default: ${DEFAULT-VALUE}).")
         String matching;
 
-        @Option(names = "--ignore", defaultValue = "255", description = "Ground-truth value to ignore (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--ignore", defaultValue = "255", converter = Ranges.Label.class, description = "Ground-truth value to ignore, 0-255 (default: ${DEFAULT-VALUE}).")
         int ignore;
 
         @Option(names = "--json", required = true, description = "Output JSON file.")
@@ -65,17 +80,24 @@ final class EvalCommand {
             try {
                 m = Miou.Matching.valueOf(matching.toUpperCase());
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--matching must be hungarian, majority or none, got '" + matching + "'");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--matching must be hungarian, majority or none, got '" + matching + "'");
             }
-            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore);
-            JsonFiles.write(json, MiouFiles.fields(r));
-            System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching); %s%n", r.miou(), r.pixelAccuracy(), matching, json);
+            MiouFiles.Outcome o = MiouFiles.compare(pred, gt, classes, m, ignore, console.listener("eval miou"));
+            if (o.uncovered() > 0 && !allowMissing) throw new java.io.IOException(MiouFiles.uncoveredMessage(o, pred, gt));
+            if (!o.extra().isEmpty()) System.err.printf("eval miou: %d prediction(s) in %s have no ground truth in %s and are not scored%n", o.extra().size(), pred, gt);
+            JsonFiles.write(json, MiouFiles.fields(o));
+            Miou.Result r = o.result();
+            System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching) over %d images (%d missing, %d extra, %d failed); %s%n", r.miou(),
+                    r.pixelAccuracy(), matching, o.matched(), o.missing().size(), o.extra().size(), o.failed().size(), json);
             return 0;
         }
     }
 
     /** The options of the protocols that evaluate a MaskContrast model on a VOC-layout folder. */
     static class ModelOptions {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConsoleOutput console = new ConsoleOutput();
 
@@ -85,7 +107,7 @@ final class EvalCommand {
         @Option(names = "--data", required = true, description = "VOC-layout folder with SegmentationClass/ and ImageSets/Segmentation/.")
         Path data;
 
-        @Option(names = "--num-classes", defaultValue = "21", description = "Ground-truth classes incl. background (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--num-classes", defaultValue = "21", converter = Ranges.Classes.class, description = "Ground-truth classes incl. background (default: ${DEFAULT-VALUE}).")
         int classes;
 
         @Option(names = "--json", required = true, description = "Output JSON file.")
@@ -94,11 +116,22 @@ final class EvalCommand {
         @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "0", description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
+        @Option(names = "--size", defaultValue = "0", converter = Ranges.NonNegative.class, description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
         int size;
 
+        /** Images skipped by the loaders (one line each, reported as they come); the JSON records them. */
+        ProblemLog skipped;
+
         List<Sample> split(String name) throws IOException {
-            return new VocDataset(data, strict, console.listener("eval")::problem).labelledSamples(name, size);
+            if (skipped == null) skipped = new ProblemLog(console.listener("eval"));
+            return new VocDataset(data, strict, skipped).labelledSamples(name, size);
+        }
+
+        /** The JSON's record of the skipped images. */
+        void putSkipped(Map<String, Object> out) {
+            List<String> lines = skipped == null ? List.of() : skipped.lines();
+            out.put("skipped", lines.size());
+            out.put("skipped_images", lines);
         }
     }
 
@@ -108,10 +141,10 @@ final class EvalCommand {
         @Option(names = "--split", defaultValue = "val", description = "Split to cluster and evaluate (default: ${DEFAULT-VALUE}).")
         String split;
 
-        @Option(names = "--clusters", defaultValue = "-1", description = "k (default: classes - 1).")
-        int clusters;
+        @Option(names = "--clusters", converter = Ranges.AtLeastOne.class, description = "k (default: classes - 1).")
+        Integer clusters;
 
-        @Option(names = "--pca-dims", defaultValue = "32", description = "Whitened PCA components (default: ${DEFAULT-VALUE}, as the official code).")
+        @Option(names = "--pca-dims", defaultValue = "32", converter = Ranges.AtLeastOne.class, description = "Whitened PCA components (default: ${DEFAULT-VALUE}, as the official code).")
         int pcaDims;
 
         @Option(names = "--seeds", split = ",", defaultValue = "1234,1235,1236,1237,1238", description = "k-means seeds (default: ${DEFAULT-VALUE}).")
@@ -121,7 +154,8 @@ final class EvalCommand {
         public Integer call() throws Exception {
             MaskContrastModel m = ModelFiles.loadMaskContrast(model);
             List<Sample> images = split(split);
-            int k = clusters > 0 ? clusters : classes - 1;
+            int k = clusters != null ? clusters : classes - 1;
+            if (k < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-classes " + classes + " leaves no object cluster; give --clusters");
             KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images), images, classes, k, pcaDims, seeds);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("images", images.size());
@@ -129,6 +163,7 @@ final class EvalCommand {
             out.put("pca_dims", pcaDims);
             out.put("miou_per_seed", r.perSeed());
             out.putAll(MiouFiles.fields(r.summary())); // miou: the mean over the seeds; the other fields from the first seed's clustering
+            putSkipped(out);
             JsonFiles.write(json, out);
             System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d); %s%n", r.meanMiou(), seeds.length, images.size(), k, json);
             return 0;
@@ -146,13 +181,13 @@ final class EvalCommand {
         @Option(names = "--val-split", defaultValue = "val", description = "default: ${DEFAULT-VALUE}")
         String valSplit;
 
-        @Option(names = "--epochs", defaultValue = "60", description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--epochs", defaultValue = "60", converter = Ranges.AtLeastOne.class, description = "default: ${DEFAULT-VALUE}")
         int epochs;
 
-        @Option(names = "--batch", defaultValue = "16", description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--batch", defaultValue = "16", converter = Ranges.AtLeastOne.class, description = "default: ${DEFAULT-VALUE}")
         int batch;
 
-        @Option(names = "--lr", defaultValue = "0.1", description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--lr", defaultValue = "0.1", converter = Ranges.Positive.class, description = "default: ${DEFAULT-VALUE}")
         double lr;
 
         @Option(names = "--augment", description = "Flip + ScaleNRotate views per epoch (§2.7.1).")
@@ -183,6 +218,7 @@ final class EvalCommand {
             out.put("augment", augment);
             out.put("crf", crf);
             out.putAll(MiouFiles.fields(r));
+            putSkipped(out);
             JsonFiles.write(json, out);
             System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
             return 0;
@@ -229,6 +265,7 @@ final class EvalCommand {
             out.put("bank_images", r.bankSize());
             out.put("bank_skipped", r.skipped());
             out.put("val_images", val.size());
+            putSkipped(out);
             JsonFiles.write(json, out);
             System.out.printf("eval retrieval: mIoU %.4f over %d classes (bank of %d train images, %d without a kept class; %d val); %s%n",
                     r.miou(), kept.size() + (kept.size() == classes - 1 ? 1 : 0), r.bankSize(), r.skipped(), val.size(), json);

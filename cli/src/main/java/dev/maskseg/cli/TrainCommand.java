@@ -39,8 +39,7 @@ final class TrainCommand {
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
-            o.writeEffective(effective);
-            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)), console.listener("train"));
             return 0;
         }
     }
@@ -68,8 +67,8 @@ final class TrainCommand {
             effective.put("data", data);
             effective.put("clustering", clustering);
             effective.put("maskdistill", cfg);
-            o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)),
+                    console.listener("train"));
             return 0;
         }
     }

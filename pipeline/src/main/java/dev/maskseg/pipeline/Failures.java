@@ -29,7 +29,7 @@ public final class Failures {
                     + "); give the JVM more memory, e.g. MASKSEG_JAVA_OPTS=-Xmx" + Math.max(2, 2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g";
         }
         if (t instanceof StackOverflowError) return "the input nests too deeply to process (stack overflow)";
-        if (noSpace(t)) return (t instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "") + "no space left on device";
+        if (noSpaceItself(t)) return (t instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "") + "no space left on device";
         if (t instanceof FileSystemException f && f.getFile() != null) {
             String why = switch (f) {
                 case NoSuchFileException x -> "does not exist";
@@ -61,11 +61,14 @@ public final class Failures {
 
     /** Whether {@code e} (or a cause) is the device running out of space. */
     public static boolean noSpace(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
-            if (m != null && m.toLowerCase().contains("no space left on device")) return true;
-        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) if (noSpaceItself(t)) return true;
         return false;
+    }
+
+    /** Whether {@code t}'s own message is the operating system's "No space left on device" (not a message built around it). */
+    private static boolean noSpaceItself(Throwable t) {
+        String m = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
+        return m != null && m.trim().equalsIgnoreCase("no space left on device");
     }
 
     private static String lowerFirst(String s) { return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1); }

@@ -30,16 +30,26 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = newTemp(dir, target.getFileName().toString());
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 20)) {
-                writer.write(out);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            write(tmp, target, writer);
+        } catch (IOException e) {
+            if (e.getClass() != IOException.class) throw e;
+            // the stream's own failure ("No space left on device", "Input/output error") names no file: name the target
+            java.nio.file.FileSystemException named = new java.nio.file.FileSystemException(target.toString(), null, e.getMessage());
+            named.initCause(e);
+            throw named;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void write(Path tmp, Path target, Writer writer) throws IOException {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 20)) {
+            writer.write(out);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.maskseg.pipeline.data;
 import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.HeapBudget;
+import dev.maskseg.pipeline.RunFolder;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -31,6 +33,10 @@ public final class SyntheticScenes {
     /** Heap per pixel while a scene is generated and encoded (float RGB, the image, its label and the encodings). */
     private static final int BYTES_PER_PIXEL = 32;
 
+    private static void checkHeap(int size) throws IOException {
+        HeapBudget.require((long) size * size * BYTES_PER_PIXEL, "a generated " + size + "x" + size + " scene");
+    }
+
     /** Refuses a count or side the dataset cannot have. */
     public static void checkSize(int images, int size) {
         if (images < 2) throw new IllegalArgumentException("need at least 2 images (80% train, the rest val), got " + images);
@@ -39,10 +45,23 @@ public final class SyntheticScenes {
         }
     }
 
+    /**
+     * {@code maskseg make-dataset}: {@link #write} into a folder claimed through {@link RunFolder} (new or empty; one that
+     * holds another dataset, a run or other files only with {@link RunFolder.Mode#OVERWRITE}), recorded as finished.
+     */
+    public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode) throws IOException {
+        checkSize(images, size);
+        checkHeap(size);
+        RunFolder folder = RunFolder.claim(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
+                "seed", Long.toString(seed)), mode, false);
+        write(root, images, size, seed);
+        folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
+    }
+
     /** Writes JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
         checkSize(images, size);
-        HeapBudget.require((long) size * size * BYTES_PER_PIXEL, "a generated " + size + "x" + size + " scene");
+        checkHeap(size);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
