@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,19 +34,35 @@ final class Reliably {
 
     /** The command failed with {@code code} and one stderr line (progress bars aside) holding every fragment. */
     static void fails(Console c, int code, String... fragments) {
-        assertEquals(code, c.code(), "exit code; stderr: " + c.err());
-        String line = problemLines(c.err());
-        assertEquals(1, line.lines().count(), "one line on stderr: " + c.err());
-        for (String f : fragments) assertTrue(line.contains(f), "stderr says '" + f + "': " + line);
-        assertEquals(1, line.split("maskseg ", -1).length - 1, "one 'maskseg <command>:' prefix: " + line);
+        assertEquals(1, problemLines(c.err()).lines().count(), "one line on stderr: " + c.err());
+        failsAfterProblems(c, code, fragments);
     }
 
-    /** stderr without progress-bar lines. */
+    /** The command failed with {@code code}; its last stderr line (after any per-file problem lines) holds every fragment. */
+    static void failsAfterProblems(Console c, int code, String... fragments) {
+        assertEquals(code, c.code(), "exit code; stderr: " + c.err());
+        List<String> lines = problemLines(c.err()).lines().toList();
+        assertFalse(lines.isEmpty(), "a line on stderr");
+        String line = lines.getLast();
+        for (String f : fragments) assertTrue(line.contains(f), "stderr says '" + f + "': " + line);
+        assertTrue(line.startsWith("maskseg "), "the line starts with 'maskseg <command>:': " + line);
+        String prefix = line.substring(0, line.indexOf(": ")), rest = line.substring(prefix.length() + 2);
+        String command = prefix.substring("maskseg ".length()), last = command.substring(command.lastIndexOf(' ') + 1);
+        assertFalse(rest.startsWith(command + ":") || rest.startsWith(last + ":") || rest.contains(prefix + ":"), "the command's name is not repeated: " + line);
+    }
+
+    /** stderr without progress-bar lines and the engine's log records (java.util.logging: a date line, then "INFO: ..."). */
     static String problemLines(String err) {
         StringBuilder b = new StringBuilder();
-        for (String l : err.split("\r?\n|\r")) if (!l.isBlank() && !l.contains("%") && !l.contains("[=")) b.append(l.strip()).append('\n');
+        for (String l : err.split("\r?\n|\r")) {
+            if (l.isBlank() || l.contains("%") || l.contains("[=") || LOG.matcher(l).find()) continue;
+            b.append(l.strip()).append('\n');
+        }
         return b.toString();
     }
+
+    private static final java.util.regex.Pattern LOG = java.util.regex.Pattern.compile(
+            "^(INFO|WARNING|CONFIG|FINE): |^[A-Z][a-z]{2} \\d{1,2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M ");
 
     static JsonNode json(Path file) throws IOException { return new ObjectMapper().readTree(file.toFile()); }
 }
