@@ -1,8 +1,8 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.prior.MaskPrior;
 import dev.maskseg.pipeline.demo.DemoOptions;
 import dev.maskseg.pipeline.demo.DemoRunner;
+import dev.maskseg.prior.MaskPrior;
 import dev.maskseg.prior.Priors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.Sample;

@@ -1,8 +1,8 @@
 package dev.maskseg.cli;
 
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
-import dev.maskseg.pipeline.RunFolder;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,6 +1,7 @@
 package dev.maskseg.engine.io;
 
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.testing.PickleBytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import dev.maskseg.testing.PickleBytes;
 
 import static dev.maskseg.testing.PickleBytes.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

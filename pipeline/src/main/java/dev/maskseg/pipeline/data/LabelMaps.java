@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.data;
 
-import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.zoo.image.ImageDecoder;
+import dev.maskseg.zoo.image.ImageEncoder;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;

@@ -1,9 +1,9 @@
 package dev.maskseg.pipeline.data;
 
-import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.HeapBudget;
 import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.zoo.image.ImageEncoder;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.demo;
 
-import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.pipeline.config.RunConfig;
+import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.prior.MaskPrior;
 
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.maskseg.pipeline.demo;
 
-import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.data.Overlays;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.zoo.image.ImageEncoder;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

@@ -1,10 +1,9 @@
 package dev.maskseg.pipeline.demo;
 
-import dev.maskseg.pipeline.batch.BatchOptions;
-import dev.maskseg.pipeline.RunFolder;
-import dev.maskseg.zoo.image.ImageDecoder;
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.JsonFiles;
@@ -13,6 +12,7 @@ import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.mining.MaskMiningStage;
 import dev.maskseg.prior.PriorParams;
+import dev.maskseg.zoo.image.ImageDecoder;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,12 +1,12 @@
 package dev.maskseg.pipeline.features;
 
-import dev.maskseg.pipeline.batch.BatchOptions;
-import dev.maskseg.pipeline.batch.BatchErrors;
-import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchErrors;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.image.ImageTensors;

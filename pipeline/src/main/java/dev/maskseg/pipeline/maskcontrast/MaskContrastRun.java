@@ -1,21 +1,21 @@
 package dev.maskseg.pipeline.maskcontrast;
 
-import java.util.Map;
-import java.nio.charset.StandardCharsets;
-import dev.maskseg.engine.io.AtomicFiles;
-import dev.maskseg.pipeline.batch.ProblemLog;
-import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.train.RunMetrics;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A MaskContrast training run in a folder: the dataset's images with the prior's masks, {@code checkpoint.safetensors}

@@ -1,12 +1,10 @@
 package dev.maskseg.pipeline.maskdistill;
 
-import java.util.Map;
-import java.nio.charset.StandardCharsets;
-import dev.maskseg.engine.io.AtomicFiles;
-import dev.maskseg.pipeline.batch.ProblemLog;
-import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.PriorMasks;
@@ -15,9 +13,11 @@ import dev.maskseg.pipeline.train.RunMetrics;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A MaskDistill run in a folder (docs/methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}

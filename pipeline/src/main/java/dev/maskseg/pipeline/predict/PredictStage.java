@@ -1,18 +1,14 @@
 package dev.maskseg.pipeline.predict;
 
-import java.util.Map;
-import java.util.LinkedHashMap;
-import dev.maskseg.zoo.image.ImageDecoder;
-import dev.maskseg.pipeline.batch.BatchOptions;
-import dev.maskseg.pipeline.batch.BatchErrors;
-import dev.maskseg.pipeline.RunFolder;
-import dev.maskseg.pipeline.Failures;
-import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.nn.Module;
+import dev.maskseg.pipeline.Failures;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchErrors;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.LabelMaps;
@@ -21,6 +17,8 @@ import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.LinearProbes;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.zoo.LinearProbe;
+import dev.maskseg.zoo.image.ImageDecoder;
+import dev.maskseg.zoo.image.ImageEncoder;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
@@ -29,7 +27,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
