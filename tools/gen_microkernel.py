@@ -11,7 +11,7 @@ NV = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 out = []
 w = out.append
 acc = [[f"c{i}{j}" for j in range(NV)] for i in range(MR)]
-w("package dev.maskseg.engine.backend.jvm;")
+w("package dev.maskseg.engine.jvm;")
 w("")
 w("import jdk.incubator.vector.FloatVector;")
 w("import jdk.incubator.vector.VectorSpecies;")
@@ -68,4 +68,4 @@ for i in range(MR):
         w(f"        {acc[i][j]}.intoArray(t, to + {i} * ldt + {j} * V);")
 w("    }")
 w("}")
-open("engine-api/src/main/java/dev/maskseg/engine/backend/jvm/MicroKernel.java", "w").write("\n".join(out) + "\n")
+open("engine-jvm/src/main/java/dev/maskseg/engine/jvm/MicroKernel.java", "w").write("\n".join(out) + "\n")

@@ -1,21 +1,14 @@
 package dev.maskseg.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.maskseg.engine.backend.Backend;
-import dev.maskseg.engine.backend.BackendProvider;
-import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.backend.jvm.JvmBackend;
-import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.bench.BenchRuns;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
+/** {@code maskseg bench kernels|models}: argument parsing for the bench module's {@link BenchRuns}. */
 @Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Kernels.class, BenchCommand.ModelsBench.class})
 final class BenchCommand {
     /** Options shared by the bench subcommands. */
@@ -31,6 +24,8 @@ final class BenchCommand {
 
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
         Path peersScript;
+
+        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript); }
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
@@ -42,30 +37,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            int cores = Runtime.getRuntime().availableProcessors();
-            List<KernelBench.Record> records = new ArrayList<>();
-            String forced = Main.requestedBackend();
-            List<String> names = new ArrayList<>();
-            for (BackendProvider p : Backends.providers()) {
-                if (!p.isAvailable() || p.name().equals("reference")) continue;
-                if (forced == null || forced.equals(p.name())) names.add(p.name());
-            }
-            if (names.isEmpty()) names.add(Backends.defaultBackend().name());
-            for (String name : names) {
-                for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
-                    Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.get(name);
-                    System.err.println("benchmarking " + name + " with " + threads + " thread(s)...");
-                    boolean host = name.equals(JvmBackend.NAME);
-                    records.addAll(KernelBench.run(be, host ? threads : 0, o.quick));
-                    if (!host) break;
-                }
-            }
-            List<KernelBench.Record> peers = o.noPeers ? List.of() : Peers.measure(o.peersScript, o.quick);
-            records.addAll(peers);
-            Table.print(records);
-            ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.write(o.json, out -> om.writeValue(out, records));
-            System.out.println("wrote " + o.json);
+            BenchRuns.kernels(Main.requestedBackend(), o.settings());
             return 0;
         }
     }
@@ -79,26 +51,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            int cores = Runtime.getRuntime().availableProcessors();
-            String name = Backends.defaultBackend().name();
-            List<ModelBench.Record> records = new ArrayList<>();
-            for (int threads : cores > 1 ? new int[]{1, cores} : new int[]{1}) {
-                Backend be = name.equals(JvmBackend.NAME) ? new JvmBackend(threads) : Backends.defaultBackend();
-                System.err.println("benchmarking models on " + name + " with " + threads + " thread(s)...");
-                records.addAll(ModelBench.run(be, threads, o.quick));
-                if (!name.equals(JvmBackend.NAME)) break;
-            }
-            if (!o.noPeers) records.addAll(Peers.measureModels(o.peersScript, o.quick));
-            System.out.printf("%-20s %-14s %-17s %-8s %7s %10s %9s %10s%n", "model", "shape", "mode", "backend", "threads", "ms", "img/s", "vs torch");
-            for (ModelBench.Record r : records) {
-                ModelBench.Record peer = r.backend().equals("torch") ? null : records.stream().filter(q -> q.backend().equals("torch")
-                        && q.model().equals(r.model()) && q.shape().equals(r.shape()) && q.threads() == r.threads()).findFirst().orElse(null);
-                System.out.printf("%-20s %-14s %-17s %-8s %7d %10.1f %9.2f %10s%n", r.model(), r.shape(), r.mode(), r.backend(), r.threads(),
-                        r.ms(), r.imagesPerSecond(), peer == null ? "-" : String.format("%.2fx", peer.ms() / r.ms()));
-            }
-            ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.write(o.json, out -> om.writeValue(out, records));
-            System.out.println("wrote " + o.json);
+            BenchRuns.models(o.settings());
             return 0;
         }
     }

@@ -34,7 +34,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
-/** {@code eval miou} on label-map folders, and MaskContrast's protocols (methods.md §2.7) on a model: {@code eval kmeans|linear|retrieval}. */
+/** {@code eval miou} on label-map folders, and MaskContrast's protocols (docs/methods.md §2.7) on a model: {@code eval kmeans|linear|retrieval}. */
 @Command(name = "eval", description = "Evaluate predictions.", subcommands = {EvalCommand.MiouCommand.class, EvalCommand.Kmeans.class, EvalCommand.Linear.class,
         EvalCommand.RetrievalCommand.class})
 final class EvalCommand {
@@ -135,7 +135,7 @@ final class EvalCommand {
         }
     }
 
-    @Command(name = "kmeans", description = {"Prototype k-means (methods.md §2.7.2): one saliency-weighted embedding prototype per image "
+    @Command(name = "kmeans", description = {"Prototype k-means (docs/methods.md §2.7.2): one saliency-weighted embedding prototype per image "
             + "(logit > 0.5), PCA-whitened, k-means with each seed, Hungarian matching (non-salient label 0 takes part), mean mIoU over the seeds."})
     static final class Kmeans extends ModelOptions implements Callable<Integer> {
         @Option(names = "--split", defaultValue = "val", description = "Split to cluster and evaluate (default: ${DEFAULT-VALUE}).")
@@ -170,7 +170,7 @@ final class EvalCommand {
         }
     }
 
-    @Command(name = "linear", description = {"Linear probe (methods.md §2.7.1): a 1x1 conv on the frozen decoder features (model in eval mode), "
+    @Command(name = "linear", description = {"Linear probe (docs/methods.md §2.7.1): a 1x1 conv on the frozen decoder features (model in eval mode), "
             + "trained by SGD with cross-entropy (ignore 255) on --train-split, step schedule (lr x0.1 after epoch 25 of 60), evaluated "
             + "on --val-split without matching. By default features are computed once per image; --augment draws a new flip + "
             + "ScaleNRotate view of every image each epoch as the official protocol (features recomputed per batch: epochs times the cost)."})
@@ -225,7 +225,7 @@ final class EvalCommand {
         }
     }
 
-    @Command(name = "retrieval", description = {"Semantic segment retrieval (methods.md §2.7.3): train-split prototypes labelled with the "
+    @Command(name = "retrieval", description = {"Semantic segment retrieval (docs/methods.md §2.7.3): train-split prototypes labelled with the "
             + "majority ground-truth class in their salient mask form the memory bank; each val image takes its top-1 cosine "
             + "neighbour's label on its salient pixels. mIoU over all classes incl. background, or with --classes/--voc7 over the "
             + "kept classes only (the others ignored in both splits, background excluded). The official protocol uses --size 512."})

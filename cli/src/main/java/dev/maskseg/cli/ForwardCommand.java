@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** design.md §4: one eval-mode forward of a named model on the tensor {@code input}, named outputs to safetensors. */
+/** docs/design.md §4: one eval-mode forward of a named model on the tensor {@code input}, named outputs to safetensors. */
 @Command(name = "forward", description = {"Run a model in eval mode on the tensor 'input' (NCHW float32, already normalized) "
         + "of a safetensors file and write its named outputs.",
         "Models: vit_small_patch16, vit_small_patch8, vit_base_patch16 (tokens, cls, attn_last, q_last, k_last), "

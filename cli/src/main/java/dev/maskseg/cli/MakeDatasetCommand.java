@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "make-dataset", description = {"Generate the procedural dataset (design.md §6) in PASCAL VOC layout: JPEGImages/, "
+@Command(name = "make-dataset", description = {"Generate the procedural dataset (docs/design.md §6) in PASCAL VOC layout: JPEGImages/, "
         + "SegmentationClass/ (0 background, 1 disc, 2 box, 3 triangle, 4 cross) and ImageSets/Segmentation/{train,val,trainval}.txt."})
 final class MakeDatasetCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder: new or empty; one that holds a dataset or other files needs --overwrite.")

@@ -5,6 +5,7 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.ops.Conv;
+import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Norm;
@@ -37,9 +38,9 @@ final class SmokeCommand implements Callable<Integer> {
         for (int s = 0; s < steps; s++) {
             long t0 = System.nanoTime();
             Tensor h = Conv.conv2d(x, w1, null, 2, 1, 1, 1).relu();
-            h = Conv.maxPool2d(h, 3, 2, 1);
+            h = Pool.maxPool2d(h, 3, 2, 1);
             h = Conv.conv2d(h, w2, null, 1, 1, 1, 1).relu();
-            Tensor feat = Conv.adaptiveAvgPool2d(h, 1, 1).flatten(1, 3);
+            Tensor feat = Pool.adaptiveAvgPool2d(h, 1, 1).flatten(1, 3);
             Tensor loss = Losses.crossEntropy(LinAlg.linear(Norm.layerNorm(feat, 1, null, null, 1e-5), fc, null), y, null, -100,
                     Losses.Reduction.MEAN);
             loss.backward();

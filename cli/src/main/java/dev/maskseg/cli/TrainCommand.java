@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 final class TrainCommand {
     private TrainCommand() {}
 
-    @Command(name = "maskcontrast", description = {"MaskContrast pre-training (methods.md §2.4-2.6): query and key encoders, prototypes, queue, "
+    @Command(name = "maskcontrast", description = {"MaskContrast pre-training (docs/methods.md §2.4-2.6): query and key encoders, prototypes, queue, "
             + "saliency BCE. Writes OUT/checkpoint.safetensors after every epoch (atomically; --resume continues from it to the same "
             + "weights as an uninterrupted run), OUT/model.safetensors (the query encoder, MaskContrast names), OUT/config.yml, "
             + "OUT/metrics.csv and OUT/metrics.json."})
@@ -44,7 +44,7 @@ final class TrainCommand {
         }
     }
 
-    @Command(name = "maskdistill", description = {"MaskDistill (methods.md §3): the prior's masks in data.masks (maskseg mine-masks --out) are "
+    @Command(name = "maskdistill", description = {"MaskDistill (docs/methods.md §3): the prior's masks in data.masks (maskseg mine-masks --out) are "
             + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3), painted into pseudo semantic maps with the "
             + "confident-mask rule (§3.5; the prior's scored candidates stand in for Mask R-CNN), and a segmentation network is "
             + "trained on them with hard-pixel mining (§3.6). Writes OUT/pseudo/<id>.png and OUT/pseudo/clusters.json, "

@@ -11,7 +11,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** `maskseg bench kernels --json` (design.md §4): the record contract, and --backend restricting it to one backend. */
+/** `maskseg bench kernels --json` (docs/design.md §4): the record contract, and --backend restricting it to one backend. */
 class BenchKernelsCommandTest {
     @TempDir
     Path dir;

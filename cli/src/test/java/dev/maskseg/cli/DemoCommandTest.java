@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A tiny demo end to end: every stage runs and the outputs of design.md §4 are there. */
+/** A tiny demo end to end: every stage runs and the outputs of docs/design.md §4 are there. */
 class DemoCommandTest {
     @TempDir
     Path tmp;

@@ -6,7 +6,7 @@ import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Pointwise;
 import dev.maskseg.engine.ops.Reduce;
@@ -300,7 +300,7 @@ public final class Tensor {
         s[d] = length;
         Tensor out = new Tensor(backend, storage, offset + start * strides[d], s, strides.clone());
         int[] orig = shape;
-        return Autograd.record("narrow", out, g -> new Tensor[]{Indexing.padDim(g, d, start, orig[d] - start - length)}, this);
+        return Autograd.record("narrow", out, g -> new Tensor[]{Index.padDim(g, d, start, orig[d] - start - length)}, this);
     }
 
     /** Python-style slice start:end:step along dim (negative start/end count from the end). */
@@ -312,7 +312,7 @@ public final class Tensor {
         if (step == 1) return narrow(d, s0, e0 - s0);
         if (step < 1) throw new IllegalArgumentException("slice: step must be positive, got " + step);
         Tensor idx = arange(DType.INT64, s0, e0, step).to(backend);
-        return Indexing.indexSelect(this, d, idx);
+        return Index.indexSelect(this, d, idx);
     }
 
     /** Removes dim by taking index i. */

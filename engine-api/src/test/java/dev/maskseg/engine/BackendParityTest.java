@@ -6,7 +6,8 @@ import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.backend.ref.ReferenceBackendProvider;
 import dev.maskseg.engine.ops.Conv;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Pool;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Pointwise;
@@ -91,16 +92,23 @@ class BackendParityTest {
                 new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
-        cs.add(c("max_pool", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
-        cs.add(c("max_pool planes in parallel", t -> Conv.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));
-        cs.add(c("avg_pool", t -> Conv.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));
-        cs.add(c("adaptive_avg_pool", t -> Conv.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
+        cs.add(c("max_pool", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
+        cs.add(c("max_pool planes in parallel", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));
+        // its backward, a scatter_add over 4*64 planes of 20x20 windows, is large enough to run in parallel too
+        cs.add(c("max_pool backward in parallel", t -> Pool.maxPool2d(t[0], 2, 2, 0), new int[]{4, 64, 40, 40}));
+        cs.add(c("avg_pool", t -> Pool.avgPool2d(t[0], 2, 2, 0), new int[]{1, 3, 8, 7}));
+        cs.add(c("adaptive_avg_pool", t -> Pool.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
         cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
                 new int[]{4, 3, 5, 5}, new int[]{3}, new int[]{3}));
         cs.add(c("bilinear", t -> Resize.interpolate(t[0], 17, 13, Mode.BILINEAR, false), new int[]{1, 2, 7, 5}));
         cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
-        cs.add(c("cat+gather", t -> Indexing.gather(Indexing.cat(List.of(t[0], t[1]), 1), 1,
+        cs.add(c("cat+gather", t -> Index.gather(Index.cat(List.of(t[0], t[1]), 1), 1,
                 Tensor.ofLongs(new long[]{0, 3, 1, 2}, 2, 2).to(t[0].backend())), new int[]{2, 2}, new int[]{2, 3}));
+        // a gather and a scatter_add (the backward) with a broadcast index, along the last dim and along a middle one
+        cs.add(c("index_select last dim", t -> Index.indexSelect(t[0], 2,
+                Tensor.ofLongs(new long[]{4, 0, 4, 2, 1}, 5).to(t[0].backend())), new int[]{3, 2, 6}));
+        cs.add(nc("index_select dim 0", t -> Index.indexSelect(t[0], 0,
+                Tensor.ofLongs(new long[]{1, 1, 0}, 3).to(t[0].backend())), new int[]{5, 2}));
         return cs;
     }
 

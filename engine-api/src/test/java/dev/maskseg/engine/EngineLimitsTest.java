@@ -1,6 +1,7 @@
 package dev.maskseg.engine;
 
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.ops.Index;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,7 @@ class EngineLimitsTest {
     @Test
     void unknownOrBadBackendIsAnErrorNotAFallback() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.get("cuda-magic"));
-        assertTrue(e.getMessage().contains("cuda-magic") && e.getMessage().contains("jvm"), e.getMessage());
+        assertTrue(e.getMessage().contains("cuda-magic") && e.getMessage().contains("reference"), e.getMessage());
     }
 
     @Test
@@ -30,6 +31,20 @@ class EngineLimitsTest {
         assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4, 5]"));
         IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)));
         assertTrue(b.getMessage().contains("add") && b.getMessage().contains("[4]"), b.getMessage());
+    }
+
+    @Test
+    void indexErrorsNameTheOpCalled() {
+        Tensor src = Tensor.ones(2, 3);
+        IndexOutOfBoundsException select = assertThrows(IndexOutOfBoundsException.class,
+                () -> Index.indexSelect(src, 1, Tensor.ofLongs(new long[]{0, 5}, 2)));
+        assertEquals("index_select: index 5 out of range for dim 1 of size 3", select.getMessage());
+        IndexOutOfBoundsException gather = assertThrows(IndexOutOfBoundsException.class,
+                () -> Index.gather(src, 1, Tensor.ofLongs(new long[]{0, -1}, 2, 1)));
+        assertEquals("gather: index -1 out of range for dim 1 of size 3", gather.getMessage());
+        IndexOutOfBoundsException scatter = assertThrows(IndexOutOfBoundsException.class,
+                () -> Index.scatterAdd(src, 0, Tensor.ofLongs(new long[]{2}, 1, 1), Tensor.ones(1, 1)));
+        assertEquals("scatter_add: index 2 out of range for dim 0 of size 2", scatter.getMessage());
     }
 
     @Test

@@ -3,7 +3,8 @@ package dev.maskseg.engine;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.ops.Conv;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Pool;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Losses.Reduction;
@@ -100,13 +101,13 @@ class GradCheckTest {
 
     @TestFactory
     List<DynamicTest> nnOps() {
-        add("max_pool2d", t -> Conv.maxPool2d(t[0], 3, 2, 1), () -> new Tensor[]{x(2, 2, 7, 7)});
-        add("max_pool2d ceil dilation", t -> Conv.maxPool2d(t[0], new PoolParams(2, 2, 2, 2, 0, 0, 2, 2, true, true)),
+        add("max_pool2d", t -> Pool.maxPool2d(t[0], 3, 2, 1), () -> new Tensor[]{x(2, 2, 7, 7)});
+        add("max_pool2d ceil dilation", t -> Pool.maxPool2d(t[0], new PoolParams(2, 2, 2, 2, 0, 0, 2, 2, true, true)),
                 () -> new Tensor[]{x(1, 2, 7, 8)});
-        add("avg_pool2d", t -> Conv.avgPool2d(t[0], new PoolParams(3, 3, 2, 2, 1, 1, 1, 1, false, false)), () -> new Tensor[]{x(1, 2, 6, 5)});
-        add("avg_pool2d ceil include pad", t -> Conv.avgPool2d(t[0], new PoolParams(3, 3, 2, 2, 1, 1, 1, 1, true, true)),
+        add("avg_pool2d", t -> Pool.avgPool2d(t[0], new PoolParams(3, 3, 2, 2, 1, 1, 1, 1, false, false)), () -> new Tensor[]{x(1, 2, 6, 5)});
+        add("avg_pool2d ceil include pad", t -> Pool.avgPool2d(t[0], new PoolParams(3, 3, 2, 2, 1, 1, 1, 1, true, true)),
                 () -> new Tensor[]{x(1, 1, 6, 6)});
-        add("adaptive_avg_pool2d", t -> Conv.adaptiveAvgPool2d(t[0], 3, 2), () -> new Tensor[]{x(2, 2, 7, 5)});
+        add("adaptive_avg_pool2d", t -> Pool.adaptiveAvgPool2d(t[0], 3, 2), () -> new Tensor[]{x(2, 2, 7, 5)});
         add("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
                 () -> new Tensor[]{x(3, 2, 3, 3), x(2), x(2)});
         add("batch_norm eval", t -> Norm.batchNorm(t[0], Tensor.of(new double[]{0.1, -0.2}, 2), Tensor.of(new double[]{1.5, 0.7}, 2),
@@ -143,16 +144,16 @@ class GradCheckTest {
 
     @TestFactory
     List<DynamicTest> indexingAndViews() {
-        add("cat", t -> Indexing.cat(List.of(t[0], t[1].transpose(0, 1)), 1), () -> new Tensor[]{x(2, 3), x(4, 2)});
-        add("stack", t -> Indexing.stack(List.of(t[0], t[1]), 0), () -> new Tensor[]{x(2, 3), x(2, 3)});
-        add("split", t -> Indexing.split(t[0], 2, 1).get(1).mul(2), () -> new Tensor[]{x(3, 5)});
-        add("chunk", t -> Indexing.chunk(t[0], 3, 0).get(2), () -> new Tensor[]{x(7, 2)});
-        add("index_select", t -> Indexing.indexSelect(t[0], 1, longs(new long[]{2, 0, 2}, 3)), () -> new Tensor[]{x(2, 4)});
-        add("gather", t -> Indexing.gather(t[0], 1, longs(new long[]{0, 2, 1, 1, 3, 0}, 2, 3)), () -> new Tensor[]{x(2, 4)});
-        add("scatter_add", t -> Indexing.scatterAdd(t[0], 0, longs(new long[]{1, 0, 1}, 1, 3), t[1]), () -> new Tensor[]{x(2, 3), x(1, 3)});
-        add("masked_fill", t -> Indexing.maskedFill(t[0], t[0].detach().lt(0), 0.25), () -> new Tensor[]{x(3, 4)});
-        add("masked_select", t -> Indexing.maskedSelect(t[0], t[0].detach().gt(0)), () -> new Tensor[]{x(3, 4)});
-        add("pad", t -> Indexing.pad(t[0], new int[]{1, 2, 0, 1}, 0.5), () -> new Tensor[]{x(2, 2, 3)});
+        add("cat", t -> Index.cat(List.of(t[0], t[1].transpose(0, 1)), 1), () -> new Tensor[]{x(2, 3), x(4, 2)});
+        add("stack", t -> Index.stack(List.of(t[0], t[1]), 0), () -> new Tensor[]{x(2, 3), x(2, 3)});
+        add("split", t -> Index.split(t[0], 2, 1).get(1).mul(2), () -> new Tensor[]{x(3, 5)});
+        add("chunk", t -> Index.chunk(t[0], 3, 0).get(2), () -> new Tensor[]{x(7, 2)});
+        add("index_select", t -> Index.indexSelect(t[0], 1, longs(new long[]{2, 0, 2}, 3)), () -> new Tensor[]{x(2, 4)});
+        add("gather", t -> Index.gather(t[0], 1, longs(new long[]{0, 2, 1, 1, 3, 0}, 2, 3)), () -> new Tensor[]{x(2, 4)});
+        add("scatter_add", t -> Index.scatterAdd(t[0], 0, longs(new long[]{1, 0, 1}, 1, 3), t[1]), () -> new Tensor[]{x(2, 3), x(1, 3)});
+        add("masked_fill", t -> Index.maskedFill(t[0], t[0].detach().lt(0), 0.25), () -> new Tensor[]{x(3, 4)});
+        add("masked_select", t -> Index.maskedSelect(t[0], t[0].detach().gt(0)), () -> new Tensor[]{x(3, 4)});
+        add("pad", t -> Index.pad(t[0], new int[]{1, 2, 0, 1}, 0.5), () -> new Tensor[]{x(2, 2, 3)});
         add("views", t -> t[0].permute(2, 0, 1).narrow(0, 1, 2).unsqueeze(1).expand(2, 3, 2, 3).select(3, 1),
                 () -> new Tensor[]{x(2, 3, 4)});
         add("slice step", t -> t[0].slice(1, 0, 5, 2), () -> new Tensor[]{x(2, 5)});

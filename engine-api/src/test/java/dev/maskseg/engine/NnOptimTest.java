@@ -143,7 +143,7 @@ class NnOptimTest {
         for (int s = 0; s < 60; s++) {
             Layers.Sequential seq = (Layers.Sequential) m;
             Tensor h = seq.get(2).forward(seq.get(1).forward(seq.get(0).forward(x)));
-            Tensor logits = seq.get(3).forward(dev.maskseg.engine.ops.Conv.adaptiveAvgPool2d(h, 1, 1).flatten(1, 3));
+            Tensor logits = seq.get(3).forward(dev.maskseg.engine.ops.Pool.adaptiveAvgPool2d(h, 1, 1).flatten(1, 3));
             Tensor loss = dev.maskseg.engine.ops.Losses.crossEntropy(logits, y, null, -100, dev.maskseg.engine.ops.Losses.Reduction.MEAN);
             o.zeroGrad();
             loss.backward();

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.ops.Conv;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Pool;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Norm;
@@ -59,9 +60,9 @@ final class TorchFixtureOps {
             case "linear" -> LinAlg.linear(t[0], t[1], t[2]);
             case "conv2d" -> Conv.conv2d(t[0], t[1], t.length > 2 ? t[2] : null, p.get("stride").asInt(), p.get("padding").asInt(),
                     p.get("dilation").asInt(), p.get("groups").asInt());
-            case "max_pool2d" -> Conv.maxPool2d(t[0], pool(p, true));
-            case "avg_pool2d" -> Conv.avgPool2d(t[0], pool(p, p.get("count_include_pad").asBoolean()));
-            case "adaptive_avg_pool2d" -> Conv.adaptiveAvgPool2d(t[0], p.get("h").asInt(), p.get("w").asInt());
+            case "max_pool2d" -> Pool.maxPool2d(t[0], pool(p, true));
+            case "avg_pool2d" -> Pool.avgPool2d(t[0], pool(p, p.get("count_include_pad").asBoolean()));
+            case "adaptive_avg_pool2d" -> Pool.adaptiveAvgPool2d(t[0], p.get("h").asInt(), p.get("w").asInt());
             case "batch_norm_train" -> Norm.batchNorm(t[0], extra.get("running_mean"), extra.get("running_var"), t[1], t[2], true, 0.1, 1e-5);
             case "batch_norm_eval" -> Norm.batchNorm(t[0], t[1].detach(), t[2].detach(), t[3], t[4], false, 0.1, 1e-5);
             case "layer_norm" -> Norm.layerNorm(t[0], p.get("dims").asInt(), t[1], t[2], p.get("eps").asDouble());
@@ -75,15 +76,15 @@ final class TorchFixtureOps {
                     Mode.valueOf(p.get("mode").asText().toUpperCase()), p.get("align_corners").asBoolean());
             case "interpolate_scale" -> Resize.interpolateScale(t[0], p.get("sh").asDouble(), p.get("sw").asDouble(),
                     Mode.valueOf(p.get("mode").asText().toUpperCase()), p.get("align_corners").asBoolean());
-            case "cat" -> Indexing.cat(List.of(t[0], t[1]), p.get("dim").asInt());
-            case "stack" -> Indexing.stack(List.of(t[0], t[1]), p.get("dim").asInt());
-            case "index_select" -> Indexing.indexSelect(t[0], p.get("dim").asInt(), t[1]);
-            case "gather" -> Indexing.gather(t[0], p.get("dim").asInt(), t[1]);
-            case "scatter_add" -> Indexing.scatterAdd(t[0], p.get("dim").asInt(), t[1], t[2]);
-            case "masked_fill" -> Indexing.maskedFill(t[0], t[0].detach().lt(0), p.get("value").asDouble());
-            case "masked_select" -> Indexing.maskedSelect(t[0], t[0].detach().gt(0));
-            case "one_hot" -> Indexing.oneHot(t[0], p.get("classes").asInt());
-            case "pad" -> Indexing.pad(t[0], ints(p.get("pads")), p.get("value").asDouble());
+            case "cat" -> Index.cat(List.of(t[0], t[1]), p.get("dim").asInt());
+            case "stack" -> Index.stack(List.of(t[0], t[1]), p.get("dim").asInt());
+            case "index_select" -> Index.indexSelect(t[0], p.get("dim").asInt(), t[1]);
+            case "gather" -> Index.gather(t[0], p.get("dim").asInt(), t[1]);
+            case "scatter_add" -> Index.scatterAdd(t[0], p.get("dim").asInt(), t[1], t[2]);
+            case "masked_fill" -> Index.maskedFill(t[0], t[0].detach().lt(0), p.get("value").asDouble());
+            case "masked_select" -> Index.maskedSelect(t[0], t[0].detach().gt(0));
+            case "one_hot" -> Index.oneHot(t[0], p.get("classes").asInt());
+            case "pad" -> Index.pad(t[0], ints(p.get("pads")), p.get("value").asDouble());
             default -> throw new IllegalArgumentException("fixture op not mapped: " + op);
         };
     }

@@ -6,7 +6,11 @@ import dev.maskseg.engine.io.SafeTensors;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,12 +26,10 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * 1e-5, or 1e-4 where a result sums over more than 1000 terms, relative to max(1, |expected|).
  */
 class TorchParityTest {
-    private static final Path DIR = Path.of("src/test/resources/fixtures");
-
     @TestFactory
     List<DynamicTest> opsMatchPytorch() throws Exception {
-        JsonNode manifest = new ObjectMapper().readTree(DIR.resolve("ops.json").toFile());
-        Map<String, Tensor> fx = SafeTensors.read(DIR.resolve("ops.safetensors"));
+        JsonNode manifest = new ObjectMapper().readTree(fixture("ops.json").toFile());
+        Map<String, Tensor> fx = SafeTensors.read(fixture("ops.safetensors"));
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : manifest.get("cases")) {
             String name = c.get("name").asText();
@@ -35,6 +37,20 @@ class TorchParityTest {
         }
         assertTrue(tests.size() >= 60, "fixture manifest has too few cases: " + tests.size());
         return tests;
+    }
+
+    /**
+     * A fixture from the test class path, copied to a file: the backend modules run this test from this module's test
+     * jar, where the fixtures are jar entries.
+     */
+    private static Path fixture(String name) throws IOException {
+        try (InputStream in = TorchParityTest.class.getResourceAsStream("/fixtures/" + name)) {
+            assertNotNull(in, "fixture " + name + " is not on the test class path");
+            Path file = Files.createTempFile("maskseg-fixture-", "-" + name);
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        }
     }
 
     private static void check(String name, JsonNode c, Map<String, Tensor> fx) {

@@ -8,7 +8,7 @@ import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.ops.Resize;
 
 /**
- * The linear classifier of the linear-probe protocol (methods.md §2.7.1): a 1x1 conv with bias from frozen
+ * The linear classifier of the linear-probe protocol (docs/methods.md §2.7.1): a 1x1 conv with bias from frozen
  * features [B, C, h, w] to class logits, bilinearly upsampled to the label size. Named {@code weight}/{@code bias}
  * so it loads as MaskContrast's {@code decoder.4} once that prefix is stripped.
  */

@@ -20,7 +20,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * The models by name (design.md §4), built to the shapes found in a weights file and loaded strictly, with
+ * The models by name (docs/design.md §4), built to the shapes found in a weights file and loaded strictly, with
  * the named outputs of {@code maskseg forward}.
  */
 public final class Models {

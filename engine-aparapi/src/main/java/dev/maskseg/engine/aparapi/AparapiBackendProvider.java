@@ -3,6 +3,7 @@ package dev.maskseg.engine.aparapi;
 import com.aparapi.device.OpenCLDevice;
 import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.BackendProvider;
 
 /**
@@ -29,8 +30,11 @@ public final class AparapiBackendProvider implements BackendProvider {
         return "no OpenCL device found (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, and check clinfo)" + why;
     }
 
-    @Override public Backend create() {
-        OpenCLDevice dev = DeviceInfo.choose(System.getProperty(DEVICE));
+    @Override public boolean choosesDevice() { return true; }
+
+    /** On options.device(), or by default the device named by -Dmaskseg.aparapi.device, else the best one. */
+    @Override public Backend create(BackendOptions options) {
+        OpenCLDevice dev = DeviceInfo.choose(options.device() != null ? options.device() : System.getProperty(DEVICE));
         if (dev == null && !allowFallback()) throw new IllegalStateException("aparapi: " + unavailableReason());
         long max = dev == null ? 1L << 30 : Math.min(dev.getMaxMemAllocSize(), dev.getGlobalMemSize());
         long limitMb = Long.getLong(MAX_MEMORY_MB, 0L);

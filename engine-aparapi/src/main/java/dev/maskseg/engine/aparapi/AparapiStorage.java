@@ -29,11 +29,11 @@ final class AparapiStorage implements Storage {
 
     static int code(DType t) {
         return switch (t) {
-            case FLOAT32 -> EngineKernel.DT_F32;
-            case FLOAT64 -> EngineKernel.DT_F64;
-            case INT64, INT32 -> EngineKernel.DT_INT;
-            case UINT8 -> EngineKernel.DT_U8;
-            case BOOL -> EngineKernel.DT_BOOL;
+            case FLOAT32 -> ArenaKernel.DT_F32;
+            case FLOAT64 -> ArenaKernel.DT_F64;
+            case INT64, INT32 -> ArenaKernel.DT_INT;
+            case UINT8 -> ArenaKernel.DT_U8;
+            case BOOL -> ArenaKernel.DT_BOOL;
         };
     }
 }

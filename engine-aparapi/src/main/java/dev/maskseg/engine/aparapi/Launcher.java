@@ -2,12 +2,13 @@ package dev.maskseg.engine.aparapi;
 
 import com.aparapi.Range;
 import com.aparapi.device.OpenCLDevice;
+import dev.maskseg.engine.backend.IndexRangeException;
 import dev.maskseg.engine.backend.View;
 
 import java.util.Arrays;
 
 /**
- * Fills {@link EngineKernel#meta} and launches the kernel on the chosen OpenCL device. After every
+ * Fills {@link ArenaKernel#meta} and launches the kernel on the chosen OpenCL device. After every
  * launch it checks that OpenCL really ran it: Aparapi's silent Java-thread-pool fallback is an
  * error unless the user allowed it.
  */
@@ -39,15 +40,15 @@ final class Launcher {
     }
 
     int[] strided(int[] shape, View[] views, int[][] strides) {
-        if (shape.length > EngineKernel.MAXR) {
+        if (shape.length > ArenaKernel.MAXR) {
             throw new IllegalArgumentException("aparapi: tensors of rank " + shape.length + " > "
-                    + EngineKernel.MAXR + " are not supported (shape " + Arrays.toString(shape) + ")");
+                    + ArenaKernel.MAXR + " are not supported (shape " + Arrays.toString(shape) + ")");
         }
         int[] m = meta();
         m[0] = shape.length;
-        for (int i = 0; i < shape.length; i++) m[EngineKernel.SHAPE + i] = shape[i];
+        for (int i = 0; i < shape.length; i++) m[ArenaKernel.SHAPE + i] = shape[i];
         for (int v = 0; v < views.length; v++) {
-            int base = EngineKernel.VIEW0 + v * EngineKernel.VIEW_LEN;
+            int base = ArenaKernel.VIEW0 + v * ArenaKernel.VIEW_LEN;
             m[base] = at(views[v]);
             m[base + 1] = AparapiStorage.code(views[v].dtype());
             for (int i = 0; i < shape.length; i++) m[base + 2 + i] = strides[v][i];
@@ -70,11 +71,11 @@ final class Launcher {
     /** C = A @ B over a batch: 64x64 tiles, 16x16 work-items. */
     void launchGemm(int m, int n, int batch) {
         if (m <= 0 || n <= 0 || batch <= 0) return;
-        k.op = EngineKernel.OP_GEMM;
+        k.op = ArenaKernel.OP_GEMM;
         k.put(k.meta);
-        int gx = (n + EngineKernel.TILE - 1) / EngineKernel.TILE * EngineKernel.LOCAL;
-        int gy = (m + EngineKernel.TILE - 1) / EngineKernel.TILE * EngineKernel.LOCAL;
-        int l = EngineKernel.LOCAL;
+        int gx = (n + AparapiLinAlgKernel.TILE - 1) / AparapiLinAlgKernel.TILE * AparapiLinAlgKernel.LOCAL;
+        int gy = (m + AparapiLinAlgKernel.TILE - 1) / AparapiLinAlgKernel.TILE * AparapiLinAlgKernel.LOCAL;
+        int l = AparapiLinAlgKernel.LOCAL;
         k.execute(device == null ? Range.create3D(gx, gy, batch, l, l, 1) : device.createRange3D(gx, gy, batch, l, l, 1));
         checkRanOnOpenCl();
     }
@@ -87,7 +88,7 @@ final class Launcher {
             k.err[0] = 0;
             k.err[1] = 0;
             k.put(k.err);
-            throw new IndexOutOfBoundsException(op + ": index " + bad + " out of range for dim " + dim + " of size " + size);
+            throw new IndexRangeException(op, bad, dim, size);
         }
     }
 

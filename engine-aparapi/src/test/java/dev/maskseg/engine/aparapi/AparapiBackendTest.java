@@ -4,8 +4,9 @@ import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.Backends;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,8 +70,25 @@ class AparapiBackendTest {
         AparapiBackend be = backend();
         Tensor src = Tensor.ones(2, 3).to(be);
         Tensor idx = Tensor.ofLongs(new long[]{0, 5}, 2, 1).to(be);
-        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> Indexing.gather(src, 1, idx));
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> Index.gather(src, 1, idx));
         assertTrue(e.getMessage().contains("gather: index 5 out of range for dim 1 of size 3"), e.getMessage());
-        assertEquals(2.0, Indexing.gather(src, 1, Tensor.ofLongs(new long[]{0, 2}, 2, 1).to(be)).sum().item(), 1e-6);
+        assertEquals(2.0, Index.gather(src, 1, Tensor.ofLongs(new long[]{0, 2}, 2, 1).to(be)).sum().item(), 1e-6);
+        IndexOutOfBoundsException select = assertThrows(IndexOutOfBoundsException.class,
+                () -> Index.indexSelect(src, 1, Tensor.ofLongs(new long[]{7}, 1).to(be)));
+        assertTrue(select.getMessage().contains("index_select: index 7 out of range for dim 1 of size 3"), select.getMessage());
+    }
+
+    @Test
+    void optionsChooseTheDeviceAndRefuseAThreadCount() {
+        String name = DeviceInfo.choose(null).getName();
+        Backend byName = Backends.get(AparapiBackend.NAME, BackendOptions.device(name));
+        assertTrue(byName.device().contains(name), byName.device());
+        assertEquals(0, byName.threads(), "a device backend has no host thread count");
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> Backends.get(AparapiBackend.NAME, BackendOptions.device("no-such-device")));
+        assertTrue(none.getMessage().contains("no-such-device") && none.getMessage().contains(name), none.getMessage());
+        IllegalArgumentException threads = assertThrows(IllegalArgumentException.class,
+                () -> Backends.get(AparapiBackend.NAME, BackendOptions.threads(2)));
+        assertTrue(threads.getMessage().contains("aparapi") && threads.getMessage().contains("threads=2"), threads.getMessage());
     }
 }

@@ -7,7 +7,7 @@ import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.backend.ref.ReferenceBackendProvider;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Pointwise;
 import dev.maskseg.engine.ops.Reduce;
 import dev.maskseg.engine.ops.Resize;
@@ -42,13 +42,13 @@ class AparapiIndexParityTest {
         Tensor index = Tensor.ofLongs(pick, pick.length);
         Tensor labels = x.gt(0).to(DType.INT64);
 
-        same("index_select " + n, be -> Indexing.indexSelect(x.to(be), 1, index.to(be)));
+        same("index_select " + n, be -> Index.indexSelect(x.to(be), 1, index.to(be)));
         same("index_select backward (index_add) " + n, be -> {
             Tensor leaf = x.to(be).clone().requiresGrad(true);
-            Indexing.indexSelect(leaf, 1, index.to(be)).mul(3).sum().backward();
+            Index.indexSelect(leaf, 1, index.to(be)).mul(3).sum().backward();
             return leaf.grad();
         });
-        same("scatter_add " + n, be -> Indexing.scatterAdd(Tensor.zeros(3, 2, 5).to(be), 1,
+        same("scatter_add " + n, be -> Index.scatterAdd(Tensor.zeros(3, 2, 5).to(be), 1,
                 labels.to(be), x.to(be)));
         same("argmax " + n, be -> Reduce.argmax(x.to(be), 1, false));
         same("topk values " + n, be -> Reduce.topk(x.to(be), Math.min(3, n), 1, true).values());

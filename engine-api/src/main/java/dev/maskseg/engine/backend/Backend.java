@@ -16,6 +16,9 @@ public interface Backend {
     /** Human-readable device description (CPU model and threads, or GPU name and memory). */
     String device();
 
+    /** Host threads this instance computes with; 0 when its parallelism is an accelerator's. */
+    default int threads() { return 0; }
+
     Storage allocate(DType dtype, int length);
 
     /** A host copy of the storage (the same object for host backends). */
@@ -68,9 +71,8 @@ public interface Backend {
                            View gradX, View gradWeight, View gradBias);
 
     // ---- pooling and resizing (NCHW) ----
+    /** indices (INT64) hold each window's argmax as a position in its plane; the backward is a {@link #scatterAdd}. */
     void maxPool2d(View x, PoolParams p, View out, View indices);
-
-    void maxPool2dBackward(View gradOut, View indices, View gradInput);
 
     void avgPool2d(View x, PoolParams p, View out);
 
@@ -85,16 +87,13 @@ public interface Backend {
     /** Accumulates into gradInput, which the caller zero-fills. */
     void interpolateBackward(View gradOut, ResizeParams p, View gradInput);
 
-    // ---- indexing ----
-    /** out[i..] = src[..index[i..]..] along dim (torch.gather). */
+    // ---- indexing (index_select and index_add are these with a broadcast index view) ----
+    /** out[i..] = src[..index[i..]..] along dim (torch.gather); an index out of range is an {@link IndexRangeException}. */
     void gather(View src, int dim, View index, View out);
 
-    /** dst[..index[i..]..] += src[i..] along dim (torch.scatter_add_, in place on dst). */
+    /**
+     * dst[..index[i..]..] += src[i..] along dim (torch.scatter_add_, in place on dst), in row-major order of the index;
+     * an index out of range is an {@link IndexRangeException}.
+     */
     void scatterAdd(View dst, int dim, View index, View src);
-
-    /** out = src selected along dim by a 1-D INT64 index. */
-    void indexSelect(View src, int dim, View index, View out);
-
-    /** dst[.., index[i], ..] += src[.., i, ..] along dim, in place. */
-    void indexAdd(View dst, int dim, View index, View src);
 }

@@ -12,6 +12,15 @@ public interface BackendProvider {
     /** Why the backend is unavailable, for error messages and {@code maskseg backends}. */
     default String unavailableReason() { return ""; }
 
-    /** Created once, on first use. */
-    Backend create();
+    /** The most host threads an instance can compute with ({@link BackendOptions#threads}); 0 for a device backend. */
+    default int maxThreads() { return 0; }
+
+    /** Whether {@link BackendOptions#device} chooses among devices. */
+    default boolean choosesDevice() { return false; }
+
+    /**
+     * A new backend instance; {@link Backends} creates one per name and options, on first use, after checking the
+     * options against {@link #maxThreads()} and {@link #choosesDevice()}.
+     */
+    Backend create(BackendOptions options);
 }

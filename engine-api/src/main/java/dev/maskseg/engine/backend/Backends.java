@@ -12,10 +12,11 @@ import java.util.logging.Logger;
  * Finds backends with ServiceLoader and picks the default: {@code -Dmaskseg.backend=NAME} or
  * {@code MASKSEG_BACKEND} forces one (an unknown or unavailable name is an error, never a silent
  * fallback); otherwise the highest-ranked available provider wins. The choice is logged once.
+ * Instances are created on first use, one per name and {@link BackendOptions}; the default backend has default options.
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
-    private static final Map<String, Backend> CREATED = new LinkedHashMap<>();
+    private static final Map<Key, Backend> CREATED = new LinkedHashMap<>();
     private static volatile Backend defaultBackend;
     private static volatile ClassLoader loader = Backends.class.getClassLoader();
 
@@ -34,16 +35,31 @@ public final class Backends {
         return list;
     }
 
-    public static synchronized Backend get(String name) {
-        Backend b = CREATED.get(name);
+    private record Key(String name, BackendOptions options) {}
+
+    /** The backend of that name with default options. */
+    public static Backend get(String name) { return get(name, BackendOptions.DEFAULT); }
+
+    /** The backend of that name made with these options (for example a thread count), created on first use. */
+    public static synchronized Backend get(String name, BackendOptions options) {
+        Key key = new Key(name, options);
+        Backend b = CREATED.get(key);
         if (b != null) return b;
         for (BackendProvider p : providers()) {
             if (!p.name().equals(name)) continue;
             if (!p.isAvailable()) {
                 throw new IllegalStateException("backend '" + name + "' is not available: " + p.unavailableReason());
             }
-            b = p.create();
-            CREATED.put(name, b);
+            if (options.threads() > p.maxThreads()) {
+                throw new IllegalArgumentException("backend " + name + (p.maxThreads() == 0
+                        ? " computes on its device and has no thread count (threads=" + options.threads() + ")"
+                        : " computes with at most " + p.maxThreads() + " thread(s) (threads=" + options.threads() + ")"));
+            }
+            if (options.device() != null && !p.choosesDevice()) {
+                throw new IllegalArgumentException("backend " + name + " has no device to choose (device=" + options.device() + ")");
+            }
+            b = p.create(options);
+            CREATED.put(key, b);
             return b;
         }
         throw new IllegalArgumentException("unknown backend '" + name + "'; known: "

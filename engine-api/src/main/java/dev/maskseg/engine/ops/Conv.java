@@ -1,13 +1,11 @@
 package dev.maskseg.engine.ops;
 
-import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.ConvParams;
-import dev.maskseg.engine.backend.PoolParams;
 
-/** conv2d and 2-D pooling over NCHW tensors. */
+/** conv2d over NCHW tensors: forward, and its input, weight and bias gradients. */
 public final class Conv {
     private Conv() {}
 
@@ -49,58 +47,5 @@ public final class Conv {
             if (bias != null && bias.requiresGrad()) gb = Reduce.sum(gc, new int[]{0, 2, 3}, false);
             return new Tensor[]{gx, gw, gb};
         }, x, weight, bias);
-    }
-
-    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return maxPool2d(x, new PoolParams(kernel, kernel, stride, stride, padding, padding, 1, 1, false, true));
-    }
-
-    public static Tensor maxPool2d(Tensor x, PoolParams p) {
-        check4d("max_pool2d", x);
-        if (p.padH() * 2 > p.kernelH() || p.padW() * 2 > p.kernelW()) {
-            throw new IllegalArgumentException("max_pool2d: padding should be at most half of the kernel size");
-        }
-        Tensor xc = x.contiguous();
-        int oh = p.outSize(x.size(2), true), ow = p.outSize(x.size(3), false);
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), oh, ow);
-        Tensor idx = Tensor.empty(x.backend(), DType.INT64, x.size(0), x.size(1), oh, ow);
-        x.backend().maxPool2d(xc.view(), p, out.view(), idx.view());
-        return Autograd.record("max_pool2d", out, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
-            g.backend().maxPool2dBackward(g.contiguous().view(), idx.view(), gx.view());
-            return new Tensor[]{gx};
-        }, x);
-    }
-
-    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
-        return avgPool2d(x, new PoolParams(kernel, kernel, stride, stride, padding, padding, 1, 1, false, true));
-    }
-
-    public static Tensor avgPool2d(Tensor x, PoolParams p) {
-        check4d("avg_pool2d", x);
-        Tensor xc = x.contiguous();
-        int oh = p.outSize(x.size(2), true), ow = p.outSize(x.size(3), false);
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), oh, ow);
-        x.backend().avgPool2d(xc.view(), p, out.view());
-        return Autograd.record("avg_pool2d", out, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
-            g.backend().avgPool2dBackward(g.contiguous().view(), p, gx.view());
-            return new Tensor[]{gx};
-        }, x);
-    }
-
-    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        check4d("adaptive_avg_pool2d", x);
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), x.size(0), x.size(1), outH, outW);
-        x.backend().adaptiveAvgPool2d(x.contiguous().view(), out.view());
-        return Autograd.record("adaptive_avg_pool2d", out, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), x.shape()).to(g.backend());
-            g.backend().adaptiveAvgPool2dBackward(g.contiguous().view(), gx.view());
-            return new Tensor[]{gx};
-        }, x);
-    }
-
-    static void check4d(String op, Tensor x) {
-        if (x.dim() != 4) throw new IllegalArgumentException(op + ": expected NCHW input, got " + x.shapeString());
     }
 }

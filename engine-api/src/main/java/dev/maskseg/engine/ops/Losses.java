@@ -33,9 +33,9 @@ public final class Losses {
         Tensor valid = Pointwise.compare(BinaryOp.NE, t, ignoreIndex);
         Tensor safe = Pointwise.where(valid, t, Tensor.zeros(DType.INT64, 1).to(t.backend()));
         checkRange(safe, c);
-        Tensor picked = Indexing.gather(rows, 1, safe.unsqueeze(1)).squeeze(1);
+        Tensor picked = Index.gather(rows, 1, safe.unsqueeze(1)).squeeze(1);
         Tensor w = valid.to(logits.dtype());
-        if (weight != null) w = w.mul(Indexing.indexSelect(weight.to(logits.dtype()), 0, safe));
+        if (weight != null) w = w.mul(Index.indexSelect(weight.to(logits.dtype()), 0, safe));
         Tensor losses = picked.mul(w).neg();
         return switch (reduction) {
             case NONE -> losses.reshape(target.shape());

@@ -103,7 +103,7 @@ public final class Reduce {
         Tensor values = keepdim ? r[0] : r[0].view(os);
         values = Autograd.record(op.name().toLowerCase() + "_dim", values, g -> {
             Tensor z = Tensor.zeros(g.dtype(), inShape).to(g.backend());
-            return new Tensor[]{Indexing.scatterAdd(z, d, idxKept, g.reshape(idxKept.shape()))};
+            return new Tensor[]{Index.scatterAdd(z, d, idxKept, g.reshape(idxKept.shape()))};
         }, t);
         return new ValuesIndices(values, keepdim ? idxKept : idxKept.view(os));
     }
@@ -134,7 +134,7 @@ public final class Reduce {
         return keepdim ? s : s.reshape(outShape(t.shape(), reducedMask(dims, t.dim()), false));
     }
 
-    /** The k largest (or smallest) along dim, sorted, ties by lower index (design.md §4). */
+    /** The k largest (or smallest) along dim, sorted, ties by lower index (docs/design.md §4). */
     public static ValuesIndices topk(Tensor t, int k, int dim, boolean largest) {
         int d = Shapes.wrapDim(dim, t.dim());
         if (k < 0 || k > t.size(d)) throw new IllegalArgumentException("topk: k=" + k + " out of range for dim " + d + " of " + t.shapeString());
@@ -147,7 +147,7 @@ public final class Reduce {
         int[] inShape = t.shape();
         values = Autograd.record("topk", values, g -> {
             Tensor z = Tensor.zeros(g.dtype(), inShape).to(g.backend());
-            return new Tensor[]{Indexing.scatterAdd(z, d, indices, g)};
+            return new Tensor[]{Index.scatterAdd(z, d, indices, g)};
         }, t);
         return new ValuesIndices(values, indices);
     }

@@ -24,7 +24,7 @@ public final class Resize {
     }
 
     private static Tensor run(Tensor x, int oh, int ow, ResizeParams p) {
-        Conv.check4d("interpolate", x);
+        Pool.check4d("interpolate", x);
         if (oh <= 0 || ow <= 0) throw new IllegalArgumentException("interpolate: output size " + oh + "x" + ow + " for input " + x.shapeString());
         if (p.mode() == Mode.NEAREST && p.alignCorners()) {
             throw new IllegalArgumentException("interpolate: align_corners only applies to bilinear and bicubic");

@@ -3,20 +3,21 @@ package dev.maskseg.engine.tornado;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.View;
-import dev.maskseg.engine.backend.ref.HostBackend;
+import dev.maskseg.engine.backend.ref.ReferenceBackend;
 import dev.maskseg.engine.storage.HostStorage;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 import java.util.logging.Logger;
 
 /**
- * The TornadoVM backend: float32 matmul (tiled, local memory), elementwise arithmetic and
- * (log-)softmax run as TornadoVM KernelContext kernels; every other op, and every case these
+ * The TornadoVM backend: float32 matmul (tiled, local memory; {@link TornadoLinAlg}), elementwise arithmetic
+ * ({@link TornadoPointwise}) and (log-)softmax ({@link TornadoNorm}) run as TornadoVM KernelContext kernels, one class
+ * per op family named as the family's ops and reference kernels; every other op, and every case these
  * kernels do not take (other dtypes, broadcasting, strided views), runs on the host reference
  * kernels. Both facts are logged when the backend is created. Storages stay on the JVM heap and
  * each accelerated op transfers its operands (see TornadoPlans).
  */
-final class TornadoBackend extends HostBackend {
+final class TornadoBackend extends ReferenceBackend {
     static final String NAME = "tornado";
     private static final Logger LOG = Logger.getLogger(TornadoBackend.class.getName());
 
@@ -29,6 +30,9 @@ final class TornadoBackend extends HostBackend {
     }
 
     @Override public String device() { return "TornadoVM default device (see tornado --devices)"; }
+
+    /** The accelerated ops run on the device (the host fallbacks on this thread). */
+    @Override public int threads() { return 0; }
 
     private static boolean denseF32(View... vs) {
         for (View v : vs) if (v.dtype() != DType.FLOAT32 || !v.isContiguous()) return false;
@@ -61,7 +65,7 @@ final class TornadoBackend extends HostBackend {
         p.dims.set(0, m);
         p.dims.set(1, n);
         p.dims.set(2, k);
-        int ts = TornadoKernels.TS;
+        int ts = TornadoLinAlg.TS;
         p.run((n + ts - 1) / ts * ts, (m + ts - 1) / ts * ts, ts, ts);
         store(p.out, dst, m * n);
     }

@@ -2,6 +2,7 @@ package dev.maskseg.engine.tornado;
 
 import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.BackendProvider;
 
 /** Available when the JVM runs with TornadoVM's flags (its runtime on the module/class path). */
@@ -24,5 +25,6 @@ public final class TornadoBackendProvider implements BackendProvider {
         return "TornadoVM runtime not found: run with the flags of `tornado --printJavaFlags` (TORNADOVM_HOME set)";
     }
 
-    @Override public Backend create() { return new TornadoBackend(); }
+    /** On TornadoVM's default device: choosing one (BackendOptions.device) is not supported yet. */
+    @Override public Backend create(BackendOptions options) { return new TornadoBackend(); }
 }

@@ -33,12 +33,12 @@ final class TornadoPlans {
             KernelContext ctx = new KernelContext();
             TaskGraph tg = new TaskGraph(graph).transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, dims);
             switch (kind) {
-                case GEMM -> tg.task("t0", TornadoKernels::gemm, ctx, in0, in1, out, dims);
-                case BINARY -> tg.task("t0", TornadoKernels::binary, ctx, in0, in1, out, dims);
-                case SOFTMAX -> tg.task("t0", TornadoKernels::softmax, ctx, in0, out, dims);
+                case GEMM -> tg.task("t0", TornadoLinAlg::gemm, ctx, in0, in1, out, dims);
+                case BINARY -> tg.task("t0", TornadoPointwise::binary, ctx, in0, in1, out, dims);
+                case SOFTMAX -> tg.task("t0", TornadoNorm::softmax, ctx, in0, out, dims);
             }
             tg.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-            grid = twoD ? new WorkerGrid2D(TornadoKernels.TS, TornadoKernels.TS) : new WorkerGrid1D(64);
+            grid = twoD ? new WorkerGrid2D(TornadoLinAlg.TS, TornadoLinAlg.TS) : new WorkerGrid1D(64);
             plan = new TornadoExecutionPlan(tg.snapshot());
         }
 

@@ -10,15 +10,15 @@ import dev.maskseg.engine.nn.Layers.ModuleList;
 import dev.maskseg.engine.nn.Layers.ReLU;
 import dev.maskseg.engine.nn.Layers.Sequential;
 import dev.maskseg.engine.nn.Module;
-import dev.maskseg.engine.ops.Conv;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
+import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.Resize;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * torchvision ASPP (methods.md §1.2): {@code convs.0} 1x1, {@code convs.1..3} 3x3 at the given rates,
+ * torchvision ASPP (docs/methods.md §1.2): {@code convs.0} 1x1, {@code convs.1..3} 3x3 at the given rates,
  * {@code convs.4} image pooling, concatenated and projected to 256 with dropout 0.5.
  */
 public final class Aspp extends Module {
@@ -39,7 +39,7 @@ public final class Aspp extends Module {
     public Tensor forward(Tensor x) {
         List<Tensor> branches = new ArrayList<>();
         for (int i = 0; i < convs.size(); i++) branches.add(convs.get(i).forward(x));
-        return project.forward(Indexing.cat(branches, 1));
+        return project.forward(Index.cat(branches, 1));
     }
 
     /** AdaptiveAvgPool2d(1) → conv 1x1 → BN → ReLU, bilinearly upsampled back (indices 1, 2 hold the weights). */
@@ -50,7 +50,7 @@ public final class Aspp extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor pooled = Conv.adaptiveAvgPool2d(x, 1, 1);
+            Tensor pooled = Pool.adaptiveAvgPool2d(x, 1, 1);
             for (int i = 1; i < size(); i++) pooled = get(i).forward(pooled);
             return Resize.interpolate(pooled, x.size(2), x.size(3), Mode.BILINEAR, false);
         }

@@ -2,7 +2,7 @@ package dev.maskseg.zoo.image;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Resize;
 
 import java.awt.image.BufferedImage;
@@ -57,6 +57,6 @@ public final class ImageTensors {
     public static Tensor padTo(Tensor x, int multiple) {
         int h = x.size(2), w = x.size(3);
         int ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple;
-        return ph == 0 && pw == 0 ? x : Indexing.pad(x, new int[]{0, pw, 0, ph}, 0.0);
+        return ph == 0 && pw == 0 ? x : Index.pad(x, new int[]{0, pw, 0, ph}, 0.0);
     }
 }

@@ -13,7 +13,7 @@ import dev.maskseg.zoo.deeplab.DeepLabHead;
 import dev.maskseg.zoo.resnet.ResNet;
 
 /**
- * MaskContrast's model (methods.md §2.3): dilated ResNet-50, {@code decoder} = DeepLab head[0..3] (256-d),
+ * MaskContrast's model (docs/methods.md §2.3): dilated ResNet-50, {@code decoder} = DeepLab head[0..3] (256-d),
  * {@code head} = 1x1 conv to the embedding (with bias), {@code classification_head} = 1x1 conv to one
  * saliency logit (no bias); both bilinearly upsampled to the input size. The embedding is not normalized here.
  */

@@ -9,11 +9,11 @@ import dev.maskseg.engine.nn.Layers.Linear;
 import dev.maskseg.engine.nn.Layers.Sequential;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.ops.Conv;
+import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.Reduce;
 
 /**
- * torchvision ResNet-50 (methods.md §1.1) with its names. {@code dilateLayer3/4} is torchvision's
+ * torchvision ResNet-50 (docs/methods.md §1.1) with its names. {@code dilateLayer3/4} is torchvision's
  * replace_stride_with_dilation (= MaskContrast's ResnetDilated, output stride 8); {@code numClasses = 0}
  * drops {@code avgpool}/{@code fc} (a backbone).
  */
@@ -68,7 +68,7 @@ public final class ResNet extends Module {
 
     public Features features(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("resnet50: expected input [B,3,H,W], got " + x.shapeString());
-        Tensor t = Conv.maxPool2d(bn1.forward(conv1.forward(x)).relu(), 3, 2, 1);
+        Tensor t = Pool.maxPool2d(bn1.forward(conv1.forward(x)).relu(), 3, 2, 1);
         t = layer2.forward(layer1.forward(t));
         Tensor l3 = layer3.forward(t), l4 = layer4.forward(l3);
         Tensor logits = fc == null ? null : fc.forward(Reduce.mean(l4, new int[]{2, 3}, false));

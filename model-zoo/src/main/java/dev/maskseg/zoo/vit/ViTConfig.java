@@ -2,7 +2,7 @@ package dev.maskseg.zoo.vit;
 
 import java.util.List;
 
-/** DINO ViT hyper-parameters (methods.md §1.4); {@code grid} is the trained position grid side (224 / patch). */
+/** DINO ViT hyper-parameters (docs/methods.md §1.4); {@code grid} is the trained position grid side (224 / patch). */
 public record ViTConfig(String name, int patch, int dim, int depth, int heads, int mlpHidden, int grid) {
     public static final ViTConfig SMALL_16 = new ViTConfig("vit_small_patch16", 16, 384, 12, 6, 1536, 14);
     public static final ViTConfig SMALL_8 = new ViTConfig("vit_small_patch8", 8, 384, 12, 6, 1536, 28);

@@ -8,7 +8,7 @@ import dev.maskseg.engine.nn.Layers.Conv2d;
 import dev.maskseg.engine.nn.Layers.LayerNorm;
 import dev.maskseg.engine.nn.Layers.ModuleList;
 import dev.maskseg.engine.nn.Module;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Resize;
 
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * DINO's VisionTransformer (methods.md §1.4) with its parameter names: {@code cls_token}, {@code pos_embed},
+ * DINO's VisionTransformer (docs/methods.md §1.4) with its parameter names: {@code cls_token}, {@code pos_embed},
  * {@code patch_embed.proj}, {@code blocks.i.*}, {@code norm}. No classifier head.
  */
 public final class VisionTransformer extends Module {
@@ -79,7 +79,7 @@ public final class VisionTransformer extends Module {
         int b = x.size(0), d = config.dim();
         Tensor seq = patches.flatten(2, 3).transpose(1, 2);              // [B, N, D], row-major over the grid
         Tensor cls = clsToken.expand(b, 1, d);
-        return Indexing.cat(List.of(cls, seq), 1).add(interpolatePosEncoding(h / p, w / p));
+        return Index.cat(List.of(cls, seq), 1).add(interpolatePosEncoding(h / p, w / p));
     }
 
     /** DINO's interpolate_pos_encoding: bicubic by scale (n + 0.1) / grid, class position kept. */
@@ -92,7 +92,7 @@ public final class VisionTransformer extends Module {
         if (resized.size(2) != h0 || resized.size(3) != w0) {
             throw new IllegalStateException("pos-embed interpolation gave " + resized.shapeString() + " for a " + h0 + "x" + w0 + " grid");
         }
-        return Indexing.cat(List.of(classPos, resized.permute(0, 2, 3, 1).reshape(1, h0 * w0, d)), 1);
+        return Index.cat(List.of(classPos, resized.permute(0, 2, 3, 1).reshape(1, h0 * w0, d)), 1);
     }
 
     /** Conv2d(3, D, k = s = patch), named {@code patch_embed.proj}. */

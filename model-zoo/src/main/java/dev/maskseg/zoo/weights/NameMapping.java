@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Maps checkpoint names onto a model's names (methods.md §1.3, design.md §3): strips wrapper prefixes,
+ * Maps checkpoint names onto a model's names (docs/methods.md §1.3, docs/design.md §3): strips wrapper prefixes,
  * renames heads, and drops the parts a model does not have (DINO's projection head, MoCo's fc, the key
  * encoder and queue of MaskContrast, torchvision's aux classifier). What was dropped is reported.
  */

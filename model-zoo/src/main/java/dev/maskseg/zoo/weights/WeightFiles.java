@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** Reads a weights file by content: safetensors, or a PyTorch zip checkpoint (nested dicts picked by key). */
 public final class WeightFiles {
-    /** design.md §3: which nested dict of a training checkpoint holds the weights, in order of preference. */
+    /** docs/design.md §3: which nested dict of a training checkpoint holds the weights, in order of preference. */
     public static final List<String> CHECKPOINT_KEYS = List.of("teacher", "student", "state_dict", "model");
 
     private WeightFiles() {}

@@ -6,7 +6,7 @@ import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.pipeline.data.Sample;
 
 /**
- * The fully connected CRF post-processing of both methods (methods.md §1.5: {@code segmentation/utils/crf.py} with
+ * The fully connected CRF post-processing of both methods (docs/methods.md §1.5: {@code segmentation/utils/crf.py} with
  * pydensecrf's DenseCRF2D), with densecrf's mean-field inference: unary −log(clip(p, 1e-5, 1)); a Gaussian kernel on
  * (x, y) / sxy and a bilateral kernel on (x, y) / sxy and the 8-bit colour / srgb (channels in OpenCV's B, G, R
  * order), both Potts with their compatibility weight and symmetric normalisation, filtered on a permutohedral

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A prior's output folder (design.md §5, as {@link dev.maskseg.pipeline.mining.MaskMiningStage} writes it):
+ * A prior's output folder (docs/design.md §5, as {@link dev.maskseg.pipeline.mining.MaskMiningStage} writes it):
  * {@code <id>.png} (0/255) for one mask, {@code <id>_<k>.png} for several, and {@link MasksIndex masks.json} with
  * each mask's score. Without {@code masks.json} (masks from another tool) the files are found by name and every mask
  * scores 1.

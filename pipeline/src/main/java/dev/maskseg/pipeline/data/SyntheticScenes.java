@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The procedural dataset of design.md §6 in PASCAL VOC layout: 1–3 objects per image from four categories that
+ * The procedural dataset of docs/design.md §6 in PASCAL VOC layout: 1–3 objects per image from four categories that
  * differ in shape and texture (a ringed disc, a checkered box, a striped triangle, a dotted cross), each with a
  * random colour, scale, rotation and position, over a cluttered textured background (smooth colour field, random
  * lines, speckles, noise). Label 0 is background; later objects occlude earlier ones. Seeded: the same seed

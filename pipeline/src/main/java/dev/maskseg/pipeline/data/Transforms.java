@@ -9,7 +9,7 @@ import dev.maskseg.prior.image.FloatMaps;
 import java.util.SplittableRandom;
 
 /**
- * Joint image/mask transforms with torchvision's sampling rules (methods.md §2.4), on {@link Sample}s. Images are
+ * Joint image/mask transforms with torchvision's sampling rules (docs/methods.md §2.4), on {@link Sample}s. Images are
  * resized bilinearly (or bicubically, {@link #resizeBicubic}) with half-pixel centres (no antialiasing), masks by
  * nearest neighbour.
  */
@@ -201,7 +201,7 @@ public final class Transforms {
     }
 
     /**
-     * ScaleNRotate (methods.md §2.7.1): rotation by {@code degrees} and scaling by {@code scale} about the image centre
+     * ScaleNRotate (docs/methods.md §2.7.1): rotation by {@code degrees} and scaling by {@code scale} about the image centre
      * (OpenCV getRotationMatrix2D + warpAffine, same output size), image bilinear (the official code: bicubic), labels
      * nearest; outside the source the image is 0 and the label {@code border} (0 = background, as the official code).
      */

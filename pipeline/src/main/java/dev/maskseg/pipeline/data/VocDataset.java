@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * A PASCAL VOC 2012 layout (design.md §5): {@code JPEGImages/<id>.jpg|.png}, labels in {@code SegmentationClass/}
+ * A PASCAL VOC 2012 layout (docs/design.md §5): {@code JPEGImages/<id>.jpg|.png}, labels in {@code SegmentationClass/}
  * (or {@code SegmentationClassAug/} for train_aug), ids in {@code ImageSets/Segmentation/<split>.txt}. A missing
  * or unreadable file, or a label of the wrong size, is one clear message to {@code problems}; that image is
  * skipped, or the load stops when {@code strict}.

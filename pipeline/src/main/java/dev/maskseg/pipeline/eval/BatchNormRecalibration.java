@@ -2,7 +2,7 @@ package dev.maskseg.pipeline.eval;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
@@ -32,7 +32,7 @@ public final class BatchNormRecalibration {
                         Sample smp = images.get(i);
                         xs.add(ImageTensors.normalize(Tensor.of(smp.rgb(), 1, 3, smp.height(), smp.width())));
                     }
-                    model.features(Indexing.cat(xs, 0));
+                    model.features(Index.cat(xs, 0));
                 }
             }
         }

@@ -5,7 +5,7 @@ import dev.maskseg.pipeline.data.Sample;
 import java.util.List;
 
 /**
- * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (methods.md §1.5):
+ * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (docs/methods.md §1.5):
  * pixels whose ground truth is the ignore value are skipped. Predicted labels may exceed the class count
  * (over-clustering); the table grows as needed.
  */

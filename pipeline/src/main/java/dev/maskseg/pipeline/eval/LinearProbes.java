@@ -4,7 +4,7 @@ import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.optim.ParamGroup;
 import dev.maskseg.engine.optim.Sgd;
@@ -77,7 +77,7 @@ public final class LinearProbes {
                     xs.add(ex.features());
                     for (int q = 0; q < h * w; q++) ys[i * h * w + q] = smp.mask()[q] & 255;
                 }
-                Tensor logits = probe.forward(Indexing.cat(xs, 0), h, w);
+                Tensor logits = probe.forward(Index.cat(xs, 0), h, w);
                 Tensor loss = Losses.crossEntropy(logits, Tensor.ofLongs(ys, batch, h, w), null, 255, Losses.Reduction.MEAN);
                 sgd.zeroGrad();
                 loss.backward();

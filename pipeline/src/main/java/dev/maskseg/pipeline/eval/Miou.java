@@ -3,7 +3,7 @@ package dev.maskseg.pipeline.eval;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Dataset-level mIoU after matching predicted labels to classes once (methods.md §1.5). */
+/** Dataset-level mIoU after matching predicted labels to classes once (docs/methods.md §1.5). */
 public final class Miou {
     public enum Matching { HUNGARIAN, MAJORITY, NONE }
 

@@ -6,7 +6,7 @@ import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Reduce;
 
 /**
- * MaskDistill's hard-pixel-mining cross-entropy (methods.md §3.6, CrossEntropyOHEM): per-pixel CE with ignore 255,
+ * MaskDistill's hard-pixel-mining cross-entropy (docs/methods.md §3.6, CrossEntropyOHEM): per-pixel CE with ignore 255,
  * k = min(floor(fraction · all pixels of the batch, ignored included), valid pixels), mean of the k largest.
  */
 public final class HardPixelCrossEntropy {

@@ -2,13 +2,13 @@ package dev.maskseg.pipeline.loss;
 
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
-import dev.maskseg.engine.ops.Indexing;
+import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Reduce;
 
 /**
- * MaskContrast's loss exactly as methods.md §2.5: balanced saliency BCE on the query view plus a class-weighted
+ * MaskContrast's loss exactly as docs/methods.md §2.5: balanced saliency BCE on the query view plus a class-weighted
  * cross-entropy of every salient query pixel against the key view's mask prototypes (positives: its own image)
  * and the queue, at temperature T. Background pixels only get the BCE.
  */
@@ -50,8 +50,8 @@ public final class MaskContrastLoss {
             label[j++] = i / (h * w);
             count[i / (h * w)]++;
         }
-        Tensor pixels = Indexing.indexSelect(q.permute(0, 2, 3, 1).reshape(b * h * w, d), 0, Tensor.ofLongs(index, n));
-        Tensor keys = queue == null ? protos : Indexing.cat(java.util.List.of(protos, queue.detach().t()), 0);
+        Tensor pixels = Index.indexSelect(q.permute(0, 2, 3, 1).reshape(b * h * w, d), 0, Tensor.ofLongs(index, n));
+        Tensor keys = queue == null ? protos : Index.cat(java.util.List.of(protos, queue.detach().t()), 0);
         Tensor logits = pixels.matmul(keys.t()).div(temperature);
         double[] weight = new double[keys.size(0)];
         java.util.Arrays.fill(weight, 1.0);

@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.maskcontrast;
 
 /**
- * MaskContrast pre-training settings (methods.md §2.4–2.6). {@link #official()} mirrors the official
+ * MaskContrast pre-training settings (docs/methods.md §2.4–2.6). {@link #official()} mirrors the official
  * supervised-saliency config; {@link #demo()} is a small setting that trains on 2 cores in minutes.
  *
  * @param backbone {@code resnet50} (the paper's dilated ResNet-50 + DeepLab decoder) or {@code small}

@@ -33,7 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * MaskContrast pre-training (methods.md §2.4–2.6) on one device: two independent views per image with the area
+ * MaskContrast pre-training (docs/methods.md §2.4–2.6) on one device: two independent views per image with the area
  * filter, the query encoder trained by SGD with the per-epoch poly schedule, the key encoder updated by momentum
  * before its pass, prototypes from the key view, a queue of K past prototypes. With one device there is no
  * shuffle-BN; the key encoder's BN uses the key batch's statistics. Every random draw derives from (seed, epoch,

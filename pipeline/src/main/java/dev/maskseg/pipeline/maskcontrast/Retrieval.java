@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * MaskContrast's semantic segment retrieval (methods.md §2.7.3): the train images' prototypes form a memory bank,
+ * MaskContrast's semantic segment retrieval (docs/methods.md §2.7.3): the train images' prototypes form a memory bank,
  * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted; an image with
  * nothing else is left out). Each query image takes the label of its top-1 neighbour by cosine similarity, painted
  * on its own salient pixels; everything else is 0. Classes outside {@code kept} become 255 (ignored) in every

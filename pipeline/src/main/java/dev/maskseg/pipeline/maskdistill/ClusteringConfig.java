@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.maskdistill;
 
 /**
- * The {@code clustering:} section of a MaskDistill run (methods.md §3.3).
+ * The {@code clustering:} section of a MaskDistill run (docs/methods.md §3.3).
  *
  * @param vit     the ViT whose CLS token describes a mask's box: {@code vit_small_patch8} (official) or
  *                {@code vit_small_patch16}

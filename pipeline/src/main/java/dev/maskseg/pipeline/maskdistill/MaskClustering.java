@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * MaskDistill's mask clustering (methods.md §3.3, as the code does it): the ViT's final-norm CLS token of each
+ * MaskDistill's mask clustering (docs/methods.md §3.3, as the code does it): the ViT's final-norm CLS token of each
  * mask's bounding-box crop of the full image (pixels outside the mask kept, zero-padded to the patch size),
  * per-dimension std-whitening without mean removal, L2 normalisation, k-means with a seed. Cluster ids are raw
  * (label-free); evaluation matches them to classes.

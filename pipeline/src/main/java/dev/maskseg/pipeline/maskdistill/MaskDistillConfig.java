@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.maskdistill;
 
 /**
- * MaskDistill's final segmentation stage (methods.md §3.6). {@link #official()} mirrors
+ * MaskDistill's final segmentation stage (docs/methods.md §3.6). {@link #official()} mirrors
  * {@code segmentation/configs/multi_obj/deeplab.yml}; {@link #demo()} is a small setting for generated scenes.
  *
  * @param backbone     {@code resnet50} (DeepLab-v3, dilated ResNet-50) or {@code small}

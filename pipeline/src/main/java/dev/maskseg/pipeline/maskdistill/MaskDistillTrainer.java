@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * MaskDistill's last stage (methods.md §3.6): a segmentation network trained on pseudo semantic maps with the
+ * MaskDistill's last stage (docs/methods.md §3.6): a segmentation network trained on pseudo semantic maps with the
  * hard-pixel-mining cross-entropy, SGD with one step decay, flip + ScaleNRotate augmentation. Every draw derives from
  * (seed, epoch, step, index). The resnet50 backbone starts from {@code pretrained} (MoCo or ImageNet) and, with
  * {@code freezeEarlyLayers}, keeps conv1..layer2 fixed as {@code freeze_layers: 2}. A checkpoint (weights, momentum,

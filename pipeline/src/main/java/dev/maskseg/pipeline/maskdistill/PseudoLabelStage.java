@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * MaskDistill's stages 1b and 3 over files (methods.md §3.3, §3.5): every candidate mask of a prior's output folder is
+ * MaskDistill's stages 1b and 3 over files (docs/methods.md §3.3, §3.5): every candidate mask of a prior's output folder is
  * clustered by the ViT CLS feature of its box, then each image's candidates are painted into a pseudo semantic map
  * ({@code <id>.png}, labels 0..C) with the confident-mask rule. Without Mask R-CNN (§3.4, not part of maskseg) the
  * prior's own candidates and scores take the detector's place: one mask per image (the official stage-1 output)

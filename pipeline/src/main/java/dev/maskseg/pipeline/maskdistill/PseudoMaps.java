@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * MaskDistill's pseudo semantic maps (methods.md §3.5): from an image's scored candidate masks, keep every candidate
+ * MaskDistill's pseudo semantic maps (docs/methods.md §3.5): from an image's scored candidate masks, keep every candidate
  * with score ≥ τ, or only the top one when none reaches τ; paint them in descending score with 1 + their cluster id
  * (0 stays background, no ignore label). Overlaps follow the paper's rule: a painted pixel is never overwritten by
  * a less confident candidate. Equal scores keep the candidates' given order.

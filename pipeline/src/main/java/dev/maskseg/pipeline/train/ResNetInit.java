@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How both methods initialise and freeze a ResNet-50 backbone (methods.md §2.6, §3.6): ImageNet (torchvision) or
+ * How both methods initialise and freeze a ResNet-50 backbone (docs/methods.md §2.6, §3.6): ImageNet (torchvision) or
  * MoCo weights loaded by name, and {@code conv1, bn1, layer1, layer2} frozen: no gradients, and batch norm kept in
  * eval mode after every {@code train(true)}.
  */

@@ -3,7 +3,7 @@ package dev.maskseg.prior;
 import java.util.ArrayDeque;
 
 /**
- * MaskContrast's post-processing of a saliency map (methods.md §2.2): binarize at 0.5, fill each connected
+ * MaskContrast's post-processing of a saliency map (docs/methods.md §2.2): binarize at 0.5, fill each connected
  * region's outer contour (its holes), zero regions whose filled area is under 1% of the image, and drop the image
  * (no mask) when what remains covers under 1%.
  */

@@ -1,17 +1,18 @@
 package dev.maskseg.engine.backend.ref;
 
+import dev.maskseg.engine.backend.IndexRangeException;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
 
 import static dev.maskseg.engine.backend.ref.RefPointwise.h;
 
-/** gather / scatter_add / index_select / index_add with bounds checks that name the op. */
+/** gather and scatter_add with bounds checks that name the op. */
 final class RefIndex {
     private RefIndex() {}
 
     private static int checked(long i, int size, String op, int dim) {
         if (i < 0 || i >= size) {
-            throw new IndexOutOfBoundsException(op + ": index " + i + " out of range for dim " + dim + " of size " + size);
+            throw new IndexRangeException(op, i, dim, size);
         }
         return (int) i;
     }
@@ -41,38 +42,6 @@ final class RefIndex {
                 off += coord * dst.strides()[k];
             }
             d.set(off, d.get(off) + s.get(c.off[1]));
-        }
-    }
-
-    static void indexSelect(View src, int dim, View index, View out) {
-        HostStorage s = h(src), ix = h(index), o = h(out);
-        Cursor c = new Cursor(out.shape(), out);
-        int size = src.shape()[dim], n = out.numel();
-        for (int i = 0; i < n; i++, c.next()) {
-            int off = src.offset();
-            for (int d = 0; d < src.rank(); d++) {
-                int coord = d == dim
-                        ? checked(ix.getLong(index.offset() + c.index(d) * index.strides()[0]), size, "index_select", dim)
-                        : c.index(d);
-                off += coord * src.strides()[d];
-            }
-            o.set(c.off[0], s.get(off));
-        }
-    }
-
-    static void indexAdd(View dst, int dim, View index, View src) {
-        HostStorage d = h(dst), ix = h(index), s = h(src);
-        Cursor c = new Cursor(src.shape(), src);
-        int size = dst.shape()[dim], n = src.numel();
-        for (int i = 0; i < n; i++, c.next()) {
-            int off = dst.offset();
-            for (int k = 0; k < dst.rank(); k++) {
-                int coord = k == dim
-                        ? checked(ix.getLong(index.offset() + c.index(k) * index.strides()[0]), size, "index_add", dim)
-                        : c.index(k);
-                off += coord * dst.strides()[k];
-            }
-            d.set(off, d.get(off) + s.get(c.off[0]));
         }
     }
 }

@@ -39,18 +39,6 @@ final class RefPool {
         }
     }
 
-    static void maxPool2dBackward(View gy, View indices, View gx) {
-        int planes = gy.shape()[0] * gy.shape()[1], inPlane = gx.shape()[2] * gx.shape()[3];
-        int outPlane = gy.shape()[2] * gy.shape()[3];
-        HostStorage gs = h(gy), is = h(indices), gxs = h(gx);
-        for (int pl = 0; pl < planes; pl++)
-            for (int o = 0; o < outPlane; o++) {
-                int src = (int) is.getLong(indices.offset() + pl * outPlane + o);
-                int at = gx.offset() + pl * inPlane + src;
-                gxs.set(at, gxs.get(at) + gs.get(gy.offset() + pl * outPlane + o));
-            }
-    }
-
     /** Calls the visitor with each window's bounds and divisor (PyTorch's avg_pool2d rules). */
     private interface Window {
         void visit(int plane, int oy, int ox, int y0, int y1, int x0, int x1, int divisor);

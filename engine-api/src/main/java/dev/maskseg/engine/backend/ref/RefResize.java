@@ -8,7 +8,7 @@ import static dev.maskseg.engine.backend.ref.RefPointwise.h;
 
 /**
  * Separable nearest / bilinear / bicubic resizing of contiguous NCHW planes with PyTorch's
- * coordinate rules (methods.md §1.2 and §1.4). Backward applies the transposed weights.
+ * coordinate rules (docs/methods.md §1.2 and §1.4). Backward applies the transposed weights.
  */
 public final class RefResize {
     private RefResize() {}

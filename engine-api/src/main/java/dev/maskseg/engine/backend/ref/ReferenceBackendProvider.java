@@ -2,6 +2,7 @@ package dev.maskseg.engine.backend.ref;
 
 import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.BackendProvider;
 
 /** The scalar reference backend: the control in every parity test, never the default. */
@@ -15,5 +16,7 @@ public final class ReferenceBackendProvider implements BackendProvider {
 
     @Override public boolean isAvailable() { return true; }
 
-    @Override public Backend create() { return new HostBackend(NAME); }
+    @Override public int maxThreads() { return 1; }
+
+    @Override public Backend create(BackendOptions options) { return new ReferenceBackend(NAME); }
 }

@@ -12,7 +12,7 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
- * DINO attention-mass thresholding (methods.md §4.2): the last block's CLS attention over the patches, keeping the
+ * DINO attention-mass thresholding (docs/methods.md §4.2): the last block's CLS attention over the patches, keeping the
  * smallest set of patches that holds {@code fraction} of the mass; heads summed (or averaged, the same mask),
  * thresholded one by one and united ({@code each}), or a single head. Full resolution, zero-padded (LOST style).
  */

@@ -11,7 +11,7 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
- * LOST (methods.md §4.3): on the last block's keys (heads concatenated), the seed is the patch with the fewest
+ * LOST (docs/methods.md §4.3): on the last block's keys (heads concatenated), the seed is the patch with the fewest
  * positive correlations; among the k lowest-degree patches, those positively correlated with the seed vote; the
  * 4-connected component of the positive votes holding the seed is the mask (LOST draws its box from it).
  */

@@ -13,7 +13,7 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
- * MaskDistill's object mask (methods.md §3.2): shorter side resized to 640, CLS affinity q_cls·k_j averaged over
+ * MaskDistill's object mask (docs/methods.md §3.2): shorter side resized to 640, CLS affinity q_cls·k_j averaged over
  * heads 0..heads-1, mass threshold 0.5 applied multiplicatively, the top 40% as proposals with the arg-max as the
  * source, diffusion over the summed key affinities, the 4-connected component of the source, nearest upsampling,
  * cropped and resized to the original size with Pillow's bicubic on a 0/255 image, then {@code > 0}.

@@ -9,12 +9,12 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
-/** Patch-grid algorithms shared by the DINO priors; ties in every sort go to the lower patch index (design.md §4). */
+/** Patch-grid algorithms shared by the DINO priors; ties in every sort go to the lower patch index (docs/design.md §4). */
 final class PatchMasks {
     private PatchMasks() {}
 
     /**
-     * DINO's mass threshold (methods.md §4.2): sort ascending, divide by the total, cumulative sum; keep the entries
+     * DINO's mass threshold (docs/methods.md §4.2): sort ascending, divide by the total, cumulative sum; keep the entries
      * whose cumulative value exceeds 1 − fraction. Literal, as the official code (float32 values, the comparison
      * in float32), also for inputs with negative entries (MaskDistill's raw affinities).
      */

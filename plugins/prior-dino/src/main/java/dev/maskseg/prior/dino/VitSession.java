@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The ViT part shared by the DINO priors (methods.md §4.1): weights from {@code weights=FILE} loaded once per run,
+ * The ViT part shared by the DINO priors (docs/methods.md §4.1): weights from {@code weights=FILE} loaded once per run,
  * optional shorter-side resize with Pillow's bilinear on the 8-bit image (as torchvision's Resize on a PIL image),
  * ImageNet normalisation, zero padding at the bottom/right to the patch size, one forward.
  */

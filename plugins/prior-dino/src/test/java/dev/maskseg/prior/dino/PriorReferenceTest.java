@@ -24,7 +24,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The DINO priors against tools/gen_prior_fixtures.py (a literal reading of methods.md §3.2, §4.2, §4.3). */
+/** The DINO priors against tools/gen_prior_fixtures.py (a literal reading of docs/methods.md §3.2, §4.2, §4.3). */
 class PriorReferenceTest {
     @TempDir
     static Path tmp;

@@ -9,7 +9,7 @@ import org.apache.commons.math3.linear.EigenDecomposition;
 import java.util.Arrays;
 
 /**
- * MB+ saliency (Zhang et al. 2015) as methods.md §4.4.1 with the original code's parameters: longer side 300, Lab
+ * MB+ saliency (Zhang et al. 2015) as docs/methods.md §4.4.1 with the original code's parameters: longer side 300, Lab
  * median-blurred minimum barrier distance from the border, backgroundness of the four border strips, centre bias,
  * morphological smoothing by reconstruction, sigmoid contrast enhancement. The artificial-frame test is skipped.
  */

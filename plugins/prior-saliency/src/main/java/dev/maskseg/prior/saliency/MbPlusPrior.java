@@ -12,7 +12,7 @@ import dev.maskseg.prior.image.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** MB+ minimum-barrier saliency (Zhang et al. 2015), post-processed as MaskContrast's saliency (methods.md §2.2); no mask when the image is dropped. */
+/** MB+ minimum-barrier saliency (Zhang et al. 2015), post-processed as MaskContrast's saliency (docs/methods.md §2.2); no mask when the image is dropped. */
 @AutoService(MaskPrior.class)
 public final class MbPlusPrior implements MaskPrior {
     @Override public String name() { return "mbplus"; }

@@ -9,7 +9,7 @@ import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.LUDecomposition;
 
 /**
- * RBD saliency (Zhu et al. 2014) as methods.md §4.4.2 with the original code's constants: SLIC superpixels of about
+ * RBD saliency (Zhu et al. 2014) as docs/methods.md §4.4.2 with the original code's constants: SLIC superpixels of about
  * 600 px (m = 20), boundary connectivity from geodesic distances, background-weighted contrast, and the quadratic
  * saliency optimization (λ = 5, μ = 0.1).
  */

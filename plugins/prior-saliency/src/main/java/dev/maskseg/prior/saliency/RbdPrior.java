@@ -12,7 +12,7 @@ import dev.maskseg.prior.image.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** RBD robust-background saliency optimization (Zhu et al. 2014), post-processed as MaskContrast's saliency (methods.md §2.2); no mask when the image is dropped. */
+/** RBD robust-background saliency optimization (Zhu et al. 2014), post-processed as MaskContrast's saliency (docs/methods.md §2.2); no mask when the image is dropped. */
 @AutoService(MaskPrior.class)
 public final class RbdPrior implements MaskPrior {
     @Override public String name() { return "rbd"; }

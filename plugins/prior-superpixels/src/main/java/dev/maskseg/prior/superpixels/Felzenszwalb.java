@@ -3,7 +3,7 @@ package dev.maskseg.prior.superpixels;
 import java.util.Arrays;
 
 /**
- * Felzenszwalb–Huttenlocher graph segmentation (methods.md §4.5) with scikit-image's conventions: RGB scaled to
+ * Felzenszwalb–Huttenlocher graph segmentation (docs/methods.md §4.5) with scikit-image's conventions: RGB scaled to
  * [0, 1], Gaussian smoothing σ per channel (reflected borders, truncated at 4σ), an 8-connected grid graph with
  * Euclidean colour edge weights, Kruskal merging while w < min(Int(C1) + k/|C1|, Int(C2) + k/|C2|) with
  * k = scale/255, then pieces under {@code minSize} merged along the sorted edges.

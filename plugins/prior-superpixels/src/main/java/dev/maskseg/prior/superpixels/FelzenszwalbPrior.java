@@ -11,7 +11,7 @@ import dev.maskseg.prior.image.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** Felzenszwalb–Huttenlocher graph segmentation as masks (methods.md §4.5), scikit-image's parameter meanings. */
+/** Felzenszwalb–Huttenlocher graph segmentation as masks (docs/methods.md §4.5), scikit-image's parameter meanings. */
 @AutoService(MaskPrior.class)
 public final class FelzenszwalbPrior implements MaskPrior {
     @Override public String name() { return "felzenszwalb"; }

@@ -5,7 +5,7 @@ import dev.maskseg.prior.image.Rgb;
 import java.util.Arrays;
 
 /**
- * SLIC superpixels (Achanta et al. 2012; methods.md §4.5) on CIE-Lab: seeds on a regular grid of step
+ * SLIC superpixels (Achanta et al. 2012; docs/methods.md §4.5) on CIE-Lab: seeds on a regular grid of step
  * S = sqrt(HW/K), each moved to the lowest-gradient pixel of its 3x3 neighbourhood; {@code iterations} rounds of
  * assignment within a 2S x 2S window by sqrt(d_lab² + (d_xy/S)²·m²) and centre updates; then connectivity
  * enforcement: every 4-connected piece smaller than S²/4 joins the label of a neighbouring piece.

@@ -11,7 +11,7 @@ import dev.maskseg.prior.image.Rgb;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** SLIC superpixels as masks (methods.md §4.5). */
+/** SLIC superpixels as masks (docs/methods.md §4.5). */
 @AutoService(MaskPrior.class)
 public final class SlicPrior implements MaskPrior {
     @Override public String name() { return "slic"; }

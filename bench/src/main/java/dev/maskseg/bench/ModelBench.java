@@ -1,0 +1,33 @@
+package dev.maskseg.bench;
+
+import dev.maskseg.engine.backend.Backend;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The model cases ({@link ModelCases}) timed on one backend instance, one case at a time. */
+public final class ModelBench {
+    /** One JSON record; threads 0 for a backend computing on a device. */
+    public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond) {}
+
+    private ModelBench() {}
+
+    public static List<Record> run(Backend be, boolean quick) {
+        List<Record> out = new ArrayList<>();
+        for (ModelCases.Case c : ModelCases.all()) {
+            Runnable call = c.setup().apply(be);
+            double ms = time(call, quick);
+            out.add(new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms));
+        }
+        return out;
+    }
+
+    /**
+     * Warm-up for 3 s (full mode: 10 s) and at least 2 runs, then until consecutive single runs (full mode: pairs of runs)
+     * agree within 3%, then the median of 2 (5) runs.
+     */
+    private static double time(Runnable call, boolean quick) {
+        Timing.warm(call, quick ? 3_000_000_000L : 10_000_000_000L, 2);
+        return Timing.steadyMedianMs(call, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.maskseg.bench;
+
+import dev.maskseg.engine.Generator;
+import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.ops.Losses;
+import dev.maskseg.zoo.Models;
+import dev.maskseg.zoo.deeplab.SegmentationModel;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The model benchmark cases (random weights), the one list that both {@code maskseg bench models} ({@link ModelBench})
+ * and the JMH suite ({@link ModelBenchmarks}) time: ViT-S/16 forward at 224 (batch 1 and 8), ResNet-50 forward at 224,
+ * DeepLab-v3 forward+backward at 321x321 batch 2 (train mode, cross-entropy with ignore 255).
+ */
+public final class ModelCases {
+    /** One case: id (the JMH parameter), the record's model, shape and mode, images per call, and the setup. */
+    public record Case(String id, String model, String shape, String mode, int images, Function<Backend, Runnable> setup) {}
+
+    private ModelCases() {}
+
+    public static List<Case> all() {
+        return List.of(vit("vit-s16-batch1", 1), vit("vit-s16-batch8", 8),
+                new Case("resnet50", "resnet50", "1x3x224x224", "forward", 1, be -> {
+                    Models.Loaded resnet = Models.create("resnet50", 1);
+                    resnet.module().to(be);
+                    Tensor x = Tensor.randn(new Generator(1), 1, 3, 224, 224).to(be);
+                    return () -> evaluate(resnet, x, "logits");
+                }),
+                new Case("deeplabv3-train", "deeplabv3_resnet50", "2x3x321x321", "forward+backward", 2, be -> {
+                    SegmentationModel deeplab = (SegmentationModel) Models.create("deeplabv3_resnet50", 1).module();
+                    deeplab.to(be).train(true);
+                    Generator g = new Generator(1);
+                    Tensor x = Tensor.randn(g, 2, 3, 321, 321).to(be);
+                    long[] labels = new long[2 * 321 * 321];
+                    for (int i = 0; i < labels.length; i++) labels[i] = g.nextInt(21);
+                    Tensor target = Tensor.ofLongs(labels, 2, 321, 321).to(be);
+                    return () -> {
+                        deeplab.zeroGrad();
+                        Losses.crossEntropy(deeplab.forward(x), target, null, 255, Losses.Reduction.MEAN).backward();
+                    };
+                }));
+    }
+
+    private static Case vit(String id, int batch) {
+        return new Case(id, "vit_small_patch16", batch + "x3x224x224", "forward", batch, be -> {
+            Models.Loaded vit = Models.create("vit_small_patch16", 1);
+            vit.module().to(be);
+            Tensor x = Tensor.randn(new Generator(1), batch, 3, 224, 224).to(be);
+            return () -> evaluate(vit, x, "tokens");
+        });
+    }
+
+    private static void evaluate(Models.Loaded m, Tensor x, String output) {
+        try (var ng = GradMode.noGrad()) {
+            m.forward(x).get(output);
+        }
+    }
+
+    public static Case byId(String id) {
+        return all().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                "unknown model case '" + id + "'; known: " + all().stream().map(Case::id).toList()));
+    }
+}

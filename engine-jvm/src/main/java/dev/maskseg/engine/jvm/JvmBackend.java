@@ -1,0 +1,116 @@
+package dev.maskseg.engine.jvm;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.backend.BinaryOp;
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PoolParams;
+import dev.maskseg.engine.backend.ReduceOp;
+import dev.maskseg.engine.backend.UnaryOp;
+import dev.maskseg.engine.backend.View;
+import dev.maskseg.engine.backend.ref.ReferenceBackend;
+
+/**
+ * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
+ * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool, JvmIndex (scatter_add along the last dim). Anything it does not
+ * accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
+ */
+final class JvmBackend extends ReferenceBackend {
+    static final String NAME = "jvm";
+    private final WorkerPool pool;
+
+    JvmBackend(int threads) {
+        super(NAME);
+        this.pool = new WorkerPool(threads);
+    }
+
+    @Override public int threads() { return pool.threads(); }
+
+    @Override public String device() {
+        return "CPU (" + pool.threads() + " threads, " + VectorWidth.describe() + " Vector API, "
+                + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+
+    private static boolean f32(View... vs) {
+        for (View v : vs) if (v != null && v.dtype() != DType.FLOAT32) return false;
+        return true;
+    }
+
+    private static boolean dense(View... vs) {
+        for (View v : vs) if (v != null && !v.isContiguous()) return false;
+        return true;
+    }
+
+    @Override public void fill(View dst, double value) {
+        if (f32(dst) && dense(dst)) JvmPointwise.fill(dst, (float) value);
+        else super.fill(dst, value);
+    }
+
+    @Override public void copy(View src, View dst) {
+        if (f32(src, dst)) JvmPointwise.copy(pool, src, dst);
+        else super.copy(src, dst);
+    }
+
+    @Override public void unary(UnaryOp op, double p1, double p2, View src, View dst) {
+        if (f32(src, dst) && op != UnaryOp.NOT) JvmPointwise.unary(pool, op, (float) p1, (float) p2, src, dst);
+        else super.unary(op, p1, p2, src, dst);
+    }
+
+    @Override public void binary(BinaryOp op, View a, View b, View dst) {
+        if (f32(a, b, dst) && JvmPointwise.vectorBinary(op)) JvmPointwise.binary(pool, op, a, b, dst);
+        else super.binary(op, a, b, dst);
+    }
+
+    @Override public void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices) {
+        if (indices == null && f32(src, dst) && dense(dst) && JvmReduce.reduce(pool, op, src, reducedDims, dst)) return;
+        super.reduce(op, src, reducedDims, dst, indices);
+    }
+
+    @Override public void matmul(View a, View b, View dst) {
+        if (f32(a, b, dst) && dense(dst)) JvmLinAlg.matmul(pool, a, b, dst);
+        else super.matmul(a, b, dst);
+    }
+
+    @Override public void maxPool2d(View x, PoolParams p, View out, View indices) {
+        if (f32(x, out) && indices.dtype() == DType.INT64 && dense(x, out, indices)) JvmPool.maxPool2d(pool, x, p, out, indices);
+        else super.maxPool2d(x, p, out, indices);
+    }
+
+    @Override public void scatterAdd(View dst, int dim, View index, View src) {
+        if (dim == index.rank() - 1 && f32(dst, src) && index.dtype() == DType.INT64 && dense(dst)) JvmIndex.scatterAddLastDim(pool, dst, index, src);
+        else super.scatterAdd(dst, dim, index, src);
+    }
+
+    @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {
+        if (f32(x, w, bias, out) && dense(x, w, out)) JvmConv.forward(pool, x, w, bias, p, out);
+        else super.conv2d(x, w, bias, p, out);
+    }
+
+    @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {
+        if (f32(gradOut, w, gradInput) && dense(gradOut, w, gradInput)) JvmConv.backwardInput(pool, gradOut, w, p, gradInput);
+        else super.conv2dBackwardInput(gradOut, w, p, gradInput);
+    }
+
+    @Override public void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight) {
+        if (f32(gradOut, x, gradWeight) && dense(gradOut, x, gradWeight)) JvmConv.backwardWeight(pool, gradOut, x, p, gradWeight);
+        else super.conv2dBackwardWeight(gradOut, x, p, gradWeight);
+    }
+
+    @Override public void softmax(View x, View out, boolean log) {
+        if (f32(x, out) && dense(x, out)) JvmNorm.softmax(pool, x, out, log);
+        else super.softmax(x, out, log);
+    }
+
+    @Override public void layerNorm(View x, View w, View b, double eps, View out, View mean, View rstd) {
+        if (f32(x, w, b, out, mean, rstd) && dense(x, out, mean, rstd)) JvmNorm.layerNorm(pool, x, w, b, (float) eps, out, mean, rstd);
+        else super.layerNorm(x, w, b, eps, out, mean, rstd);
+    }
+
+    @Override public void layerNormBackward(View gy, View x, View w, View mean, View rstd, View gx, View gw, View gb) {
+        if (f32(gy, x, w, mean, rstd, gx, gw, gb) && dense(gy, x, mean, rstd, gx, gw, gb)) {
+            JvmNorm.layerNormBackward(pool, gy, x, w, mean, rstd, gx, gw, gb);
+        } else {
+            super.layerNormBackward(gy, x, w, mean, rstd, gx, gw, gb);
+        }
+    }
+}

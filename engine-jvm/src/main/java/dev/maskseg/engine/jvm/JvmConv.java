@@ -1,0 +1,173 @@
+package dev.maskseg.engine.jvm;
+
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.View;
+
+import static dev.maskseg.engine.jvm.ViewArrays.f;
+
+/**
+ * conv2d on contiguous float32 NCHW data as GEMMs. Stride 1 (forward, weight and input gradients) runs on shifted
+ * zero-padded planes ({@link ShiftedConv}; the input gradient as the transposed convolution). Otherwise forward and
+ * weight gradient read im2col columns on the fly (implicit GEMM), and the input gradient computes column blocks of
+ * W^T * dY and scatters them back (col2im) block by block, so memory stays bounded. 1x1/stride-1/no-pad is a plain GEMM.
+ */
+final class JvmConv {
+    private static final int COL_BLOCK = 1024;
+    private static final ThreadLocal<float[]> COLS = new ThreadLocal<>();
+
+    private JvmConv() {}
+
+    private record Geometry(int n, int cin, int h, int w, int cout, int kh, int kw, int oh, int ow, int groups) {
+        int cinG() { return cin / groups; }
+        int coutG() { return cout / groups; }
+        int kdim() { return cinG() * kh * kw; }
+        int pix() { return oh * ow; }
+        boolean pointwise(ConvParams p) {
+            return kh == 1 && kw == 1 && p.strideH() == 1 && p.strideW() == 1 && p.padH() == 0 && p.padW() == 0;
+        }
+    }
+
+    private static Geometry geometry(View x, View w, View y, ConvParams p) {
+        return new Geometry(x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3], w.shape()[0], w.shape()[2], w.shape()[3],
+                y.shape()[2], y.shape()[3], p.groups());
+    }
+
+    private static PanelSource columns(float[] x, int xBase, Geometry g, ConvParams p) {
+        if (g.pointwise(p)) return PanelSource.strided(x, xBase, g.h() * g.w(), 1);
+        return new Im2col(x, xBase, g.h(), g.w(), g.kh(), g.kw(), g.oh(), g.ow(), p);
+    }
+
+    static void forward(WorkerPool pool, View x, View w, View bias, ConvParams p, View out) {
+        Geometry g = geometry(x, w, out, p);
+        float[] xs = f(x), ws = f(w), ys = f(out);
+        int pix = g.pix();
+        if (bias != null) {
+            float[] b = f(bias);
+            for (int n = 0; n < g.n(); n++)
+                for (int co = 0; co < g.cout(); co++)
+                    java.util.Arrays.fill(ys, out.offset() + (n * g.cout() + co) * pix, out.offset() + (n * g.cout() + co + 1) * pix,
+                            b[bias.offset() + co * bias.strides()[0]]);
+        }
+        int tasks = g.n() * g.groups();
+        boolean perImage = tasks >= pool.threads();
+        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        pool.forRange(perImage ? tasks : 1, t0 -> {
+            for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
+                int n = t / g.groups(), grp = t % g.groups();
+                int xBase = x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
+                int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                if (shifted) {
+                    ShiftedConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), ws, wBase, g.coutG(), g.kh(), g.kw(),
+                            ys, yBase, g.oh(), g.ow(), p);
+                    continue;
+                }
+                PanelSource a = PanelSource.strided(ws, wBase, g.kdim(), 1);
+                if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
+                else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
+            }
+        });
+    }
+
+    static void backwardWeight(WorkerPool pool, View gy, View x, ConvParams p, View gw) {
+        Geometry g = geometry(x, gw, gy, p);
+        float[] xs = f(x), gys = f(gy), gws = f(gw);
+        int pix = g.pix(), kd = g.kdim();
+        java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
+        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int wBase = gw.offset() + grp * g.coutG() * kd;
+            for (int n = 0; n < g.n(); n++) {
+                if (shifted) {
+                    ShiftedConv.weightGradient(pool, xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g.cinG(), g.h(), g.w(),
+                            gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), gws, wBase, p);
+                    continue;
+                }
+                // dW[coutG, kd] += dY[coutG, pix] * cols^T[pix, kd]
+                PanelSource a = PanelSource.strided(gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, pix, 1);
+                PanelSource b = columns(xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g, p).transposed();
+                Sgemm.gemm(pool, g.coutG(), kd, pix, a, b, gws, wBase, kd);
+            }
+        }
+    }
+
+    static void backwardInput(WorkerPool pool, View gy, View w, ConvParams p, View gx) {
+        Geometry g = geometry(gx, w, gy, p);
+        float[] ws = f(w), gys = f(gy), gxs = f(gx);
+        int pix = g.pix(), kd = g.kdim();
+        java.util.Arrays.fill(gxs, gx.offset(), gx.offset() + gx.numel(), 0f);
+        int tasks = g.n() * g.groups();
+        boolean perImage = tasks >= pool.threads();
+        // stride 1: dX is the stride-1 convolution of dY (padded by dil·(k−1) − pad) with the flipped, transposed kernel
+        ConvParams tp = new ConvParams(1, 1, p.dilationH() * (g.kh() - 1) - p.padH(), p.dilationW() * (g.kw() - 1) - p.padW(),
+                p.dilationH(), p.dilationW(), 1);
+        boolean shifted = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1 && tp.padH() >= 0 && tp.padW() >= 0
+                && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
+        float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
+        pool.forRange(perImage ? tasks : 1, t0 -> {
+            for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
+                int n = t / g.groups(), grp = t % g.groups();
+                if (shifted) {
+                    int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                    int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
+                    ShiftedConv.forward(perImage ? null : pool, gys, gyBase, g.coutG(), g.oh(), g.ow(), flipped, grp * g.coutG() * kd,
+                            g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
+                    continue;
+                }
+                PanelSource wt = PanelSource.strided(ws, w.offset() + grp * g.coutG() * kd, kd, 1).transposed();
+                int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
+                WorkerPool inner = perImage ? null : pool;
+                if (g.pointwise(p)) {
+                    gemm(inner, g.cinG(), pix, g.coutG(), wt, PanelSource.strided(gys, gyBase, pix, 1), gxs, gxBase, pix);
+                    continue;
+                }
+                int block = Math.min(COL_BLOCK, pix);
+                float[] cols = COLS.get();
+                if (cols == null || cols.length < kd * block) COLS.set(cols = new float[kd * block]);
+                for (int c0 = 0; c0 < pix; c0 += block) {
+                    int nc = Math.min(block, pix - c0);
+                    java.util.Arrays.fill(cols, 0, kd * nc, 0f);
+                    gemm(inner, kd, nc, g.coutG(), wt, PanelSource.strided(gys, gyBase + c0, pix, 1), cols, 0, nc);
+                    col2im(cols, nc, c0, gxs, gxBase, g, p);
+                }
+            }
+        });
+    }
+
+    /** Per group, w[co, ci, i, j] → [ci, co, kh−1−i, kw−1−j]: the kernel of the transposed (input-gradient) convolution. */
+    private static float[] flippedTransposed(float[] ws, int wOff, Geometry g) {
+        int kh = g.kh(), kw = g.kw(), taps = kh * kw, cinG = g.cinG(), coutG = g.coutG();
+        float[] out = new float[g.cout() * cinG * taps];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = grp * coutG * cinG * taps;
+            for (int co = 0; co < coutG; co++) {
+                for (int ci = 0; ci < cinG; ci++) {
+                    for (int tap = 0; tap < taps; tap++) {
+                        out[base + (ci * coutG + co) * taps + (taps - 1 - tap)] = ws[wOff + base + (co * cinG + ci) * taps + tap];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void gemm(WorkerPool pool, int m, int n, int k, PanelSource a, PanelSource b, float[] c, int co, int ldc) {
+        if (pool == null) Sgemm.gemm(0, m, 0, n, k, a, b, c, co, ldc);
+        else Sgemm.gemm(pool, m, n, k, a, b, c, co, ldc);
+    }
+
+    /** Adds column block [c0, c0+nc) of the (kd x pix) column matrix back into the image gradient. */
+    private static void col2im(float[] cols, int nc, int c0, float[] gx, int base, Geometry g, ConvParams p) {
+        int khw = g.kh() * g.kw();
+        for (int row = 0; row < g.kdim(); row++) {
+            int ci = row / khw, tap = row % khw, i = tap / g.kw(), j = tap % g.kw();
+            int plane = base + ci * g.h() * g.w();
+            for (int c = 0; c < nc; c++) {
+                int pixel = c0 + c, oy = pixel / g.ow(), ox = pixel % g.ow();
+                int iy = oy * p.strideH() - p.padH() + i * p.dilationH();
+                int ix = ox * p.strideW() - p.padW() + j * p.dilationW();
+                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) gx[plane + iy * g.w() + ix] += cols[row * nc + c];
+            }
+        }
+    }
+}

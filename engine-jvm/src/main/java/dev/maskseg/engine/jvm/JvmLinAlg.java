@@ -1,0 +1,39 @@
+package dev.maskseg.engine.jvm;
+
+import dev.maskseg.engine.backend.View;
+
+import java.util.Arrays;
+
+import static dev.maskseg.engine.jvm.ViewArrays.f;
+
+/**
+ * Batched float32 matmul on the packed SGEMM ({@link Sgemm}): arbitrary strides on A and B (transposes are packed, not
+ * copied), a dense output; batches in parallel when there are at least as many as threads, else each GEMM in parallel.
+ */
+final class JvmLinAlg {
+    private JvmLinAlg() {}
+
+    static void matmul(WorkerPool pool, View a, View b, View dst) {
+        int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
+        int batches = dst.numel() / Math.max(1, m * n);
+        float[] as = f(a), bs = f(b), cs = f(dst);
+        int[] batchShape = Arrays.copyOf(a.shape(), r - 2);
+        int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
+        boolean perBatch = batches >= pool.threads();
+        pool.forRange(perBatch ? batches : 1, t0 -> {
+            for (int bi = perBatch ? t0 : 0; bi < (perBatch ? t0 + 1 : batches); bi++) {
+                int ao = a.offset(), bo = b.offset(), rem = bi;
+                for (int d = batchShape.length - 1; d >= 0; d--) {
+                    int i = rem % batchShape[d];
+                    rem /= batchShape[d];
+                    ao += i * a.strides()[d];
+                    bo += i * b.strides()[d];
+                }
+                PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
+                int co = dst.offset() + bi * m * n;
+                if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n, true);
+                else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n, true);
+            }
+        });
+    }
+}

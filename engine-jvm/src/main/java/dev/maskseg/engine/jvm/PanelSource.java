@@ -1,0 +1,61 @@
+package dev.maskseg.engine.jvm;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A read-only matrix that can copy a block of itself into a packing buffer:
+ * M(r0 + r, c0 + c) goes to dst[off + r * rowStride + c * colStride]. Implementations read strided
+ * arrays or build im2col columns on the fly (implicit GEMM), so no large buffer is materialized.
+ */
+interface PanelSource {
+    VectorSpecies<Float> S = VectorWidth.SPECIES;
+    int V = S.length();
+
+    void copyBlock(int r0, int nr, int c0, int nc, float[] dst, int off, int rowStride, int colStride);
+
+    /** The transpose, with no copy. */
+    default PanelSource transposed() {
+        PanelSource self = this;
+        return (r0, nr, c0, nc, dst, off, rs, cs) -> self.copyBlock(c0, nc, r0, nr, dst, off, cs, rs);
+    }
+
+    /** M(r, c) = data[base + r * rs + c * cs]. */
+    static PanelSource strided(float[] data, int base, int rs, int cs) {
+        return (r0, nr, c0, nc, dst, off, drs, dcs) -> {
+            int src = base + r0 * rs + c0 * cs;
+            if (cs == 1 && drs == 1 && dcs >= 8 && BlockTranspose.ENABLED) {
+                int r = 0;
+                for (; r + 8 <= nr; r += 8) BlockTranspose.rows8(data, src + r * rs, rs, nc, dst, off + r, dcs);
+                copyStrided(data, src + r * rs, rs, cs, nr - r, nc, dst, off + r, drs, dcs);
+            } else if (rs == 1 && dcs == 1 && drs >= 8 && BlockTranspose.ENABLED) {
+                int c = 0;
+                for (; c + 8 <= nc; c += 8) BlockTranspose.rows8(data, src + c * cs, cs, nr, dst, off + c, drs);
+                copyStrided(data, src + c * cs, rs, cs, nr, nc - c, dst, off + c, drs, dcs);
+            } else {
+                copyStrided(data, src, rs, cs, nr, nc, dst, off, drs, dcs);
+            }
+        };
+    }
+
+    /** dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs], walking whichever side is contiguous innermost. */
+    private static void copyStrided(float[] data, int src, int rs, int cs, int nr, int nc, float[] dst, int off, int drs, int dcs) {
+        if (cs == 1 && dcs == 1 && nc == 2 * V) {
+            for (int r = 0; r < nr; r++) copySliverRow(data, src + r * rs, dst, off + r * drs);
+        } else if (cs == 1 && dcs == 1) {
+            for (int r = 0; r < nr; r++) System.arraycopy(data, src + r * rs, dst, off + r * drs, nc);
+        } else if (rs == 1 && drs == 1) {
+            for (int c = 0; c < nc; c++) System.arraycopy(data, src + c * cs, dst, off + c * dcs, nr);
+        } else {
+            for (int r = 0; r < nr; r++) {
+                for (int c = 0; c < nc; c++) dst[off + r * drs + c * dcs] = data[src + r * rs + c * cs];
+            }
+        }
+    }
+
+    /** dst[d..d+2V) = src[s..s+2V): one full B sliver row as two vector moves, which beat an arraycopy call. */
+    static void copySliverRow(float[] src, int s, float[] dst, int d) {
+        FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        FloatVector.fromArray(S, src, s + V).intoArray(dst, d + V);
+    }
+}
