@@ -116,7 +116,7 @@ final class EvalCommand {
         @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "0", converter = Ranges.NonNegative.class, description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
+        @Option(names = "--size", defaultValue = "0", converter = Ranges.OptionalSide.class, description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
         int size;
 
         /** Images skipped by the loaders (one line each, reported as they come); the JSON records them. */

@@ -33,7 +33,7 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
-    @Option(names = "--resize", defaultValue = "0", converter = Ranges.NonNegative.class, description = "Resize the shorter side to this first (0 = full resolution).")
+    @Option(names = "--resize", defaultValue = "0", converter = Ranges.OptionalSide.class, description = "Resize the shorter side to this first (0 = full resolution).")
     int resize;
 
     @Mixin

@@ -45,10 +45,6 @@ final class Ranges {
         public Integer convert(String s) { return atLeast(s, 2); }
     }
 
-    static final class NonNegative implements ITypeConverter<Integer> {
-        public Integer convert(String s) { return atLeast(s, 0); }
-    }
-
     /** An 8-bit label value, 0..255 (e.g. the ignore label). */
     static final class Label implements ITypeConverter<Integer> {
         public Integer convert(String s) {
@@ -74,6 +70,15 @@ final class Ranges {
             if (v < SyntheticScenes.MIN_SIZE || v > SyntheticScenes.MAX_SIZE) {
                 throw new TypeConversionException("must be in [" + SyntheticScenes.MIN_SIZE + ", " + SyntheticScenes.MAX_SIZE + "] pixels, got " + v);
             }
+            return v;
+        }
+    }
+
+    /** A side to resize to: 0 keeps the size, else 1 to {@link SyntheticScenes#MAX_SIZE} pixels (what the image decoder reads). */
+    static final class OptionalSide implements ITypeConverter<Integer> {
+        public Integer convert(String s) {
+            int v = integer(s);
+            if (v < 0 || v > SyntheticScenes.MAX_SIZE) throw new TypeConversionException("must be 0 (keep) or a side of at most " + SyntheticScenes.MAX_SIZE + " pixels, got " + v);
             return v;
         }
     }

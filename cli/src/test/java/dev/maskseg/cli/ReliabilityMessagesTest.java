@@ -47,6 +47,8 @@ class ReliabilityMessagesTest {
                 {"--num-classes", "eval", "miou", "--pred", p, "--gt", p, "--num-classes", "0", "--json", p},
                 {"--threads", "mine-masks", "--prior", "mbplus", "--images", p, "--out", p, "--threads", "0"},
                 {"--resize", "features", "--weights", p, "--images", p, "--out", p, "--resize", "-1"},
+                {"--resize", "features", "--weights", p, "--images", p, "--out", p, "--resize", "100000"},
+                {"--size", "eval", "kmeans", "--model", p, "--data", p, "--json", p, "--size", "100000"},
                 {"--steps", "smoke", "--steps", "0"},
         };
         for (String[] c : cases) {
