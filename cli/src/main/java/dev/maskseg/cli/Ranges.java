@@ -45,6 +45,10 @@ final class Ranges {
         public Integer convert(String s) { return atLeast(s, 2); }
     }
 
+    static final class AtLeastZero implements ITypeConverter<Integer> {
+        public Integer convert(String s) { return atLeast(s, 0); }
+    }
+
     /** An 8-bit label value, 0..255 (e.g. the ignore label). */
     static final class Label implements ITypeConverter<Integer> {
         public Integer convert(String s) {

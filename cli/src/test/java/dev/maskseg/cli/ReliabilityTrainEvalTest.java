@@ -121,5 +121,15 @@ class ReliabilityTrainEvalTest {
         assertEquals(1, r.get("failed").asInt());
         assertEquals(List.of("stray"), List.of(r.get("extra_images").get(0).asText()));
         assertEquals(1.0, r.get("miou").asDouble(), 1e-12, "the matched ones are perfect");
+
+        Path list = tmp.resolve("list.txt"); // --split FILE: only the listed ground truths are expected (e.g. a val split's predictions)
+        Files.write(list, List.of(all.get(1).replace(".png", ""), all.get(3).replace(".png", "")));
+        Console listed = Reliably.run("eval", "miou", "--pred", pred.toString(), "--gt", gt.toString(), "--split", list.toString(), "--num-classes", "5",
+                "--json", json.toString());
+        assertEquals(0, listed.code(), listed.err());
+        assertEquals(2, Reliably.json(json).get("matched").asInt());
+        Files.write(list, List.of("no_such_image"));
+        Reliably.fails(Reliably.run("eval", "miou", "--pred", pred.toString(), "--gt", gt.toString(), "--split", list.toString(), "--num-classes", "5",
+                "--json", json.toString()), 1, list + ": lists no_such_image, which has no ground-truth map in " + gt);
     }
 }

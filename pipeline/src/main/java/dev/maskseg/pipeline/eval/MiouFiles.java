@@ -63,10 +63,21 @@ public final class MiouFiles {
         return o.result();
     }
 
-    /** Scores every pair that can be read; missing, extra and failed ones are counted, and failures reported to {@code listener}. */
+    /** {@link #compare(Path, Path, Path, int, Miou.Matching, int, StageListener)} over every ground-truth map. */
     public static Outcome compare(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore, StageListener listener) throws IOException {
+        return compare(predDir, gtDir, null, classes, matching, ignore, listener);
+    }
+
+    /**
+     * Scores every pair that can be read; missing, extra and failed ones are counted, and failures reported to
+     * {@code listener}. With {@code split} (a list of stems, e.g. a VOC split file) only the listed ground truths are
+     * expected, and a listed stem without a ground-truth map is an error.
+     */
+    public static Outcome compare(Path predDir, Path gtDir, Path split, int classes, Miou.Matching matching, int ignore, StageListener listener)
+            throws IOException {
         if (classes < 1) throw new IllegalArgumentException("--num-classes must be >= 1, got " + classes);
         TreeMap<String, Path> preds = stems(predDir, "prediction"), gts = stems(gtDir, "ground-truth");
+        if (split != null) gts = listed(gts, split, gtDir);
         if (gts.isEmpty()) throw new IOException(gtDir + ": no PNG ground-truth label maps");
         if (preds.isEmpty()) throw new IOException(predDir + ": no PNG predictions");
         List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
@@ -108,6 +119,20 @@ public final class MiouFiles {
         return o.uncovered() + " of " + (o.matched() + o.uncovered()) + " ground-truth maps in " + gtDir + " have no usable prediction in " + predDir
                 + " (" + o.missing().size() + " missing, " + o.failed().size() + " failed: " + some + "); pass --allow-missing to score only the "
                 + o.matched() + " that have one";
+    }
+
+    private static TreeMap<String, Path> listed(TreeMap<String, Path> gts, Path split, Path gtDir) throws IOException {
+        if (!Files.exists(split)) throw new NoSuchFileException(split.toString(), null, "does not exist");
+        TreeMap<String, Path> out = new TreeMap<>();
+        for (String line : Files.readAllLines(split)) {
+            String id = line.trim();
+            if (id.isEmpty()) continue;
+            Path g = gts.get(id);
+            if (g == null) throw new IOException(split + ": lists " + id + ", which has no ground-truth map in " + gtDir);
+            out.put(id, g);
+        }
+        if (out.isEmpty()) throw new IOException(split + ": lists no ids");
+        return out;
     }
 
     private static TreeMap<String, Path> stems(Path dir, String what) throws IOException {
