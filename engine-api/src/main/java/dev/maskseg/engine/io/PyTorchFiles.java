@@ -197,7 +197,7 @@ public final class PyTorchFiles {
                 }
                 shape[i] = (int) (long) d;
                 strides[i] = (int) (long) st;
-                elements = Math.min(elements * d, 1L << 40); // saturates: only "more than 2^31-1" matters below
+                elements = Math.min(elements * d, 1L << 32); // saturates at 2^32 (times a size < 2^31 stays below 2^63): only "more than 2^31-1" matters
                 if (d > 0 && inside) {
                     try {
                         last = Math.addExact(last, (d - 1) * st); // each product < 2^62

@@ -132,7 +132,7 @@ public final class SafeTensors {
             long d = integer(sh.get(i));
             if (d < 0 || d > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has invalid dimension " + sh.get(i) + " (shape " + sh + ")");
             shape[i] = (int) d;
-            numel = Math.min(numel * d, 1L << 40); // saturating: only "more than 2^31-1" matters
+            numel = Math.min(numel * d, 1L << 32); // saturating at 2^32 (times a dimension < 2^31 stays below 2^63): only "more than 2^31-1" matters
         }
         if (numel > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' of shape " + sh + " has more than 2^31-1 elements (the engine's limit)");
         if (!off.isArray() || off.size() != 2) throw bad(file, "tensor '" + name + "' has data_offsets " + off + ", not a pair of integers");

@@ -103,6 +103,8 @@ class ReliabilityPickleTest {
         refused("heap.pth", oneTensor("DoubleStorage", 2, 0, new long[]{46_000, 46_000}, new long[]{0, 0}), four, "MASKSEG_JAVA_OPTS=-Xmx"); // 16.9 GB
         refused("negative_offset.pth", oneTensor("FloatStorage", 4, -2, new long[]{2}, new long[]{1}), four, "outside its storage");
         refused("past_end.pth", oneTensor("FloatStorage", 4, 1, new long[]{2, 2}, new long[]{2, 1}), four, "outside its storage");
+        refused("wrapping_count.pth", oneTensor("FloatStorage", 4, 0, new long[]{1L << 30, 1L << 30, 1L << 24}, new long[]{0, 0, 0}), four,
+                "more than 2^31-1 elements"); // 2^84 elements: a count saturating at 2^40 wrapped to 0
         refused("huge_stride.pth", oneTensor("FloatStorage", 4, 0, new long[]{3, 3}, new long[]{1L << 40, 1}), four, "[0, 2^31-1]");
         refused("negative_size.pth", oneTensor("FloatStorage", 4, 0, new long[]{-1}, new long[]{1}), four, "[0, 2^31-1]");
         refused("numel.pth", oneTensor("FloatStorage", (1L << 62) + 3, 0, new long[]{2}, new long[]{1}), four, "claims 4611686018427387907 elements");

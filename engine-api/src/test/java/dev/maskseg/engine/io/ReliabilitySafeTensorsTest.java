@@ -110,5 +110,7 @@ class ReliabilitySafeTensorsTest {
         rejects("{\"__metadata__\":{\"epoch\":3},\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", "not a string");
         rejects("{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}", "invalid dimension");
         rejects("{\"x\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,16]}}", "more than 2^31-1 elements");
+        // 2^30 * 2^30 * 2^24 = 2^84: a count that saturated at 2^40 wrapped to 0 and passed as an empty tensor
+        rejects("{\"x\":{\"dtype\":\"U8\",\"shape\":[1073741824,1073741824,16777216],\"data_offsets\":[0,0]}}", "more than 2^31-1 elements");
     }
 }
