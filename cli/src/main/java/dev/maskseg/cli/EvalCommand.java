@@ -125,7 +125,7 @@ final class EvalCommand {
 
         VocDataset voc() {
             if (skipped == null) skipped = new ProblemLog(console.listener("eval"));
-            return new VocDataset(data, strict, skipped);
+            return new VocDataset(data, strict, skipped.listener());
         }
 
         /** {@code out} with the record of the skipped images. */
@@ -164,7 +164,7 @@ final class EvalCommand {
         public Integer call() throws Exception {
             int k = clusters != null ? clusters : classes - 1;
             if (k < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-classes " + classes + " leaves no object cluster; give --clusters");
-            Map<String, Object> out = withSkipped(ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching)));
+            Map<String, Object> out = withSkipped(ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching), console.listener("eval kmeans")));
             JsonFiles.write(json, out);
             System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d, %s matching); %s%n", (double) out.get("miou"), seeds.length,
                     (int) out.get("images"), k, out.get("matching_method"), json);
@@ -270,7 +270,7 @@ final class EvalCommand {
             for (int c : kept) if (c >= classes) throw new IllegalArgumentException("eval retrieval: class " + c + " needs --num-classes > " + c);
             MaskContrastModel m = ModelFiles.loadMaskContrast(model);
             List<Sample> train = split(trainSplit), val = split(valSplit);
-            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept);
+            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept, console.listener("eval retrieval"));
             if (r.bankSize() == 0) System.err.println("eval retrieval: WARNING the memory bank is empty (no train image has a salient pixel on a kept class)");
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("miou", r.miou());

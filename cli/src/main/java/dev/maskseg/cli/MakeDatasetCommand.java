@@ -3,6 +3,7 @@ package dev.maskseg.cli;
 import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.data.SyntheticScenes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -11,6 +12,9 @@ import java.util.concurrent.Callable;
 @Command(name = "make-dataset", description = {"Generate the procedural dataset (docs/design.md §6) in PASCAL VOC layout: JPEGImages/, "
         + "SegmentationClass/ (0 background, 1 disc, 2 box, 3 triangle, 4 cross) and ImageSets/Segmentation/{train,val,trainval}.txt."})
 final class MakeDatasetCommand implements Callable<Integer> {
+    @Mixin
+    ConsoleOutput console = new ConsoleOutput();
+
     @Option(names = "--out", required = true, description = "Output folder: new or empty; one that holds a dataset or other files needs --overwrite.")
     Path out;
 
@@ -28,7 +32,7 @@ final class MakeDatasetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SyntheticScenes.make(out, images, size, seed, overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW);
+        SyntheticScenes.make(out, images, size, seed, overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW, console.listener("make-dataset"));
         System.out.printf("make-dataset: %d scenes of %dx%d, classes %s, in %s%n", images, size, size, SyntheticScenes.CLASSES, out);
         return 0;
     }

@@ -42,6 +42,8 @@ public final class ProblemLog implements Consumer<String> {
 
             @Override public void start(String task, long total, long done) { listener.start(task, total, done); }
 
+            @Override public void start(String task, long total, long done, String unit) { listener.start(task, total, done, unit); }
+
             @Override public void advance(long steps, String status) { listener.advance(steps, status); }
 
             @Override public void end() { listener.end(); }

@@ -3,6 +3,7 @@ package dev.maskseg.pipeline.data;
 import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.io.HeapBudget;
 import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.zoo.image.ImageEncoder;
 
 import java.awt.image.BufferedImage;
@@ -49,37 +50,49 @@ public final class SyntheticScenes {
      * {@code maskseg make-dataset}: {@link #write} into a folder claimed through {@link RunFolder} (new or empty; one that
      * holds another dataset, a run or other files only with {@link RunFolder.Mode#OVERWRITE}), recorded as finished.
      */
-    public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode) throws IOException {
+    public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode, StageListener listener) throws IOException {
         checkSize(images, size);
         checkHeap(size);
         RunFolder folder = RunFolder.claim(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
                 "seed", Long.toString(seed)), mode, false);
-        write(root, images, size, seed);
+        write(root, images, size, seed, listener);
         folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
     }
 
     /** Writes JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
+        write(root, images, size, seed, StageListener.NONE);
+    }
+
+    /** As {@link #write(Path, int, int, long)}, reporting each scene to {@code listener} (task "generate scenes"). */
+    public static void write(Path root, int images, int size, long seed, StageListener listener) throws IOException {
         checkSize(images, size);
         checkHeap(size);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
         int nTrain = Math.max(1, (int) Math.round(images * 0.8));
-        for (int i = 0; i < images; i++) {
-            String id = String.format("scene_%05d", i);
-            Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
-            ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
-            BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
-            lab.getRaster().setDataElements(0, 0, size, size, s.label());
-            ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
-            (i < nTrain ? train : val).add(id);
+        try (StageListener.Task task = listener.task("generate scenes", images, "images")) {
+            for (int i = 0; i < images; i++) {
+                writeScene(jpeg, labels, i, size, seed);
+                (i < nTrain ? train : val).add(String.format("scene_%05d", i));
+                task.step();
+            }
         }
         List<String> all = new ArrayList<>(train);
         all.addAll(val);
         AtomicFiles.write(sets.resolve("train.txt"), out -> out.write((String.join("\n", train) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("val.txt"), out -> out.write((String.join("\n", val) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("trainval.txt"), out -> out.write((String.join("\n", all) + "\n").getBytes()));
+    }
+
+    private static void writeScene(Path jpeg, Path labels, int i, int size, long seed) throws IOException {
+        String id = String.format("scene_%05d", i);
+        Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
+        ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
+        BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        lab.getRaster().setDataElements(0, 0, size, size, s.label());
+        ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
     }
 
     public static Scene generate(int w, int h, SplittableRandom r) {

@@ -58,7 +58,12 @@ public final class MiouFiles {
 
     /** Scores the pairs; every ground truth must be covered (else an error saying which are not). */
     public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore) throws IOException {
-        Outcome o = compare(predDir, gtDir, classes, matching, ignore, StageListener.NONE);
+        return evaluate(predDir, gtDir, classes, matching, ignore, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Path, Path, int, Miou.Matching, int)}, one step of the task "read label maps" per pair. */
+    public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore, StageListener listener) throws IOException {
+        Outcome o = compare(predDir, gtDir, classes, matching, ignore, listener);
         if (o.uncovered() > 0) throw new IOException(uncoveredMessage(o, predDir, gtDir));
         return o.result();
     }
@@ -86,29 +91,37 @@ public final class MiouFiles {
         Map<String, String> failed = new TreeMap<>();
         Confusion c = new Confusion(classes, ignore);
         int matched = 0;
-        for (String stem : gts.keySet()) {
-            if (!preds.containsKey(stem)) continue;
-            Path p = preds.get(stem), g = gts.get(stem);
-            try {
-                LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
-                if (pm.width() != gm.width() || pm.height() != gm.height()) {
-                    throw new IOException(p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
-                }
-                try {
-                    c.add(pm.labels(), gm.labels());
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(g + ": " + e.getMessage(), e);
-                }
-                matched++;
-            } catch (IOException e) {
-                String line = Failures.describe(e);
-                failed.put(stem, line);
-                listener.problem(line + "; not scored");
+        try (StageListener.Task task = listener.task("read label maps", gts.size() - missing.size(), "images")) {
+            for (String stem : gts.keySet()) {
+                if (!preds.containsKey(stem)) continue;
+                if (pair(c, stem, preds.get(stem), gts.get(stem), failed, listener)) matched++;
+                task.step();
             }
         }
         if (matched == 0) throw new IOException("no prediction in " + predDir + " could be scored against " + gtDir + " (" + missing.size()
                 + " missing, " + extra.size() + " without ground truth, " + failed.size() + " failed)");
         return new Outcome(Miou.evaluate(c, matching), matched, missing, extra, failed);
+    }
+
+    /** One pair counted into {@code c}; false (recorded in {@code failed} and reported) when it cannot be read or does not fit. */
+    private static boolean pair(Confusion c, String stem, Path p, Path g, Map<String, String> failed, StageListener listener) {
+        try {
+            LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
+            if (pm.width() != gm.width() || pm.height() != gm.height()) {
+                throw new IOException(p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
+            }
+            try {
+                c.add(pm.labels(), gm.labels());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(g + ": " + e.getMessage(), e);
+            }
+            return true;
+        } catch (IOException e) {
+            String line = Failures.describe(e);
+            failed.put(stem, line);
+            listener.problem(line + "; not scored");
+            return false;
+        }
     }
 
     /** Why {@code o} does not cover every ground truth, for the error that refuses it. */

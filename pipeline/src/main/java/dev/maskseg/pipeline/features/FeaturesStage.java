@@ -59,7 +59,7 @@ public final class FeaturesStage {
         BatchErrors errors = new BatchErrors(options.strict(), listener);
         List<Path> todo = errors.uniqueStems(images);
         int done = 0;
-        listener.start("features", images.size(), images.size() - todo.size());
+        listener.start("features", images.size(), images.size() - todo.size(), "images");
         try {
             for (Path f : todo) {
                 Path target = outDir.resolve(ImageFiles.stem(f) + ".safetensors");

@@ -49,7 +49,7 @@ public final class PseudoLabelStage {
     public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, ClusteringConfig clustering, GroundTruthBoxes boxes, Path outDir,
                        StageListener listener) throws IOException {
         Files.createDirectories(outDir);
-        listener.start("cluster", ids.size(), 0);
+        listener.start("cluster", ids.size(), 0, "images");
         try {
             return paint(ids, vit, cfg, clustering, boxes, outDir, listener);
         } finally {

@@ -76,7 +76,7 @@ public final class MaskMiningStage {
         AtomicInteger mined = new AtomicInteger(), masks = new AtomicInteger(), dropped = new AtomicInteger(), resumed = new AtomicInteger();
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        listener.start("mine-masks " + prior.name(), images.size(), images.size() - todo.size());
+        listener.start("mine-masks " + prior.name(), images.size(), images.size() - todo.size(), "images");
         Exception failure = null;
         try {
             List<Future<?>> jobs = new ArrayList<>();

@@ -107,7 +107,7 @@ public final class PredictStage {
         BatchErrors errors = new BatchErrors(options.strict(), listener);
         List<Path> todo = errors.uniqueStems(images);
         int done = 0, already = 0;
-        listener.start("predict", images.size(), images.size() - todo.size());
+        listener.start("predict", images.size(), images.size() - todo.size(), "images");
         try {
             for (Path f : todo) {
                 String stem = ImageFiles.stem(f);
@@ -169,10 +169,18 @@ public final class PredictStage {
     public int[] labels(Sample image) { return labeller.apply(image); }
 
     /** A segmentation network's arg-max label map per image, at the image's size, in eval mode; with {@code crf}, the logits refined by the dense CRF first. */
-    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) {
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) { return labels(model, images, crf, StageListener.NONE); }
+
+    /** As {@link #labels(Module, List, DenseCrf.Params)}, one step of the task "predict" per image. */
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf, StageListener listener) {
         model.eval();
         List<int[]> out = new ArrayList<>();
-        for (Sample s : images) out.add(Labeller.labels(model::forward, s, 0, crf));
+        try (StageListener.Task task = listener.task("predict", images.size(), "images")) {
+            for (Sample s : images) {
+                out.add(Labeller.labels(model::forward, s, 0, crf));
+                task.step();
+            }
+        }
         return out;
     }
 
