@@ -51,16 +51,17 @@ final class Reliably {
         assertFalse(rest.startsWith(command + ":") || rest.startsWith(last + ":") || rest.contains(prefix + ":"), "the command's name is not repeated: " + line);
     }
 
-    /** stderr without progress-bar lines and the engine's log records (java.util.logging: a date line, then "INFO: ..."). */
+    /** stderr without progress (bars, and the plain "task: started/done/a/b" lines of a log) and the engine's log records (java.util.logging). */
     static String problemLines(String err) {
         StringBuilder b = new StringBuilder();
         for (String l : err.split("\r?\n|\r")) {
-            if (l.isBlank() || l.contains("%") || l.contains("[=") || LOG.matcher(l).find()) continue;
+            if (l.isBlank() || l.contains("%") || l.contains("[=") || LOG.matcher(l).find() || PROGRESS.matcher(l).find()) continue;
             b.append(l.strip()).append('\n');
         }
         return b.toString();
     }
 
+    private static final java.util.regex.Pattern PROGRESS = java.util.regex.Pattern.compile("^[^:/]+: (started|resuming at |done, |stopped at |\\d+/\\d+ )");
     private static final java.util.regex.Pattern LOG = java.util.regex.Pattern.compile(
             "^(INFO|WARNING|CONFIG|FINE): |^[A-Z][a-z]{2} \\d{1,2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M ");
 
