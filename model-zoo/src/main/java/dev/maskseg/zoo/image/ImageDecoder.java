@@ -8,7 +8,9 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,29 +43,42 @@ public final class ImageDecoder {
         if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not an " + what + " file");
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new IOException(file + ": cannot be opened");
+            return decode(in, file.toString(), what);
+        }
+    }
+
+    /** An image from its file's bytes (a file of another file system); {@code source} names the file in messages. */
+    public static BufferedImage read(String source, byte[] encoded, String what) throws IOException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            return decode(in, source, what);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String source, String what) throws IOException {
+        try {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new IOException(file + ": not a PNG, JPEG, BMP or GIF " + what);
+            if (!readers.hasNext()) throw new IOException(source + ": not a PNG, JPEG, BMP or GIF " + what);
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, false);
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-                checkSize(file, what, reader.getWidth(0), reader.getHeight(0));
+                checkSize(source, what, reader.getWidth(0), reader.getHeight(0));
                 int[] jpeg = jpegComponentsAndTransform(reader);
                 BufferedImage img = jpeg[0] == 4 ? CmykJpeg.toRgb(reader.readRaster(0, null), jpeg[1] == 2) : reader.read(0);
                 String damage = damage(warnings);
-                if (damage != null) throw new IOException(file + ": truncated or corrupt " + what + " (" + damage + ")");
-                if (img == null) throw new IOException(file + ": not a PNG, JPEG, BMP or GIF " + what);
+                if (damage != null) throw new IOException(source + ": truncated or corrupt " + what + " (" + damage + ")");
+                if (img == null) throw new IOException(source + ": not a PNG, JPEG, BMP or GIF " + what);
                 return img;
             } finally {
                 reader.dispose();
             }
         } catch (IIOException | RuntimeException e) {
-            throw new IOException(file + ": truncated or corrupt " + what + " (" + rootMessage(e) + ")", e);
+            throw new IOException(source + ": truncated or corrupt " + what + " (" + rootMessage(e) + ")", e);
         }
     }
 
-    private static void checkSize(Path file, String what, int w, int h) throws IOException {
+    private static void checkSize(String file, String what, int w, int h) throws IOException {
         if (w < 1 || h < 1) throw new IOException(file + ": " + what + " of " + w + "x" + h + " pixels");
         long pixels = (long) w * h;
         if (pixels > MAX_PIXELS) {

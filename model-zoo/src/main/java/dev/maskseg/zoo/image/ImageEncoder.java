@@ -21,9 +21,12 @@ import java.nio.file.Path;
 public final class ImageEncoder {
     private ImageEncoder() {}
 
-    public static void writePng(Path file, BufferedImage img) throws IOException {
+    public static void writePng(Path file, BufferedImage img) throws IOException { AtomicFiles.write(file, png(img)); }
+
+    /** The PNG of {@code img}, encoded now, as a writer (for {@link AtomicFiles#write} or a folder of another file system). */
+    public static AtomicFiles.Writer png(BufferedImage img) throws IOException {
         byte[] bytes = encode(img, "png", null);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        return out -> out.write(bytes);
     }
 
     /** JPEG at {@code quality} in (0, 1]. */

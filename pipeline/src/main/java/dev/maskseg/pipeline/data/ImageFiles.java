@@ -1,5 +1,8 @@
 package dev.maskseg.pipeline.data;
 
+import dev.maskseg.zoo.image.ImageDecoder;
+
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +18,7 @@ public final class ImageFiles {
         if (!Files.exists(dir)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "does not exist");
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": is a file, not a folder of images");
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
+            List<Path> files = s.filter(p -> isImage(p.getFileName().toString())).sorted().toList();
             if (files.isEmpty()) throw new IOException(dir + ": no PNG/JPEG images");
             return files;
         }
@@ -25,6 +28,9 @@ public final class ImageFiles {
     public static String folderOf(List<Path> files) {
         return files.isEmpty() ? "" : files.get(0).toAbsolutePath().normalize().getParent().toString();
     }
+
+    /** Whether a file name is one {@link #list} takes (.png, .jpg, .jpeg, .bmp in any case). */
+    public static boolean isImage(String fileName) { return fileName.toLowerCase().matches(".*\\.(png|jpe?g|bmp)"); }
 
     /**
      * The folder's images whose stems are listed in {@code ids} (one per line, e.g. a VOC {@code ImageSets/Segmentation}
@@ -47,5 +53,14 @@ public final class ImageFiles {
     }
 
     /** The file name without its extension. */
-    public static String stem(Path f) { return f.getFileName().toString().replaceFirst("\\.[^.]+$", ""); }
+    public static String stem(Path f) { return stem(f.getFileName().toString()); }
+
+    /** The file name without its extension. */
+    public static String stem(String fileName) { return fileName.replaceFirst("\\.[^.]+$", ""); }
+
+    /**
+     * An encoded image (a file of another file system, as its bytes) decoded by {@link ImageDecoder}, so with the same
+     * checks as a local file: an undecodable, truncated or oversized image is an {@link IOException}.
+     */
+    public static BufferedImage decode(byte[] encoded) throws IOException { return ImageDecoder.read("image", encoded, "image"); }
 }

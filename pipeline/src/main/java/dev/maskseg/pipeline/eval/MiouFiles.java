@@ -106,15 +106,7 @@ public final class MiouFiles {
     /** One pair counted into {@code c}; false (recorded in {@code failed} and reported) when it cannot be read or does not fit. */
     private static boolean pair(Confusion c, String stem, Path p, Path g, Map<String, String> failed, StageListener listener) {
         try {
-            LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
-            if (pm.width() != gm.width() || pm.height() != gm.height()) {
-                throw new IOException(p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
-            }
-            try {
-                c.add(pm.labels(), gm.labels());
-            } catch (IllegalArgumentException e) {
-                throw new IOException(g + ": " + e.getMessage(), e);
-            }
+            add(c, p.toString(), LabelMaps.read(p), g.toString(), LabelMaps.read(g));
             return true;
         } catch (IOException e) {
             String line = Failures.describe(e);
@@ -153,11 +145,32 @@ public final class MiouFiles {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": is a file, not a folder of " + what + " label maps");
         try (Stream<Path> s = Files.list(dir)) {
             TreeMap<String, Path> out = new TreeMap<>();
-            s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).forEach(p -> {
+            s.filter(p -> isPrediction(p.getFileName().toString())).forEach(p -> {
                 String n = p.getFileName().toString();
                 out.put(n.substring(0, n.length() - 4), p);
             });
             return out;
+        }
+    }
+
+    /** Whether a file of the prediction folder is a prediction (a PNG). */
+    public static boolean isPrediction(String fileName) { return fileName.toLowerCase().endsWith(".png"); }
+
+    /** The ground-truth file name of a prediction: the same stem, {@code .png}. */
+    public static String groundTruthName(String predictionName) { return predictionName.replaceFirst("\\.[^.]+$", "") + ".png"; }
+
+    /** The error of a prediction without ground truth. */
+    public static String noGroundTruth(String gt, String pred) { return "no ground truth " + gt + " for prediction " + pred; }
+
+    /** One prediction and its ground truth (named in messages) counted into {@code c}; sizes must agree, labels lie in range. */
+    public static void add(Confusion c, String pred, LabelMaps.LabelMap pm, String gt, LabelMaps.LabelMap gm) throws IOException {
+        if (pm.width() != gm.width() || pm.height() != gm.height()) {
+            throw new IOException(pred + " is " + pm.width() + "x" + pm.height() + " but " + gt + " is " + gm.width() + "x" + gm.height());
+        }
+        try {
+            c.add(pm.labels(), gm.labels());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(gt + ": " + e.getMessage(), e);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.batch.BatchErrors;
 import dev.maskseg.pipeline.batch.BatchOptions;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.MasksIndex;
 import dev.maskseg.prior.MaskPrior;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * files are there) are skipped. An image that cannot be decoded, or on which the prior fails, is that image's error
  * ({@link BatchErrors}): reported, recorded in the index, counted, retried by the next run. A failure to write (a full
  * disk) ends the run with the index saved as far as it got. {@link #processImage} is the work of one image, for callers
- * that distribute images themselves (a Spark task), who then {@link MasksIndex#record record} the entries in one index.
+ * that distribute images themselves (a Spark task, which passes the file's bytes and a {@link Folder} of any file
+ * system), who then {@link MasksIndex#record record} the entries in one index.
  */
 public final class MaskMiningStage {
     /** What a run did; {@link #line()} is the one-line summary {@code maskseg mine-masks} prints. */
@@ -88,13 +90,13 @@ public final class MaskMiningStage {
                     } else {
                         PriorResult r = null;
                         try {
-                            r = mine(f);
+                            r = mine(f.toString(), ImageDecoder.read(f));
                         } catch (IOException | RuntimeException ex) {
                             errors.record(stem, f, ex);
                             index.record(stem, MasksIndex.Entry.error(errors.get(stem)));
                         }
                         if (r != null) {
-                            MasksIndex.Entry e = MasksIndex.Entry.of(write(stem, r, outDir));
+                            MasksIndex.Entry e = MasksIndex.Entry.of(write(stem, r, Folder.local(outDir)));
                             index.record(stem, e);
                             (e.status().equals(MasksIndex.Entry.DROPPED) ? dropped : mined).incrementAndGet();
                             masks.addAndGet(e.masks().size());
@@ -113,7 +115,7 @@ public final class MaskMiningStage {
             }
         } catch (Exception e) {
             failure = e;
-            throw Failures.noSpace(e) ? new IOException(Failures.describe(e) + "; " + index.dir().resolve(MasksIndex.FILE)
+            throw Failures.noSpace(e) ? new IOException(Failures.describe(e) + "; " + index.folder().path(MasksIndex.FILE)
                     + " records the images done so far: free space and rerun to continue", e) : e;
         } finally {
             pool.shutdownNow();
@@ -147,28 +149,46 @@ public final class MaskMiningStage {
     public MasksIndex.Entry processImage(Path image, Path outDir, StageListener listener) throws Exception {
         PriorResult r;
         try {
-            r = mine(image);
+            r = mine(image.toString(), ImageDecoder.read(image));
         } catch (IOException | RuntimeException e) {
-            String line = Failures.describe(e);
-            if (!line.contains(image.toString())) line = image + ": " + line;
-            listener.problem(line + "; skipped");
-            return MasksIndex.Entry.error(line);
+            return errorEntry(image.toString(), e, listener);
         }
-        return MasksIndex.Entry.of(write(ImageFiles.stem(image), r, outDir));
+        return MasksIndex.Entry.of(write(ImageFiles.stem(image), r, Folder.local(outDir)));
     }
 
-    /** The prior's masks of one image: decoding and the prior, the part whose failures are the image's own. */
-    private PriorResult mine(Path image) throws IOException {
-        BufferedImage img = ImageDecoder.read(image);
+    /**
+     * One image given as its file's bytes ({@code source} names the file in messages), its masks written into
+     * {@code out}: the work of {@link #processImage(Path, Path, StageListener)} for callers that read the files
+     * themselves (a Spark task, from any file system). Thread-safe.
+     */
+    public MasksIndex.Entry processImage(String stem, String source, byte[] encoded, Folder out, StageListener listener) throws Exception {
+        PriorResult r;
+        try {
+            r = mine(source, ImageDecoder.read(source, encoded, "image"));
+        } catch (IOException | RuntimeException e) {
+            return errorEntry(source, e, listener);
+        }
+        return MasksIndex.Entry.of(write(stem, r, out));
+    }
+
+    private static MasksIndex.Entry errorEntry(String source, Exception e, StageListener listener) {
+        String line = Failures.describe(e);
+        if (!line.contains(source)) line = source + ": " + line;
+        listener.problem(line + "; skipped");
+        return MasksIndex.Entry.error(line);
+    }
+
+    /** The prior's masks of one decoded image ({@code source} names it): the part whose failures are the image's own. */
+    private PriorResult mine(String source, BufferedImage img) throws IOException {
         try {
             return prior.run(img, params, context);
         } catch (Exception e) {
-            throw new IOException(image + ": prior " + prior.name() + " failed (" + Failures.describe(e) + ")", e);
+            throw new IOException(source + ": prior " + prior.name() + " failed (" + Failures.describe(e) + ")", e);
         }
     }
 
-    private static List<MasksIndex.MaskFile> write(String stem, PriorResult r, Path outDir) throws IOException {
-        List<MasksIndex.MaskFile> out = new ArrayList<>();
+    private static List<MasksIndex.MaskFile> write(String stem, PriorResult r, Folder out) throws IOException {
+        List<MasksIndex.MaskFile> files = new ArrayList<>();
         List<PriorResult.Mask> ms = r.masks();
         for (int k = 0; k < ms.size(); k++) {
             PriorResult.Mask m = ms.get(k);
@@ -176,9 +196,9 @@ public final class MaskMiningStage {
             BufferedImage png = new BufferedImage(m.width(), m.height(), BufferedImage.TYPE_BYTE_GRAY);
             byte[] px = ((DataBufferByte) png.getRaster().getDataBuffer()).getData();
             for (int i = 0; i < px.length; i++) px[i] = (byte) (m.pixels()[i] != 0 ? 255 : 0);
-            ImageEncoder.writePng(outDir.resolve(name), png);
-            out.add(new MasksIndex.MaskFile(name, m.score(), m.area()));
+            out.write(name, ImageEncoder.png(png));
+            files.add(new MasksIndex.MaskFile(name, m.score(), m.area()));
         }
-        return out;
+        return files;
     }
 }

@@ -13,6 +13,7 @@ import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.crf.DenseCrf;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Overlays;
@@ -124,7 +125,7 @@ public final class PredictStage {
                         listener.advance(1, null);
                         continue;
                     }
-                    write(s, labels, stem, outDir); // a failure to write (a full disk) ends the run
+                    write(s, labels, stem, Folder.local(outDir)); // a failure to write (a full disk) ends the run
                     done++;
                 }
                 listener.advance(1, null);
@@ -154,15 +155,24 @@ public final class PredictStage {
             listener.problem((line.contains(image.toString()) ? line : image + ": " + line) + "; skipped");
             return false;
         }
-        write(s, labels, ImageFiles.stem(image), outDir);
+        write(s, labels, ImageFiles.stem(image), Folder.local(outDir));
         return true;
+    }
+
+    /**
+     * One decoded image: {@code <stem>.png} (and {@code overlay/<stem>.png}) written into {@code out}. The work of
+     * {@link #processImage(Path, Path, StageListener)} for callers that read the files themselves (a Spark task).
+     */
+    public void processImage(String stem, BufferedImage img, Folder out) throws IOException {
+        Sample s = blank(img);
+        write(s, labels(s), stem, out);
     }
 
     private static Sample blank(BufferedImage img) { return Sample.of(img, new byte[img.getWidth() * img.getHeight()]); }
 
-    private void write(Sample s, int[] labels, String stem, Path outDir) throws IOException {
-        LabelMaps.write(outDir.resolve(stem + ".png"), s.width(), s.height(), labels);
-        if (overlays) ImageEncoder.writePng(outDir.resolve("overlay").resolve(stem + ".png"), Overlays.image(s, labels));
+    private void write(Sample s, int[] labels, String stem, Folder out) throws IOException {
+        out.write(stem + ".png", LabelMaps.png(s.width(), s.height(), labels));
+        if (overlays) out.write("overlay/" + stem + ".png", ImageEncoder.png(Overlays.image(s, labels)));
     }
 
     /** The label map of one image at its size. */
