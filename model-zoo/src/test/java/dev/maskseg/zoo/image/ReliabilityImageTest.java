@@ -52,6 +52,18 @@ class ReliabilityImageTest {
         refused(BadImages.text(dir.resolve("notes.jpg")), "not a PNG, JPEG, BMP or GIF image");
     }
 
+    /** A file of another file system, given as its bytes (a Spark task's input), gets the same checks and conversions. */
+    @Test
+    void bytesAreDecodedWithTheSameChecks() throws IOException {
+        byte[] cut = Files.readAllBytes(BadImages.truncated(dir.resolve("half.jpg"), 0.5));
+        IOException e = assertThrows(IOException.class, () -> ImageDecoder.read("hdfs:///x/half.jpg", cut, "image"));
+        assertTrue(e.getMessage().startsWith("hdfs:///x/half.jpg: truncated or corrupt image"), e.getMessage());
+        byte[] huge = Files.readAllBytes(BadImages.pngClaiming(dir.resolve("huge.png"), 1 << 30, 1 << 30));
+        assertThrows(IOException.class, () -> ImageDecoder.read("huge.png", huge, "image"));
+        byte[] cmyk = Files.readAllBytes(BadImages.fourChannelJpeg(dir.resolve("c.jpg"), new int[]{200, 30, 100, 180}, false));
+        assertRgb(ImageDecoder.read("c.jpg", cmyk, "image"), 141, 21, 71);
+    }
+
     /** Expected values: Pillow 12 on the same files gives (141, 21, 71) and (66, 1, 162); ImageIO's own decoding gives other colours. */
     @Test
     void cmykAndYcckJpegsGetPillowsColours() throws IOException {
