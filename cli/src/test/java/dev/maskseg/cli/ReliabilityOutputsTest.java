@@ -81,6 +81,12 @@ class ReliabilityOutputsTest {
         Reliably.fails(Reliably.run("make-dataset", "--out", data.toString(), "--images", "4", "--size", "32"), 1, "is not empty and holds no maskseg run");
         assertEquals(0, Reliably.run("make-dataset", "--out", data.toString(), "--images", "4", "--size", "32", "--overwrite").code());
         assertEquals("keep", Files.readString(data.resolve("notes.txt")));
+        Reliably.fails(Reliably.run("make-dataset", "--out", data.toString(), "--images", "4", "--size", "32"), 1,
+                data + " holds a finished make-dataset run; pass --overwrite to replace it"); // it takes no --resume, so none is suggested
+        Path demo = Files.createDirectories(tmp.resolve("demo"));
+        Files.writeString(demo.resolve("run.json"), "{\"command\": \"demo\", \"state\": \"finished\", \"inputs\": {}}");
+        Reliably.fails(Reliably.run("demo", "--out", demo.toString(), "--images", "10", "--size", "32"), 1,
+                "maskseg demo: " + demo + " holds a finished demo run; pass --overwrite to replace it");
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         Reliably.fails(Reliably.run("mine-masks", "--prior", "mbplus", "--images", in.toString(), "--out", file.toString()), 1, "is a file, not an output folder");
     }

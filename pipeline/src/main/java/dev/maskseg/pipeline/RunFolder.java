@@ -3,10 +3,11 @@ package dev.maskseg.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.JsonFiles;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -45,12 +46,12 @@ public final class RunFolder {
         }
     }
 
-    private final Path dir;
+    private final Folder dir;
     private final String command;
     private final Map<String, String> inputs;
     private final boolean continued;
 
-    private RunFolder(Path dir, String command, Map<String, String> inputs, boolean continued) {
+    private RunFolder(Folder dir, String command, Map<String, String> inputs, boolean continued) {
         this.dir = dir;
         this.command = command;
         this.inputs = inputs;
@@ -59,12 +60,26 @@ public final class RunFolder {
 
     /** Claims {@code dir} for a run of {@code command} with {@code inputs} (what must match for a run to be continued). */
     public static RunFolder claim(Path dir, String command, Map<String, String> inputs, Mode mode, boolean continuesInterrupted) throws IOException {
+        return claim(Folder.local(dir), command, inputs, mode, continuesInterrupted);
+    }
+
+    /** As {@link #claim(Path, String, Map, Mode, boolean)}, in a folder of any file system (a Spark job's). */
+    public static RunFolder claim(Folder dir, String command, Map<String, String> inputs, Mode mode, boolean continuesInterrupted) throws IOException {
+        return claim(dir, command, inputs, mode, continuesInterrupted, true);
+    }
+
+    /** Claims {@code dir} for a command that takes no {@code --resume} (demo, make-dataset): a new run, or with {@code overwrite} a replacing one. */
+    public static RunFolder claimNew(Path dir, String command, Map<String, String> inputs, boolean overwrite) throws IOException {
+        return claim(Folder.local(dir), command, inputs, overwrite ? Mode.OVERWRITE : Mode.NEW, false, false);
+    }
+
+    private static RunFolder claim(Folder dir, String command, Map<String, String> inputs, Mode mode, boolean continuesInterrupted, boolean resumable)
+            throws IOException {
         Map<String, String> in = new TreeMap<>(inputs);
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + ": is a file, not an output folder");
-        Path marker = dir.resolve(MARKER);
+        if (dir.isFile()) throw new IOException(dir + ": is a file, not an output folder");
         boolean continued = false;
-        if (Files.exists(marker)) {
-            JsonNode m = readMarker(marker);
+        if (dir.exists(MARKER)) {
+            JsonNode m = readMarker(dir);
             String theirs = m.path("command").asText("?");
             boolean finished = "finished".equals(m.path("state").asText());
             if (mode == Mode.OVERWRITE) {
@@ -73,9 +88,11 @@ public final class RunFolder {
                 throw new IllegalArgumentException(dir + " holds a " + (finished ? "finished " : "") + theirs + " run, not " + command
                         + "; choose another output folder or pass --overwrite");
             } else if (finished && mode != Mode.RESUME) {
-                throw new IllegalArgumentException(dir + " holds a finished " + command + " run; pass --resume to continue it or --overwrite to replace it");
+                throw new IllegalArgumentException(dir + " holds a finished " + command + " run; pass " + (resumable ? "--resume to continue it or " : "")
+                        + "--overwrite to replace it");
             } else if (!finished && mode != Mode.RESUME && !continuesInterrupted) {
-                throw new IllegalArgumentException(dir + " holds an interrupted " + command + " run; pass --resume to continue it or --overwrite to start over");
+                throw new IllegalArgumentException(dir + " holds an interrupted " + command + " run; pass " + (resumable ? "--resume to continue it or " : "")
+                        + "--overwrite to start over");
             } else {
                 Map<String, String> before = new TreeMap<>();
                 m.path("inputs").fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue().asText()));
@@ -94,14 +111,11 @@ public final class RunFolder {
                         + "); choose a new or empty folder, or pass --overwrite to write into it");
             }
         }
-        Files.createDirectories(dir);
-        AtomicFiles.removeStale(dir, 3); // the folder is this command's (or to be overwritten): what a killed writer left goes
+        dir.removeStale(); // the folder is this command's (or to be overwritten): what a killed writer left goes
         RunFolder f = new RunFolder(dir, command, in, continued);
         f.write("running", null);
         return f;
     }
-
-    public Path dir() { return dir; }
 
     /** Whether an earlier run's outputs here are kept and built on (resumed or continued). */
     public boolean continued() { return continued; }
@@ -116,25 +130,23 @@ public final class RunFolder {
         m.put("inputs", inputs);
         m.put("updated", Instant.now().toString());
         if (summary != null) m.put("summary", summary);
-        JsonFiles.write(dir.resolve(MARKER), m);
+        byte[] bytes = JsonFiles.bytes(m);
+        dir.write(MARKER, out -> out.write(bytes));
     }
 
-    private static JsonNode readMarker(Path marker) throws IOException {
-        try {
-            JsonNode m = JSON.readTree(marker.toFile());
+    private static JsonNode readMarker(Folder dir) throws IOException {
+        try (InputStream in = dir.open(MARKER)) {
+            JsonNode m = JSON.readTree(in);
             if (m == null || !m.isObject()) throw new IOException("not a JSON object");
             return m;
         } catch (IOException e) {
-            throw new IOException(marker + ": not a run record (" + e.getMessage() + "); delete it or pass --overwrite", e);
+            throw new IOException(dir.path(MARKER) + ": not a run record (" + e.getMessage() + "); delete it or pass --overwrite", e);
         }
     }
 
     /** Up to five names in {@code dir}, temp files left by a killed writer not counted. */
-    private static List<String> entries(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return List.of();
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.filter(p -> !AtomicFiles.isTemp(p)).map(p -> p.getFileName().toString()).sorted().toList();
-            return names.size() <= 5 ? names : Stream.concat(names.stream().limit(5), Stream.of("... " + (names.size() - 5) + " more")).toList();
-        }
+    private static List<String> entries(Folder dir) throws IOException {
+        List<String> names = dir.list();
+        return names.size() <= 5 ? names : Stream.concat(names.stream().limit(5), Stream.of("... " + (names.size() - 5) + " more")).toList();
     }
 }

@@ -96,7 +96,10 @@ public final class MasksIndex {
     }
 
     /** A new, empty index of {@code prior} with {@code params} for {@code dir} (replacing any there at its first save). */
-    public static MasksIndex empty(Path dir, String prior, Map<String, String> params) { return new MasksIndex(Folder.local(dir), prior, new TreeMap<>(params)); }
+    public static MasksIndex empty(Path dir, String prior, Map<String, String> params) { return empty(Folder.local(dir), prior, params); }
+
+    /** As {@link #empty(Path, String, Map)}, in a folder of any file system (a Spark job's). */
+    public static MasksIndex empty(Folder folder, String prior, Map<String, String> params) { return new MasksIndex(folder, prior, new TreeMap<>(params)); }
 
     /**
      * The index a mining run of {@code prior} with {@code params} writes into {@code dir}: empty, or the existing one,

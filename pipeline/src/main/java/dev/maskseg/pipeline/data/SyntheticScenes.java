@@ -53,8 +53,8 @@ public final class SyntheticScenes {
     public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode, StageListener listener) throws IOException {
         checkSize(images, size);
         checkHeap(size);
-        RunFolder folder = RunFolder.claim(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
-                "seed", Long.toString(seed)), mode, false);
+        RunFolder folder = RunFolder.claimNew(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
+                "seed", Long.toString(seed)), mode == RunFolder.Mode.OVERWRITE);
         write(root, images, size, seed, listener);
         folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
     }

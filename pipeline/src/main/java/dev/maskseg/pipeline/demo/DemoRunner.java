@@ -57,7 +57,7 @@ public final class DemoRunner {
         long start = System.nanoTime();
         StepTimes times = new StepTimes();
         RunFolder.Mode mode = o.overwrite() ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
-        RunFolder folder = RunFolder.claim(o.out(), "demo", Map.of(), mode, false);
+        RunFolder folder = RunFolder.claimNew(o.out(), "demo", Map.of(), o.overwrite());
         Path dataDir = o.out().resolve("dataset"), masks = o.out().resolve("masks");
         listener.info("demo: backend " + Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
         times.begin("generate the dataset");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -98,8 +99,7 @@ public final class MiouFiles {
                 task.step();
             }
         }
-        if (matched == 0) throw new IOException("no prediction in " + predDir + " could be scored against " + gtDir + " (" + missing.size()
-                + " missing, " + extra.size() + " without ground truth, " + failed.size() + " failed)");
+        if (matched == 0) throw new IOException(noneScored(predDir.toString(), gtDir.toString(), missing.size(), extra.size(), failed.size()));
         return new Outcome(Miou.evaluate(c, matching), matched, missing, extra, failed);
     }
 
@@ -116,8 +116,17 @@ public final class MiouFiles {
         }
     }
 
+    /** The error of folders with no pair that could be scored. */
+    public static String noneScored(String predDir, String gtDir, int missing, int extra, int failed) {
+        return "no prediction in " + predDir + " could be scored against " + gtDir + " (" + missing + " missing, " + extra + " without ground truth, "
+                + failed + " failed)";
+    }
+
     /** Why {@code o} does not cover every ground truth, for the error that refuses it. */
-    public static String uncoveredMessage(Outcome o, Path predDir, Path gtDir) {
+    public static String uncoveredMessage(Outcome o, Path predDir, Path gtDir) { return uncoveredMessage(o, predDir.toString(), gtDir.toString()); }
+
+    /** As {@link #uncoveredMessage(Outcome, Path, Path)}, the folders as named (local paths or URIs). */
+    public static String uncoveredMessage(Outcome o, String predDir, String gtDir) {
         List<String> names = new ArrayList<>(o.missing());
         names.addAll(o.failed().keySet());
         String some = String.join(", ", names.subList(0, Math.min(5, names.size()))) + (names.size() > 5 ? ", ..." : "");
@@ -129,12 +138,18 @@ public final class MiouFiles {
     private static TreeMap<String, Path> listed(TreeMap<String, Path> gts, Path split, Path gtDir) throws IOException {
         if (!Files.exists(split)) throw new NoSuchFileException(split.toString(), null, "does not exist");
         TreeMap<String, Path> out = new TreeMap<>();
-        for (String line : Files.readAllLines(split)) {
+        for (String id : listedStems(Files.readAllLines(split), gts.keySet(), split.toString(), gtDir.toString())) out.put(id, gts.get(id));
+        return out;
+    }
+
+    /** The stems a split file's {@code lines} list (blank lines skipped), each of which must be among {@code gtStems}. */
+    public static List<String> listedStems(List<String> lines, Set<String> gtStems, String split, String gtDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
             String id = line.trim();
             if (id.isEmpty()) continue;
-            Path g = gts.get(id);
-            if (g == null) throw new IOException(split + ": lists " + id + ", which has no ground-truth map in " + gtDir);
-            out.put(id, g);
+            if (!gtStems.contains(id)) throw new IOException(split + ": lists " + id + ", which has no ground-truth map in " + gtDir);
+            out.add(id);
         }
         if (out.isEmpty()) throw new IOException(split + ": lists no ids");
         return out;

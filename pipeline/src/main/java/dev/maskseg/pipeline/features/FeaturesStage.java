@@ -104,8 +104,13 @@ public final class FeaturesStage {
      * themselves (a Spark task).
      */
     public boolean processImage(String stem, String fileName, BufferedImage image, Folder out) throws IOException {
+        return processImage(stem, fileName, image, out, false);
+    }
+
+    /** As {@link #processImage(String, String, BufferedImage, Folder)}; with {@code replace} an existing file is written again (a run with --overwrite). */
+    public boolean processImage(String stem, String fileName, BufferedImage image, Folder out, boolean replace) throws IOException {
         String name = outputName(stem);
-        if (out.exists(name)) return false;
+        if (!replace && out.exists(name)) return false;
         out.write(name, SafeTensors.writer(extract(image), Map.of("model", model, "image", fileName)));
         return true;
     }
