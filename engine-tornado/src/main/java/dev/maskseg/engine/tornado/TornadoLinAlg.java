@@ -1,32 +1,53 @@
 package dev.maskseg.engine.tornado;
 
-import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import dev.maskseg.engine.backend.View;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
-/**
- * The linear-algebra family's KernelContext kernel: tiled float32 matmul. TornadoVM compiles it for the device; dims
- * carries the launch sizes (the arrays are reused buffers, larger than the data of one call, see TornadoPlans).
- */
-final class TornadoLinAlg {
-    static final int TS = 16;
+import static dev.maskseg.engine.tornado.TornadoLinAlgKernel.*;
 
-    private TornadoLinAlg() {}
+/** Host side of the linear-algebra family: batched matmul and the strided GEMM launch that convolution reuses. */
+final class TornadoLinAlg extends DeviceOps {
+    TornadoLinAlg(DeviceArena arena) {
+        super(arena);
+    }
 
-    /** c[m x n] = a[m x k] @ b[k x n]; dims = {m, n, k}; TS x TS tiles in local memory. */
-    static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray c, IntArray dims) {
-        int m = dims.get(0), n = dims.get(1), k = dims.get(2);
-        int tx = ctx.localIdx, ty = ctx.localIdy, col = ctx.globalIdx, row = ctx.globalIdy;
-        float[] ta = ctx.allocateFloatLocalArray(TS * TS);
-        float[] tb = ctx.allocateFloatLocalArray(TS * TS);
-        float acc = 0f;
-        for (int t = 0; t < k; t += TS) {
-            ta[ty * TS + tx] = (row < m && t + tx < k) ? a.get(row * k + t + tx) : 0f;
-            tb[ty * TS + tx] = (t + ty < k && col < n) ? b.get((t + ty) * n + col) : 0f;
-            ctx.localBarrier();
-            for (int p = 0; p < TS; p++) acc += ta[ty * TS + p] * tb[p * TS + tx];
-            ctx.localBarrier();
+    void matmul(View a, View b, View dst) {
+        requireF32("matmul", a, b, dst);
+        int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
+        if (r - 2 > 6) throw new IllegalArgumentException("tornado matmul: more than 6 batch dims");
+        if (k == 0) {
+            zero(dst);
+            return;
         }
-        if (row < m && col < n) c.set(row * n + col, acc);
+        IntArray meta = meta();
+        args(meta, m, n, k, at(a), a.strides()[r - 2], a.strides()[r - 1], at(b), b.strides()[r - 2], b.strides()[r - 1],
+                at(dst), dst.strides()[r - 2], dst.strides()[r - 1], 0, r - 2);
+        int batch = 1;
+        for (int i = 0; i < r - 2; i++) {
+            meta.set(BATCH_SHAPE + i, a.shape()[i]);
+            meta.set(A_BATCH + i, a.strides()[i]);
+            meta.set(B_BATCH + i, b.strides()[i]);
+            meta.set(C_BATCH + i, dst.strides()[i]);
+            batch *= a.shape()[i];
+        }
+        launchGemm(m, n, batch);
+    }
+
+    /** One GEMM launch: C[b] (+)= A[b] @ B[b] for b over a 1-d batch with the given element strides. */
+    void gemm(int m, int n, int k, int a, int am, int ak, int b, int bk, int bn, int c, int cm, int cn,
+              boolean accumulate, int batch, int aBatch, int bBatch, int cBatch) {
+        IntArray meta = meta();
+        args(meta, m, n, k, a, am, ak, b, bk, bn, c, cm, cn, accumulate ? 1 : 0, 1, batch);
+        meta.set(A_BATCH, aBatch);
+        meta.set(B_BATCH, bBatch);
+        meta.set(C_BATCH, cBatch);
+        launchGemm(m, n, batch);
+    }
+
+    private void launchGemm(int m, int n, int batch) {
+        if (m <= 0 || n <= 0 || batch <= 0) return;
+        int gx = (n + TILE - 1) / TILE * LOCAL, gy = (m + TILE - 1) / TILE * LOCAL;
+        plan().meta.set(Meta.N, 1);
+        plan().launch(Kernel.GEMM, gx, gy, batch, LOCAL, LOCAL, 1);
     }
 }

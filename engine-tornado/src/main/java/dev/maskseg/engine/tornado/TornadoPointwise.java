@@ -1,29 +1,40 @@
 package dev.maskseg.engine.tornado;
 
-import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
-import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import dev.maskseg.engine.backend.BinaryOp;
+import dev.maskseg.engine.backend.UnaryOp;
+import dev.maskseg.engine.backend.View;
 
-/**
- * The pointwise family's KernelContext kernel: float32 add/sub/mul/div/max/min. TornadoVM compiles it for the device;
- * dims carries the launch sizes (the arrays are reused buffers, larger than the data of one call, see TornadoPlans).
- */
-final class TornadoPointwise {
-    private TornadoPointwise() {}
+/** Host side of the pointwise family: strided, broadcasting launches; device code in {@link TornadoPointwiseKernel}. */
+final class TornadoPointwise extends DeviceOps {
+    TornadoPointwise(DeviceArena arena) {
+        super(arena);
+    }
 
-    /** out = a (op) b elementwise over dims[0] elements; op = BinaryOp ordinal in dims[1] (ADD..MIN). */
-    static void binary(KernelContext ctx, FloatArray a, FloatArray b, FloatArray out, IntArray dims) {
-        int i = ctx.globalIdx;
-        if (i < dims.get(0)) {
-            int op = dims.get(1);
-            float x = a.get(i), y = b.get(i), r;
-            if (op == 0) r = x + y;
-            else if (op == 1) r = x - y;
-            else if (op == 2) r = x * y;
-            else if (op == 3) r = x / y;
-            else if (op == 4) r = Math.max(x, y);
-            else r = Math.min(x, y);
-            out.set(i, r);
-        }
+    void fill(View dst, double value) {
+        strided(dst.shape(), dst);
+        plan().params.set(0, value);
+        launch(Kernel.FILL, dst.numel());
+    }
+
+    void copy(View src, View dst) {
+        strided(dst.shape(), src, dst);
+        launch(Kernel.COPY, dst.numel());
+    }
+
+    void unary(UnaryOp op, double p1, double p2, View src, View dst) {
+        strided(dst.shape(), src, dst).set(Meta.OP, op.ordinal());
+        plan().params.set(0, p1);
+        plan().params.set(1, p2);
+        launch(Kernel.UNARY, dst.numel());
+    }
+
+    void binary(BinaryOp op, View a, View b, View dst) {
+        strided(dst.shape(), a, b, dst).set(Meta.OP, op.ordinal());
+        launch(Kernel.BINARY, dst.numel());
+    }
+
+    void where(View cond, View a, View b, View dst) {
+        strided(dst.shape(), cond, a, b, dst);
+        launch(Kernel.WHERE, dst.numel());
     }
 }
