@@ -16,13 +16,14 @@ import java.util.logging.Logger;
  * inside the backend's {@link KernelPlan}; every tensor is a range of one of them, so ops never copy tensors between
  * host and device. A range comes back when its storage object is garbage collected, and only between ops
  * ({@link #reclaim}), never while an op may still address it. A full arena grows, which rebuilds the plan (the arenas
- * make one round trip through the host, and the kernels compile again on their next launch), up to a limit; near the
- * limit dead tensors are collected instead, so memory stays bounded over a long run.
+ * make one round trip through the host, and the kernels compile again on their next launch), up to a limit; before
+ * an arena gets full, dead tensors are collected, so it grows only when the live tensors need it and memory stays
+ * bounded over a long run.
  */
 final class DeviceArena implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DeviceArena.class.getName());
-    /** A growing arena takes this factor at least: each growth costs a plan rebuild and recompiles. */
-    private static final int GROWTH = 4;
+    /** A growing arena doubles at least. */
+    private static final int GROWTH = 2;
 
     private final TornadoDevice device;
     private final boolean profile;
@@ -78,21 +79,22 @@ final class DeviceArena implements AutoCloseable {
     }
 
     /**
-     * Returns the ranges of collected storages. When an arena is more than half full and cannot double any more, it
-     * first asks for a garbage collection, at most once per eighth of the arena allocated since the last one (the JVM
-     * does not see device memory pressure).
+     * Returns the ranges of collected storages. When an arena is more than three quarters full, it first asks for a
+     * garbage collection, at most once per quarter of the arena allocated since the last one: the JVM does not see
+     * device memory pressure, and a collection is much cheaper than growing (a new plan, every kernel compiled again).
+     * Only here, between ops: inside an op a dead storage's range may still be addressed by offset.
      */
     void reclaim() {
         drain(0);
-        if (crowded(floats, maxFloats) || crowded(doubles, maxDoubles)) {
+        if (crowded(floats) || crowded(doubles)) {
             allocatedSinceGc = 0;
             System.gc();
             drain(50);
         }
     }
 
-    private boolean crowded(ArenaPool pool, long limit) {
-        return pool.used() > pool.capacity() / 2 && 2L * pool.capacity() > limit && allocatedSinceGc > pool.capacity() / 8;
+    private boolean crowded(ArenaPool pool) {
+        return pool.used() > pool.capacity() / 4 * 3 && allocatedSinceGc > pool.capacity() / 4;
     }
 
     private void drain(long waitMillis) {
@@ -136,6 +138,9 @@ final class DeviceArena implements AutoCloseable {
     int doubleCapacity() { return doubles.capacity(); }
 
     long bytesInUse() { return floats.used() * Float.BYTES + doubles.used() * Double.BYTES; }
+
+    /** Kernels TornadoVM could not compile for the device (each fails its later launches at once). */
+    Set<Kernel> failedKernels() { return failed; }
 
     /** Plans replaced because an arena grew. */
     int rebuilds() { return rebuilds; }

@@ -40,6 +40,12 @@ final class TornadoDevices {
                         d.getMaxGlobalMemory(), d.getMaxAllocMemory(), d.getPhysicalDevice().getDeviceMaxComputeUnits()));
             }
         }
+        return sorted(all);
+    }
+
+    /** GPUs first, then accelerators, then the rest, each in the given order. */
+    static List<Info> sorted(List<Info> devices) {
+        List<Info> all = new ArrayList<>(devices);
         all.sort(Comparator.comparingInt(TornadoDevices::preference));
         return all;
     }

@@ -134,6 +134,14 @@ final class TornadoPointwiseKernel {
         return r;
     }
 
+    /** a if it is NaN, else b if it is NaN, else r (Java's max/min propagate NaN, OpenCL's fmax/fmin do not). */
+    static double nanOr(double a, double b, double r) {
+        double out = r;
+        if (b != b) out = b;
+        if (a != a) out = a;
+        return out;
+    }
+
     /** BinaryOp ordinals: ADD SUB MUL DIV MAX MIN EQ NE LT LE GT GE AND OR RELU_G GELU_G SIGMOID_G TANH_G. */
     static double binaryOf(int op, double a, double b) {
         double r;
@@ -141,8 +149,8 @@ final class TornadoPointwiseKernel {
         else if (op == 1) r = a - b;
         else if (op == 2) r = a * b;
         else if (op == 3) r = a / b;
-        else if (op == 4) r = a != a ? a : (b != b ? b : Math.max(a, b));
-        else if (op == 5) r = a != a ? a : (b != b ? b : Math.min(a, b));
+        else if (op == 4) r = nanOr(a, b, Math.max(a, b));
+        else if (op == 5) r = nanOr(a, b, Math.min(a, b));
         else if (op == 6) r = a == b ? 1 : 0;
         else if (op == 7) r = a != b ? 1 : 0;
         else if (op == 8) r = a < b ? 1 : 0;

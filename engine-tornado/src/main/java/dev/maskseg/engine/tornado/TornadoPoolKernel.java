@@ -33,7 +33,11 @@ final class TornadoPoolKernel {
                         int ix = ox * m.get(SW) - m.get(PW) + b * m.get(DW);
                         if (ix >= 0 && ix < ww) {
                             double v = f.get(xb + iy * ww + ix);
-                            if (arg < 0 || v > best || v != v) {
+                            int take = 0;
+                            if (arg < 0) take = 1;
+                            if (v > best) take = 1;
+                            if (v != v) take = 1;
+                            if (take != 0) {
                                 best = v;
                                 arg = iy * ww + ix;
                             }

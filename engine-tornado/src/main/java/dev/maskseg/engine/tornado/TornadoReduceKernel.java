@@ -26,16 +26,33 @@ final class TornadoReduceKernel {
 
     private TornadoReduceKernel() {}
 
-    /** Whether v replaces the current extreme a of a MAX (op 1) or MIN (op 2) scan. */
+    /**
+     * Whether v replaces the current extreme a of a MAX (op 1) or MIN (op 2) scan. NaN tests stand alone as branch
+     * conditions: TornadoVM 5.2 negates a materialized boolean such as {@code v != v && a == a} wrongly (it flips the
+     * operator of a De Morgan rewrite but not the comparisons).
+     */
     static boolean better(int op, double v, double a) {
-        boolean nanFirst = v != v && a == a;
-        boolean r;
-        if (op == 1) r = v > a || nanFirst;
-        else r = v < a || nanFirst;
-        return r;
+        int r = 0;
+        if (op == 1) {
+            if (v > a) r = 1;
+        } else {
+            if (v < a) r = 1;
+        }
+        if (v != v) {
+            if (a == a) r = 1;
+        }
+        return r != 0;
     }
 
-    static boolean same(double v, double a) { return v == a || (v != v && a != a); }
+    /** v == a, NaN equal to NaN. */
+    static boolean same(double v, double a) {
+        int r = 0;
+        if (v == a) r = 1;
+        if (v != v) {
+            if (a != a) r = 1;
+        }
+        return r != 0;
+    }
 
     static int innerOffset(IntArray m, int i) {
         int off = 0;
@@ -96,8 +113,10 @@ final class TornadoReduceKernel {
         int r = 0;
         if (a < b) r = -1;
         else if (a > b) r = 1;
-        else if (a != a) r = b != b ? 0 : 1;
-        else if (b != b) r = -1;
+        else if (a != a) {
+            r = 1;
+            if (b != b) r = 0;
+        } else if (b != b) r = -1;
         else if (a == 0.0) {
             boolean an = 1.0 / a < 0, bn = 1.0 / b < 0;
             if (an && !bn) r = -1;
