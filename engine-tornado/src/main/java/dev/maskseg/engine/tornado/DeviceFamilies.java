@@ -27,11 +27,11 @@ final class DeviceFamilies implements Backend {
     private final TornadoResize resize;
     private final TornadoIndex index;
 
-    DeviceFamilies(TornadoBackend be, DeviceArena arena) {
+    DeviceFamilies(TornadoBackend be, DeviceArena arena, TornadoLinAlg.Gemm gemm) {
         this.be = be;
         this.pointwise = new TornadoPointwise(arena);
         this.reduce = new TornadoReduce(arena);
-        this.linAlg = new TornadoLinAlg(arena);
+        this.linAlg = new TornadoLinAlg(arena, gemm, pointwise);
         this.conv = new TornadoConv(arena, linAlg, pointwise);
         this.norm = new TornadoNorm(arena);
         this.pool = new TornadoPool(arena);

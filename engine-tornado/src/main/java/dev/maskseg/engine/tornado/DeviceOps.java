@@ -113,6 +113,12 @@ abstract class DeviceOps {
         return s.offset;
     }
 
+    /** The whole float arena as a storage, for views at raw arena positions (never allocated, never released). */
+    private static final TornadoStorage FLOAT_ARENA = new TornadoStorage(DType.FLOAT32, Integer.MAX_VALUE, 0);
+
+    /** A float32 view at a raw arena position. */
+    static View arenaView(int at, int[] shape, int[] strides) { return new View(FLOAT_ARENA, at, shape, strides); }
+
     /** N * C of an NCHW view. */
     static int planes(View v) { return v.shape()[0] * v.shape()[1]; }
 }

@@ -24,6 +24,7 @@ enum Kernel {
     REDUCE(TornadoReduceKernel::reduce, 1),
     TOPK(TornadoReduceKernel::topk, 1),
     GEMM(TornadoLinAlgKernel::gemm, 3),
+    GEMM_VECTOR(TornadoGemmVectorKernel::gemm, 3),
     IM2COL(TornadoConvKernel::im2col, 1),
     COL2IM(TornadoConvKernel::col2im, 1),
     SOFTMAX(TornadoNormKernel::softmax, 1),

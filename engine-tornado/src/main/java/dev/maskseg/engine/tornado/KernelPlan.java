@@ -47,6 +47,11 @@ final class KernelPlan implements AutoCloseable {
      * contraction to fused multiply-add is allowed.
      */
     static final String COMPILER_FLAGS = "-cl-mad-enable -w";
+    /**
+     * Elements after the float arena's last usable one: the vector GEMM reads up to 15 elements past a B row, so a row
+     * that ends the arena stays inside the device buffer.
+     */
+    static final int TAIL = 16;
     private static final int INIT = 0, STAGE0 = 1 + Kernel.values().length;
 
     final FloatArray f;
@@ -82,11 +87,11 @@ final class KernelPlan implements AutoCloseable {
         this.profile = profile;
         this.stats = stats;
         this.failed = failed;
-        f = new FloatArray(floatCapacity);
+        f = new FloatArray(floatCapacity + TAIL);
         d = new DoubleArray(doubleCapacity);
         if (from != null) {
             from.copyBackAll();
-            MemorySegment.copy(from.f.getSegment(), 0, f.getSegment(), 0, from.f.getNumBytesOfSegment());
+            MemorySegment.copy(from.f.getSegment(), 0, f.getSegment(), 0, from.f.getNumBytesOfSegment() - TAIL * Float.BYTES);
             MemorySegment.copy(from.d.getSegment(), 0, d.getSegment(), 0, from.d.getNumBytesOfSegment());
         }
         List<TaskGraph> graphs = new ArrayList<>();
@@ -137,7 +142,7 @@ final class KernelPlan implements AutoCloseable {
         return g.persistOnDevice(f, d);
     }
 
-    int floatCapacity() { return f.getSize(); }
+    int floatCapacity() { return f.getSize() - TAIL; }
 
     int doubleCapacity() { return d.getSize(); }
 
@@ -236,9 +241,12 @@ final class KernelPlan implements AutoCloseable {
         }
     }
 
+    /** An exception's message on one line, without TornadoVM's colour codes and the stack trace it appends. */
     static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        return m.replaceAll("\u001B\\[[0-9;]*m", "").replaceAll("\\s+", " ").trim();
+        m = m.replaceAll("\u001B\\[[0-9;]*m", "").replaceAll("\\s+", " ").trim();
+        int trace = m.indexOf(" Stacktrace:");
+        return trace > 0 ? m.substring(0, trace) : m;
     }
 
     static Set<Kernel> noFailures() { return EnumSet.noneOf(Kernel.class); }

@@ -37,9 +37,11 @@ final class TornadoBackend implements Backend {
 
     /**
      * How an instance is made: initial arena sizes (elements), the per-arena byte limit, whether a failing kernel's op
-     * may run on the host, and whether launches are profiled (device kernel time per kernel, {@link #kernelStats()}).
+     * may run on the host, whether launches are profiled (device kernel time per kernel, {@link #kernelStats()}), and
+     * the GEMM kernel.
      */
-    record Settings(int floatCapacity, int doubleCapacity, long maxArenaBytes, boolean allowJavaFallback, boolean profile) {}
+    record Settings(int floatCapacity, int doubleCapacity, long maxArenaBytes, boolean allowJavaFallback, boolean profile,
+                    TornadoLinAlg.Gemm gemm) {}
 
     /** An SPI call, run on the device families or, as a fallback, on the host reference backend with host views. */
     private interface Call {
@@ -58,9 +60,10 @@ final class TornadoBackend implements Backend {
         this.settings = settings;
         this.arena = new DeviceArena(TornadoDevices.device(info), settings.floatCapacity(), settings.doubleCapacity(),
                 settings.maxArenaBytes(), settings.profile(), stats);
-        this.device = new DeviceFamilies(this, arena);
+        this.device = new DeviceFamilies(this, arena, settings.gemm());
         this.fallback = new HostFallback(this);
-        LOG.info(() -> "tornado: " + info.describe() + "; every op runs as a TornadoVM kernel"
+        LOG.info(() -> "tornado: " + info.describe() + "; every op runs as a TornadoVM kernel (GEMM: "
+                + settings.gemm().name().toLowerCase() + ")"
                 + (settings.allowJavaFallback() ? " (ops whose kernel fails to compile run on the host: -D"
                 + TornadoBackendProvider.ALLOW_FALLBACK + ")" : ""));
     }

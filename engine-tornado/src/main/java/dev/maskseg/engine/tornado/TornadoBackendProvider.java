@@ -25,6 +25,8 @@ public final class TornadoBackendProvider implements BackendProvider {
     static final String MAX_MEMORY_MB = "maskseg.tornado.maxMemoryMB";
     /** Initial float32 arena (MiB; the double arena starts at a quarter of its elements); it grows on demand. */
     static final String ARENA_MB = "maskseg.tornado.arenaMB";
+    /** The GEMM kernel, tiled or vector; default: tiled on a GPU or accelerator, vector on a CPU device. */
+    static final String GEMM = "maskseg.tornado.gemm";
     /** TornadoVM's own switch: with it on, a kernel that fails to compile runs as Java, which for KernelContext kernels computes garbage. */
     static final String TORNADO_BAILOUT = "tornado.recover.bailout";
     /** Preference over the aparapi backend on the same kind of device. */
@@ -107,6 +109,12 @@ public final class TornadoBackendProvider implements BackendProvider {
         if (limitMb > 0) max = Math.min(max, limitMb << 20);
         long arenaBytes = Math.min(max, Long.getLong(ARENA_MB, 64L) << 20);
         int floats = (int) Math.min(arenaBytes / Float.BYTES, Integer.MAX_VALUE / 2);
-        return new TornadoBackend.Settings(floats, Math.max(1 << 16, floats / 4), max, allowFallback(), profile);
+        String gemm = System.getProperty(GEMM, d.type().equals("CPU") ? "vector" : "tiled");
+        TornadoLinAlg.Gemm kernel = switch (gemm.toLowerCase(java.util.Locale.ROOT)) {
+            case "tiled" -> TornadoLinAlg.Gemm.TILED;
+            case "vector" -> TornadoLinAlg.Gemm.VECTOR;
+            default -> throw new IllegalArgumentException("tornado: -D" + GEMM + "=" + gemm + ": expected tiled or vector");
+        };
+        return new TornadoBackend.Settings(floats, Math.max(1 << 16, floats / 4), max, allowFallback(), profile, kernel);
     }
 }

@@ -22,9 +22,14 @@ final class TornadoTesting {
 
     /** ... with arenas of 1/shrink of the default size. */
     static TornadoBackend instance(boolean allowJavaFallback, boolean profile, int shrink) {
+        return instance(allowJavaFallback, profile, shrink, null);
+    }
+
+    /** ... and the given GEMM kernel (null: the device's default). */
+    static TornadoBackend instance(boolean allowJavaFallback, boolean profile, int shrink, TornadoLinAlg.Gemm gemm) {
         TornadoDevices.Info d = backend().info();
         TornadoBackend.Settings s = TornadoBackendProvider.settings(d, profile);
         return TornadoBackend.create(d, new TornadoBackend.Settings(s.floatCapacity() / shrink, s.doubleCapacity() / shrink,
-                s.maxArenaBytes(), allowJavaFallback, profile));
+                s.maxArenaBytes(), allowJavaFallback, profile, gemm == null ? s.gemm() : gemm));
     }
 }
