@@ -225,7 +225,14 @@ final class KernelPlan implements AutoCloseable {
         MemorySegment.copy(d.getSegment(), ValueLayout.JAVA_DOUBLE, (long) at * Double.BYTES, dst, 0, n);
     }
 
-    private void copyBackAll() { last.transferToHost(f, d); }
+    /**
+     * Both arenas copied to the host, as explicit ranges: after a partial (DataRange) copy, TornadoVM 5.2's plain
+     * {@code transferToHost(array)} copies only that range again.
+     */
+    private void copyBackAll() {
+        last.transferToHost(new DataRange(f).withOffset(0).withSize(f.getSize()));
+        last.transferToHost(new DataRange(d).withOffset(0).withSize(d.getSize()));
+    }
 
     /** The device the plan ran on, as TornadoVM reports it after a launch. */
     TornadoDevice device() { return plan.getDevice(0); }

@@ -1,11 +1,14 @@
 package dev.maskseg.engine.tornado;
 
+import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.ops.Conv;
 import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Pool;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +49,25 @@ class TornadoMemoryTest {
             be.fill(Tensor.zeros(1).to(be).view(), 0);
         }
         assertTrue(be.bytesInUse() < 64 * live() * Float.BYTES, "in use after a collection: " + be.memoryUsage());
+    }
+
+    @Test
+    void aGrowingArenaKeepsEveryTensor() {
+        TornadoBackend be = TornadoTesting.instance(false, false, 1 << 10);
+        Tensor[] keep = new Tensor[20];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = Tensor.full(DType.FLOAT32, i + 1, 10_000).to(be).mul(1.0);
+            if (i % 3 == 0) keep[i].get(5); // a partial copy to the host, which TornadoVM remembers
+        }
+        Tensor labels = Tensor.ofLongs(new long[]{1L << 40, -3}, 2).to(be);
+        int before = be.arena.rebuilds();
+        Tensor big = Tensor.zeros(be.arena.floatCapacity() + 1000).to(be);
+        assertTrue(be.arena.rebuilds() > before, "the float arena grew: " + be.memoryUsage());
+        for (int i = 0; i < keep.length; i++) {
+            for (float v : keep[i].toFloatArray()) assertEquals(i + 1, v, "tensor " + i + " after the arena grew");
+        }
+        assertEquals(0.0, big.sum().item());
+        assertEquals(List.of(1L << 40, -3L), java.util.Arrays.stream(labels.toLongArray()).boxed().toList());
     }
 
     /** Elements of the tensors still referenced: the weights and the input. */
