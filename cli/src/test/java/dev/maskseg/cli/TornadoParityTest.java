@@ -81,8 +81,11 @@ class TornadoParityTest {
         return data;
     }
 
-    private static void sameLosses(List<Double> jvm, List<Double> tv) {
+    private static void sameLosses(String what, List<Double> jvm, List<Double> tv) {
         assertEquals(jvm.size(), tv.size());
+        double worst = 0;
+        for (int i = 0; i < jvm.size(); i++) worst = Math.max(worst, Math.abs(jvm.get(i) - tv.get(i)));
+        System.out.printf("tornado vs jvm %s: %d steps, max loss difference %.2e%n", what, jvm.size(), worst);
         assertTrue(jvm.size() >= 4, "a few steps: " + jvm);
         for (int i = 0; i < jvm.size(); i++) {
             assertEquals(jvm.get(i), tv.get(i), 1e-4 * Math.max(1, Math.abs(jvm.get(i))), "step " + i + ": " + jvm + " vs " + tv);
@@ -92,7 +95,7 @@ class TornadoParityTest {
     @Test
     void maskContrastStepsOnTornadoMatchJvm() {
         MaskContrastConfig cfg = new MaskContrastConfig("small", 8, 8, 2, 4, 8, 32, 0.05, "sgd", 0.9, 1e-4, 0.9, 0.5, false, 5, "");
-        sameLosses(maskContrast("jvm", cfg), maskContrast("tornado", cfg));
+        sameLosses("MaskContrast", maskContrast("jvm", cfg), maskContrast("tornado", cfg));
     }
 
     private static List<Double> maskContrast(String backend, MaskContrastConfig cfg) {
@@ -111,7 +114,7 @@ class TornadoParityTest {
     @Test
     void maskDistillStepsOnTornadoMatchJvm() {
         MaskDistillConfig cfg = new MaskDistillConfig("small", 16, 4, 2, 4, 0, 0.05, 0.9, 1e-4, 2, 0.2, 0.9, false, 3, "");
-        sameLosses(maskDistill("jvm", cfg), maskDistill("tornado", cfg));
+        sameLosses("MaskDistill", maskDistill("jvm", cfg), maskDistill("tornado", cfg));
     }
 
     private static List<Double> maskDistill(String backend, MaskDistillConfig cfg) {
