@@ -19,6 +19,11 @@ final class BackendsCommand implements Callable<Integer> {
             System.out.printf("%-12s %-5d %-10s %s%n", p.name(), p.rank(), status, device);
         }
         System.out.println("default: " + choice.name() + " (" + choice.reason() + ")");
+        for (BackendProvider p : Backends.providers()) {
+            if (p.isAvailable() && !p.rankReason().isEmpty() && !p.name().equals(choice.name())) {
+                System.out.println("  " + p.name() + " ranks " + p.rank() + ": " + p.rankReason());
+            }
+        }
         return 0;
     }
 }
