@@ -26,6 +26,7 @@ final class DeviceArena implements AutoCloseable {
     private static final int GROWTH = 2;
 
     private final TornadoDevice device;
+    private final int reductionGroup;
     private final boolean profile;
     private final KernelStats stats;
     private final Set<Kernel> failed = KernelPlan.noFailures();
@@ -50,8 +51,10 @@ final class DeviceArena implements AutoCloseable {
         }
     }
 
-    DeviceArena(TornadoDevice device, int floatCapacity, int doubleCapacity, long maxBytes, boolean profile, KernelStats stats) {
+    DeviceArena(TornadoDevice device, int floatCapacity, int doubleCapacity, long maxBytes, boolean profile, KernelStats stats,
+                int reductionGroup) {
         this.device = device;
+        this.reductionGroup = reductionGroup;
         this.profile = profile;
         this.stats = stats;
         this.maxFloats = Math.min(maxBytes / Float.BYTES, Integer.MAX_VALUE - 2L * ArenaPool.ALIGN);
@@ -60,6 +63,9 @@ final class DeviceArena implements AutoCloseable {
         this.doubles = new ArenaPool((int) Math.min(doubleCapacity, maxDoubles));
         this.plan = new KernelPlan(device, floats.capacity(), doubles.capacity(), profile, stats, failed, null);
     }
+
+    /** The largest work-group of a row reduction on this device. */
+    int reductionGroup() { return reductionGroup; }
 
     /** The current plan (a new one after an arena grew: never keep it across an allocation). */
     KernelPlan plan() { return plan; }

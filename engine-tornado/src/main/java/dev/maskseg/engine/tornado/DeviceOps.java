@@ -75,6 +75,9 @@ abstract class DeviceOps {
         plan().launch(k, groups * local, 1, 1, local, 1, 1);
     }
 
+    /** The work-group for reducing `n` elements per output: a power of two, at most the kernel's and the device's limit. */
+    int reductionGroup(int n, int kernelMax) { return groupFor(n, Math.min(kernelMax, arena.reductionGroup())); }
+
     /** The power-of-two group size for reducing `n` elements: n rounded up, at most `max`. */
     static int groupFor(int n, int max) {
         int g = 1;
@@ -83,7 +86,9 @@ abstract class DeviceOps {
     }
 
     void zero(View v) {
-        strided(v.shape(), v);
+        int[] flat = {v.numel()};
+        if (v.isContiguous()) strided(flat, new View[]{v}, new int[][]{{1}});
+        else strided(v.shape(), v);
         plan().params.set(0, 0);
         launch(Kernel.FILL, v.numel());
     }

@@ -25,7 +25,7 @@ enum Kernel {
     TOPK(TornadoReduceKernel::topk, 1),
     GEMM(TornadoLinAlgKernel::gemm, 3),
     GEMM_VECTOR(TornadoGemmVectorKernel::gemm, 3),
-    IM2COL(TornadoConvKernel::im2col, 1),
+    IM2COL(TornadoConvKernel::im2col, 2),
     COL2IM(TornadoConvKernel::col2im, 1),
     SOFTMAX(TornadoNormKernel::softmax, 1),
     LAYER_NORM(TornadoNormKernel::layerNorm, 1),

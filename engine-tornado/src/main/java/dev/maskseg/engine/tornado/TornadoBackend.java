@@ -38,10 +38,11 @@ final class TornadoBackend implements Backend {
     /**
      * How an instance is made: initial arena sizes (elements), the per-arena byte limit, whether a failing kernel's op
      * may run on the host, whether launches are profiled (device kernel time per kernel, {@link #kernelStats()}), and
-     * the GEMM kernel.
+     * the GEMM kernel, and the largest work-group of a row reduction (a GPU wants many work-items per row; PoCL runs
+     * a work-group as a loop split at every barrier, so fewer are faster there).
      */
     record Settings(int floatCapacity, int doubleCapacity, long maxArenaBytes, boolean allowJavaFallback, boolean profile,
-                    TornadoLinAlg.Gemm gemm) {}
+                    TornadoLinAlg.Gemm gemm, int reductionGroup) {}
 
     /** An SPI call, run on the device families or, as a fallback, on the host reference backend with host views. */
     private interface Call {
@@ -59,7 +60,7 @@ final class TornadoBackend implements Backend {
         this.info = info;
         this.settings = settings;
         this.arena = new DeviceArena(TornadoDevices.device(info), settings.floatCapacity(), settings.doubleCapacity(),
-                settings.maxArenaBytes(), settings.profile(), stats);
+                settings.maxArenaBytes(), settings.profile(), stats, settings.reductionGroup());
         this.device = new DeviceFamilies(this, arena, settings.gemm());
         this.fallback = new HostFallback(this);
         LOG.info(() -> "tornado: " + info.describe() + "; every op runs as a TornadoVM kernel (GEMM: "

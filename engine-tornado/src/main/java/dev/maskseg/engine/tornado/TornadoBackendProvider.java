@@ -115,6 +115,7 @@ public final class TornadoBackendProvider implements BackendProvider {
             case "vector" -> TornadoLinAlg.Gemm.VECTOR;
             default -> throw new IllegalArgumentException("tornado: -D" + GEMM + "=" + gemm + ": expected tiled or vector");
         };
-        return new TornadoBackend.Settings(floats, Math.max(1 << 16, floats / 4), max, allowFallback(), profile, kernel);
+        int reductionGroup = d.type().equals("CPU") ? 16 : 128;
+        return new TornadoBackend.Settings(floats, Math.max(1 << 16, floats / 4), max, allowFallback(), profile, kernel, reductionGroup);
     }
 }

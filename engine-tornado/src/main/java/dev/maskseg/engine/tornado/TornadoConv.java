@@ -43,7 +43,8 @@ final class TornadoConv extends DeviceOps {
     private int columns(Geo g, ConvParams p, int xAt, View col) {
         if (g.pointwise(p)) return xAt;
         colArgs(g, p, xAt, at(col));
-        launch(Kernel.IM2COL, g.colRows() * g.p());
+        plan().meta.set(Meta.N, g.colRows() * g.p());
+        plan().launch(Kernel.IM2COL, Math.ceilDiv(g.p(), GROUP) * GROUP, g.colRows(), 1, GROUP, 1, 1);
         return at(col);
     }
 

@@ -17,12 +17,16 @@ final class TornadoConvKernel {
 
     private TornadoConvKernel() {}
 
-    /** col[(c, ki, kj), (oy, ox)] = x[c, oy * sh - ph + ki * dh, ox * sw - pw + kj * dw] (0 outside). */
+    /**
+     * col[(c, ki, kj), (oy, ox)] = x[c, oy * sh - ph + ki * dh, ox * sw - pw + kj * dw] (0 outside); x over output
+     * positions, y over col rows, so that a row's index arithmetic is the same for a whole work-group.
+     */
     static void im2col(KernelContext kc, FloatArray f, DoubleArray d, IntArray m, DoubleArray p) {
-        int i = kc.globalIdx;
-        if (i < m.get(N)) {
-            int ow = m.get(OW), ohw = m.get(OH) * ow, kw = m.get(KW), kh = m.get(KH), hh = m.get(H), ww = m.get(W);
-            int pos = i % ohw, row = i / ohw;
+        int pos = kc.globalIdx, row = kc.globalIdy;
+        int ow = m.get(OW), ohw = m.get(OH) * ow;
+        if (pos < ohw) {
+            int kw = m.get(KW), kh = m.get(KH), hh = m.get(H), ww = m.get(W);
+            int i = row * ohw + pos;
             int c = row / (kh * kw), ki = (row / kw) % kh, kj = row % kw;
             int oy = pos / ow, ox = pos % ow;
             int iy = oy * m.get(SH) - m.get(PH) + ki * m.get(DH), ix = ox * m.get(SW) - m.get(PW) + kj * m.get(DW);

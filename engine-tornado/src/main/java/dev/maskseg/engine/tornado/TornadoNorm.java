@@ -21,7 +21,7 @@ final class TornadoNorm extends DeviceOps {
         requireF32("softmax", x, out);
         x = dense(x);
         args(meta(), len(x), at(x), at(out), log ? 1 : 0);
-        launchGroups(Kernel.SOFTMAX, rows(x), groupFor(len(x), LOCAL));
+        launchGroups(Kernel.SOFTMAX, rows(x), reductionGroup(len(x), LOCAL));
     }
 
     void layerNorm(View x, View w, View b, double eps, View out, View mean, View rstd) {
@@ -30,7 +30,7 @@ final class TornadoNorm extends DeviceOps {
         args(meta(), len(x), at(x), w == null ? -1 : at(w), w == null ? 0 : w.strides()[0], b == null ? -1 : at(b),
                 b == null ? 0 : b.strides()[0], at(out), at(mean), at(rstd));
         plan().params.set(0, eps);
-        launchGroups(Kernel.LAYER_NORM, rows(x), groupFor(len(x), LOCAL));
+        launchGroups(Kernel.LAYER_NORM, rows(x), reductionGroup(len(x), LOCAL));
     }
 
     void layerNormBackward(View gy, View x, View w, View mean, View rstd, View gx, View gw, View gb) {
@@ -41,10 +41,10 @@ final class TornadoNorm extends DeviceOps {
         int[] v = {d, rows, at(gy), at(x), w == null ? -1 : at(w), w == null ? 0 : w.strides()[0], at(mean), at(rstd),
                 at(gx), gw == null ? -1 : at(gw), gb == null ? -1 : at(gb)};
         args(meta(), v);
-        launchGroups(Kernel.LAYER_NORM_BACKWARD_X, rows, groupFor(d, LOCAL));
+        launchGroups(Kernel.LAYER_NORM_BACKWARD_X, rows, reductionGroup(d, LOCAL));
         if (gw != null || gb != null) {
             args(meta(), v);
-            launchGroups(Kernel.LAYER_NORM_BACKWARD_WB, d, groupFor(rows, LOCAL));
+            launchGroups(Kernel.LAYER_NORM_BACKWARD_WB, d, reductionGroup(rows, LOCAL));
         }
     }
 }

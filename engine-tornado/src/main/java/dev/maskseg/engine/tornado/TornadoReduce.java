@@ -30,7 +30,7 @@ final class TornadoReduce extends DeviceOps {
         m.set(INNER_N, innerN);
         m.set(HAS_INDEX, indices == null ? 0 : 1);
         m.set(INDEX_AT, indices == null ? 0 : at(indices));
-        launchGroups(Kernel.REDUCE, dst.numel(), groupFor(innerN, LOCAL));
+        launchGroups(Kernel.REDUCE, dst.numel(), reductionGroup(innerN, LOCAL));
     }
 
     void topk(View src, int k, boolean largest, View values, View indices) {

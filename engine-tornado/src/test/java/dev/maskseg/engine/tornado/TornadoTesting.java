@@ -30,6 +30,6 @@ final class TornadoTesting {
         TornadoDevices.Info d = backend().info();
         TornadoBackend.Settings s = TornadoBackendProvider.settings(d, profile);
         return TornadoBackend.create(d, new TornadoBackend.Settings(s.floatCapacity() / shrink, s.doubleCapacity() / shrink,
-                s.maxArenaBytes(), allowJavaFallback, profile, gemm == null ? s.gemm() : gemm));
+                s.maxArenaBytes(), allowJavaFallback, profile, gemm == null ? s.gemm() : gemm, s.reductionGroup()));
     }
 }
