@@ -44,6 +44,22 @@ class TornadoParityTest {
         assertTrue(p.isAvailable(), "tornado backend unavailable: " + p.unavailableReason());
     }
 
+    @Test
+    void backendsListsTornadoWithItsDeviceAndRanksItByTheDevice() {
+        Console c = Console.run("backends");
+        assertEquals(0, c.code(), c.err());
+        String row = c.out().lines().filter(l -> l.startsWith("tornado ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no tornado row: " + c.out()));
+        assertTrue(row.contains("TornadoVM OPENCL") && row.contains("driver ") && row.contains(" GiB")
+                && row.contains(" compute units"), row);
+        if (row.contains("OPENCL CPU ")) {
+            assertTrue(c.out().contains("default: jvm (highest-ranked available"), "PoCL ranks below jvm: " + c.out());
+            assertTrue(c.out().contains("  tornado ranks "), "the rank reason under the default line: " + c.out());
+        } else if (row.contains("OPENCL GPU ")) {
+            assertTrue(c.out().contains("default: tornado ("), "a GPU backend is the default: " + c.out());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vit_small_patch16", "deeplabv3_resnet50"})
     void forwardOnTornadoMatchesJvm(String model) throws Exception {
@@ -113,7 +129,7 @@ class TornadoParityTest {
 
     @Test
     void maskDistillStepsOnTornadoMatchJvm() {
-        MaskDistillConfig cfg = new MaskDistillConfig("small", 16, 4, 2, 4, 0, 0.05, 0.9, 1e-4, 2, 0.2, 0.9, false, 3, "");
+        MaskDistillConfig cfg = new MaskDistillConfig("small", 16, 4, 2, 4, 0, 0.05, 0.9, 1e-4, 2, 0.2, 0.9, false, 3, "", 0);
         sameLosses("MaskDistill", maskDistill("jvm", cfg), maskDistill("tornado", cfg));
     }
 

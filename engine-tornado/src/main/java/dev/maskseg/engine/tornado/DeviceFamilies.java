@@ -7,6 +7,7 @@ import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
@@ -25,6 +26,7 @@ final class DeviceFamilies implements Backend {
     private final TornadoNorm norm;
     private final TornadoPool pool;
     private final TornadoResize resize;
+    private final TornadoRoiAlign roiAlign;
     private final TornadoIndex index;
 
     DeviceFamilies(TornadoBackend be, DeviceArena arena, TornadoLinAlg.Gemm gemm) {
@@ -36,6 +38,7 @@ final class DeviceFamilies implements Backend {
         this.norm = new TornadoNorm(arena);
         this.pool = new TornadoPool(arena);
         this.resize = new TornadoResize(arena);
+        this.roiAlign = new TornadoRoiAlign(arena, v -> be.toHost(v.storage()));
         this.index = new TornadoIndex(arena);
     }
 
@@ -102,6 +105,12 @@ final class DeviceFamilies implements Backend {
 
     @Override public void interpolateBackward(View gradOut, ResizeParams p, View gradInput) {
         resize.interpolateBackward(gradOut, p, gradInput);
+    }
+
+    @Override public void roiAlign(View features, View rois, RoiAlignParams p, View out) { roiAlign.roiAlign(features, rois, p, out); }
+
+    @Override public void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        roiAlign.roiAlignBackward(gradOut, rois, p, gradFeatures);
     }
 
     @Override public void gather(View src, int dim, View idx, View out) { index.gather(src, dim, idx, out); }

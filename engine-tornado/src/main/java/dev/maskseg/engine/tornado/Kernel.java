@@ -38,6 +38,8 @@ enum Kernel {
     ADAPTIVE_POOL_BACKWARD(TornadoPoolKernel::adaptivePoolBackward, 1),
     RESIZE(TornadoResizeKernel::resize, 1),
     RESIZE_BACKWARD(TornadoResizeKernel::resizeBackward, 1),
+    ROI_ALIGN(TornadoRoiAlignKernel::forward, 1),
+    ROI_ALIGN_BACKWARD(TornadoRoiAlignKernel::backward, 1),
     GATHER(TornadoIndexKernel::gather, 1, true),
     SCATTER_ADD(TornadoIndexKernel::scatterAdd, 1, true);
 

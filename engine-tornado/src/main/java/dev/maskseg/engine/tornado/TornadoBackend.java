@@ -7,6 +7,7 @@ import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
  * The TornadoVM backend: every op is a KernelContext kernel written in Java that TornadoVM compiles to OpenCL, grouped
  * in families named as the engine's ops and reference kernels (host side {@link TornadoPointwise}, {@link TornadoReduce},
  * {@link TornadoLinAlg}, {@link TornadoConv}, {@link TornadoNorm}, {@link TornadoPool}, {@link TornadoResize},
- * {@link TornadoIndex}; device side the matching {@code Tornado*Kernel}). Tensors stay in two device arenas
+ * {@link TornadoRoiAlign}, {@link TornadoIndex}; device side the matching {@code Tornado*Kernel}). Tensors stay in two device arenas
  * ({@link DeviceArena}) shared by every kernel of one execution plan ({@link KernelPlan}); only toHost/fromHost move
  * data. Calls are serialised on this object.
  *
@@ -242,6 +243,14 @@ final class TornadoBackend implements Backend {
 
     @Override public void interpolateBackward(View gradOut, ResizeParams p, View gradInput) {
         run("interpolate backward " + p.mode().name().toLowerCase(), (be, v) -> be.interpolateBackward(v[0], p, v[1]), gradOut, gradInput);
+    }
+
+    @Override public void roiAlign(View features, View rois, RoiAlignParams p, View out) {
+        run("roi_align", (be, v) -> be.roiAlign(v[0], v[1], p, v[2]), features, rois, out);
+    }
+
+    @Override public void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        run("roi_align backward", (be, v) -> be.roiAlignBackward(v[0], v[1], p, v[2]), gradOut, rois, gradFeatures);
     }
 
     @Override public void gather(View src, int dim, View index, View out) {

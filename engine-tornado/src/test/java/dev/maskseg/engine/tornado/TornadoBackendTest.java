@@ -14,6 +14,7 @@ import dev.maskseg.engine.ops.Pointwise;
 import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.Reduce;
 import dev.maskseg.engine.ops.Resize;
+import dev.maskseg.engine.ops.RoiAlign;
 import org.junit.jupiter.api.Test;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 
@@ -53,7 +54,9 @@ class TornadoBackendTest {
         Tensor sm = Norm.softmax(ln.matmul(Tensor.randn(g, 8, 5).to(be)), -1);
         Tensor picked = Index.indexSelect(sm, 1, Tensor.ofLongs(new long[]{4, 0, 2}, 3).to(be));
         Tensor gated = Pointwise.where(picked.gt(0.2), picked.exp(), picked.neg());
-        Reduce.sum(gated, new int[]{0, 1}, false).backward();
+        Tensor rois = Tensor.of(new float[]{0, 1, 2, 14, 15, 1, -3, 4, 9, 20}, 2, 5).to(be);
+        Tensor pooledBoxes = RoiAlign.roiAlign(y, rois, 3, 2, 0.5, 0, true);
+        Reduce.sum(gated, new int[]{0, 1}, false).add(pooledBoxes.sum()).backward();
         Reduce.topk(sm.detach(), 2, 1, true).values().sum().item();
     }
 
