@@ -41,8 +41,8 @@ final class BenchCommand {
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
-            + "aparapi on its OpenCL device; --backend NAME for one), next to PyTorch CPU and OpenBLAS (numpy) measured in the "
-            + "same run when python3 has them; prints a table and writes JSON.")
+            + "aparapi and tornado on their OpenCL devices; --backend NAME for one), next to PyTorch CPU and OpenBLAS (numpy) "
+            + "measured in the same run when python3 has them; prints a table and writes JSON.")
     static final class Kernels implements Callable<Integer> {
         @Mixin
         Options o;
@@ -55,15 +55,15 @@ final class BenchCommand {
     }
 
     @Command(name = "models", description = "Time ViT-S/16 forward (batch 1 and 8), ResNet-50 forward and DeepLab-v3 forward+backward "
-            + "(321x321, batch 2) with 1 thread and all cores, next to libtorch CPU (PyTorch) measured in the same run; "
-            + "prints a table and writes JSON.")
+            + "(321x321, batch 2) on every usable backend (jvm with 1 thread and all cores; aparapi and tornado on their devices; "
+            + "--backend NAME for one), next to libtorch CPU (PyTorch) measured in the same run; prints a table and writes JSON.")
     static final class ModelsBench implements Callable<Integer> {
         @Mixin
         Options o;
 
         @Override
         public Integer call() throws Exception {
-            BenchRuns.models(o.settings());
+            BenchRuns.models(Main.requestedBackend(), o.settings());
             return 0;
         }
     }

@@ -42,8 +42,7 @@ final class TrainCommand {
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
-            o.writeEffective(effective);
-            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)), console.listener("train"));
             return 0;
         }
     }
@@ -90,8 +89,8 @@ final class TrainCommand {
             effective.put("clustering", clustering);
             effective.put("maskdistill", cfg);
             effective.put("val", val);
-            o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, o.out, o.resume, o.strict, pseudoOnly), console.listener("train"));
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, o.out, o.mode(), o.strict, pseudoOnly, TrainOptions.effective(effective)),
+                    console.listener("train"));
             return 0;
         }
     }
