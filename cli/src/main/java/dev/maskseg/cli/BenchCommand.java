@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code maskseg bench kernels|models}: argument parsing for the bench module's {@link BenchRuns}. */
@@ -25,19 +26,26 @@ final class BenchCommand {
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
         Path peersScript;
 
-        @Option(names = "--profile", description = "Also print, for the one-thread runs, the CPU time of every backend op (stderr).")
-        boolean profile;
-
         @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts to time (default: 1 and every core).")
         java.util.List<Integer> threads = new java.util.ArrayList<>();
 
-        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these case ids (bench train: maskcontrast-step, maskdistill-step).")
+        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, false, threads, List.of(), false); }
+    }
+
+    /** Options of bench train only. */
+    static final class TrainOptions {
+        @Option(names = "--profile", description = "Also print, for the one-thread runs, the CPU time of every backend op (stderr).")
+        boolean profile;
+
+        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these steps: maskcontrast-step, maskdistill-step.")
         java.util.List<String> cases = new java.util.ArrayList<>();
 
-        @Option(names = "--min-heap", description = "bench train: also find the smallest -Xmx each step runs in (child JVMs, bisection; minutes).")
+        @Option(names = "--min-heap", description = "Also find the smallest -Xmx each step runs in (child JVMs, bisection; minutes).")
         boolean minHeap;
 
-        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, profile, threads, cases, minHeap); }
+        BenchRuns.Settings settings(Options o) {
+            return new BenchRuns.Settings(o.json, o.quick, !o.noPeers, o.peersScript, profile, o.threads, cases, minHeap);
+        }
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
@@ -76,9 +84,12 @@ final class BenchCommand {
         @Mixin
         Options o;
 
+        @Mixin
+        TrainOptions t;
+
         @Override
         public Integer call() throws Exception {
-            BenchRuns.train(o.settings());
+            BenchRuns.train(t.settings(o));
             return 0;
         }
     }
