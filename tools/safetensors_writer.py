@@ -1,11 +1,11 @@
-"""Minimal safetensors writer shared by the fixture scripts (F32, F64, I64, BOOL)."""
+"""Minimal safetensors writer shared by the fixture scripts (F32, F64, I64, U8, BOOL)."""
 import json, struct
 import torch
 
 
 def write_safetensors(path, named):
     header, blobs, offset = {}, [], 0
-    codes = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.bool: "BOOL"}
+    codes = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.uint8: "U8", torch.bool: "BOOL"}
     for k, t in named.items():
         t = t.detach().contiguous()
         b = t.numpy().tobytes()

@@ -33,14 +33,8 @@ public final class BenchRuns {
      * thread and every core where its thread count can be chosen.
      */
     public static List<KernelBench.Record> kernels(String requestedBackend, Settings s) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (BackendProvider p : Backends.providers()) {
-            if (!p.isAvailable() || p.name().equals("reference")) continue;
-            if (requestedBackend == null || requestedBackend.equals(p.name())) names.add(p.name());
-        }
-        if (names.isEmpty()) names.add(Backends.defaultBackend().name());
         List<KernelBench.Record> records = new ArrayList<>();
-        for (String name : names) {
+        for (String name : backends(requestedBackend)) {
             for (Backend be : BenchBackends.instances(name, s.threads())) {
                 System.err.println("benchmarking " + BenchBackends.describe(be) + "...");
                 records.addAll(KernelBench.run(be, s.quick()));
@@ -52,12 +46,17 @@ public final class BenchRuns {
         return records;
     }
 
-    /** The model cases on the default backend, with 1 thread and every core where its thread count can be chosen. */
-    public static List<ModelBench.Record> models(Settings s) throws IOException {
+    /**
+     * The model cases on every usable backend but the reference one, or on the requested one (null: all), each with 1
+     * thread and every core where its thread count can be chosen.
+     */
+    public static List<ModelBench.Record> models(String requestedBackend, Settings s) throws IOException {
         List<ModelBench.Record> records = new ArrayList<>();
-        for (Backend be : BenchBackends.instances(Backends.defaultBackend().name(), s.threads())) {
-            System.err.println("benchmarking models on " + BenchBackends.describe(be) + "...");
-            records.addAll(ModelBench.run(be, s.quick()));
+        for (String name : backends(requestedBackend)) {
+            for (Backend be : BenchBackends.instances(name, s.threads())) {
+                System.err.println("benchmarking models on " + BenchBackends.describe(be) + "...");
+                records.addAll(ModelBench.run(be, s.quick()));
+            }
         }
         if (s.peers()) records.addAll(Peers.measureModels(s.peersScript(), s.quick(), s.threads()));
         Table.printModels(records);
@@ -76,6 +75,17 @@ public final class BenchRuns {
         Table.printTrain(records);
         write(s.json(), records);
         return records;
+    }
+
+    /** The usable backends but the reference one, or only the requested one; the default when none is usable. */
+    private static List<String> backends(String requestedBackend) {
+        List<String> names = new ArrayList<>();
+        for (BackendProvider p : Backends.providers()) {
+            if (!p.isAvailable() || p.name().equals("reference")) continue;
+            if (requestedBackend == null || requestedBackend.equals(p.name())) names.add(p.name());
+        }
+        if (names.isEmpty()) names.add(Backends.defaultBackend().name());
+        return names;
     }
 
     private static void write(Path json, List<?> records) throws IOException {

@@ -47,7 +47,9 @@ final class Peers {
             double peak = n.path("rss_peak_mb").asDouble();
             r.add(new TrainBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(),
-                    peak, Map.of("rss_peak_mb", peak, "rss_before_mb", n.path("rss_before_mb").asDouble()), peer(n)));
+                    peak, Map.of("rss_peak_mb", peak, "rss_peak_first_step_mb", n.path("rss_peak_first_step_mb").asDouble(),
+                            "rss_peak_second_step_mb", n.path("rss_peak_second_step_mb").asDouble(),
+                            "rss_before_mb", n.path("rss_before_mb").asDouble()), peer(n)));
         }
         return r;
     }

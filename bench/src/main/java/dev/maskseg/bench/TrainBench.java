@@ -17,8 +17,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public final class TrainBench {
     /**
      * One JSON record. cpuMs: process CPU time per step (all threads, JIT and GC included); peakMb: the memory a step
-     * needs, the figure compared (ours: see {@link MemoryProbe}; a peer's: its resident-set high-water mark during the
-     * first step); memory: how that figure was made up; peer as in {@link KernelBench.Record}.
+     * needs, the figure compared (ours: see {@link MemoryProbe}; a peer's: its resident-set high-water mark over the
+     * first two steps, the second being the steady state with gradients and optimizer state alive); memory: how that figure was made up; peer as in {@link KernelBench.Record}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
@@ -51,7 +51,10 @@ public final class TrainBench {
             Runnable step = c.setup().apply(instance);
             MemoryProbe.Figures mem;
             try (MemoryProbe probe = new MemoryProbe()) {
-                step.run();   // the first step: optimizer state appears, so memory is measured here
+                // the first two steps, as for the peers: the first makes the optimizer state at its end, the second
+                // runs with it and with the gradients of the first alive, as every later step of a training run does
+                step.run();
+                step.run();
                 mem = probe.figures();
             }
             // warm until a step compiles (almost) nothing: the JIT's threads would otherwise share the cores with the timed steps

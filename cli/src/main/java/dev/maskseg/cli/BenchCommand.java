@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code maskseg bench kernels|models}: argument parsing for the bench module's {@link BenchRuns}. */
@@ -25,24 +26,31 @@ final class BenchCommand {
         @Option(names = "--peers-script", description = "Peer script (default: bench/peers.py next to the launcher).")
         Path peersScript;
 
-        @Option(names = "--profile", description = "Also print, for the one-thread runs, the CPU time of every backend op (stderr).")
-        boolean profile;
-
         @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts to time (default: 1 and every core).")
         java.util.List<Integer> threads = new java.util.ArrayList<>();
 
-        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these case ids (bench train: maskcontrast-step, maskdistill-step).")
+        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, false, threads, List.of(), false); }
+    }
+
+    /** Options of bench train only. */
+    static final class TrainOptions {
+        @Option(names = "--profile", description = "Also print, for the one-thread runs, the CPU time of every backend op (stderr).")
+        boolean profile;
+
+        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these steps: maskcontrast-step, maskdistill-step.")
         java.util.List<String> cases = new java.util.ArrayList<>();
 
-        @Option(names = "--min-heap", description = "bench train: also find the smallest -Xmx each step runs in (child JVMs, bisection; minutes).")
+        @Option(names = "--min-heap", description = "Also find the smallest -Xmx each step runs in (child JVMs, bisection; minutes).")
         boolean minHeap;
 
-        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, profile, threads, cases, minHeap); }
+        BenchRuns.Settings settings(Options o) {
+            return new BenchRuns.Settings(o.json, o.quick, !o.noPeers, o.peersScript, profile, o.threads, cases, minHeap);
+        }
     }
 
     @Command(name = "kernels", description = "Time the engine's kernels on every usable backend (jvm with 1 thread and all cores; "
-            + "aparapi on its OpenCL device; --backend NAME for one), next to PyTorch CPU and OpenBLAS (numpy) measured in the "
-            + "same run when python3 has them; prints a table and writes JSON.")
+            + "aparapi and tornado on their OpenCL devices; --backend NAME for one), next to PyTorch CPU and OpenBLAS (numpy) "
+            + "measured in the same run when python3 has them; prints a table and writes JSON.")
     static final class Kernels implements Callable<Integer> {
         @Mixin
         Options o;
@@ -55,15 +63,15 @@ final class BenchCommand {
     }
 
     @Command(name = "models", description = "Time ViT-S/16 forward (batch 1 and 8), ResNet-50 forward and DeepLab-v3 forward+backward "
-            + "(321x321, batch 2) with 1 thread and all cores, next to libtorch CPU (PyTorch) measured in the same run; "
-            + "prints a table and writes JSON.")
+            + "(321x321, batch 2) on every usable backend (jvm with 1 thread and all cores; aparapi and tornado on their devices; "
+            + "--backend NAME for one), next to libtorch CPU (PyTorch) measured in the same run; prints a table and writes JSON.")
     static final class ModelsBench implements Callable<Integer> {
         @Mixin
         Options o;
 
         @Override
         public Integer call() throws Exception {
-            BenchRuns.models(o.settings());
+            BenchRuns.models(Main.requestedBackend(), o.settings());
             return 0;
         }
     }
@@ -76,9 +84,12 @@ final class BenchCommand {
         @Mixin
         Options o;
 
+        @Mixin
+        TrainOptions t;
+
         @Override
         public Integer call() throws Exception {
-            BenchRuns.train(o.settings());
+            BenchRuns.train(t.settings(o));
             return 0;
         }
     }

@@ -2,6 +2,7 @@ package dev.maskseg.cli;
 
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
+import dev.maskseg.pipeline.config.ValConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastRun;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
@@ -9,7 +10,9 @@ import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +42,7 @@ final class TrainCommand {
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
-            o.writeEffective(effective);
-            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)), console.listener("train"));
             return 0;
         }
     }
@@ -48,9 +50,13 @@ final class TrainCommand {
     @Command(name = "maskdistill", description = {"MaskDistill (docs/methods.md §3): the prior's masks in data.masks (maskseg mine-masks --out) are "
             + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3), painted into pseudo semantic maps with the "
             + "confident-mask rule (§3.5; the prior's scored candidates stand in for Mask R-CNN), and a segmentation network is "
-            + "trained on them with hard-pixel mining (§3.6). Writes OUT/pseudo/<id>.png and OUT/pseudo/clusters.json, "
-            + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps and continues to the same "
-            + "weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
+            + "trained on them with hard-pixel mining (§3.6); or, with --labels, trained on given label maps. With a val: section "
+            + "(val.split, val.classes, val.matching) every epoch is scored on it and the best network kept (OUT/best.safetensors). "
+            + "--crf-rounds N then runs §3.7 N times: the train split predicted with the dense CRF by the previous network (its best "
+            + "on val), a fresh network trained on those maps in OUT/crf-round-<r>/. Writes OUT/pseudo/<id>.png and "
+            + "OUT/pseudo/clusters.json, OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps, "
+            + "skips finished rounds and continues to the same weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, "
+            + "OUT/metrics.csv and OUT/metrics.json (every round's epochs and scores)."})
     static final class MaskDistill implements Callable<Integer> {
         @Mixin
         TrainOptions o = new TrainOptions();
@@ -58,18 +64,33 @@ final class TrainCommand {
         @Mixin
         ConsoleOutput console = new ConsoleOutput();
 
+        @Option(names = "--labels", paramLabel = "DIR", description = "Train on these label maps (<id>.png, 8-bit gray or palette, labels 0..C, "
+                + "255 ignored) instead of pseudo maps from data.masks; sets data.labels.")
+        Path labels;
+
+        @Option(names = "--pseudo-only", description = "Stop once OUT/pseudo/ is painted (e.g. to score the clustered masks themselves, §3.9's first row).")
+        boolean pseudoOnly;
+
+        @Option(names = "--crf-rounds", paramLabel = "N", description = "CRF self-training rounds after the first training (§3.7; official 1); "
+                + "sets maskdistill.crf_rounds.")
+        Integer crfRounds;
+
         @Override
         public Integer call() throws Exception {
-            RunConfig run = o.load(List.of("data", "clustering", "maskdistill"));
-            DataConfig data = TrainOptions.data(run);
+            if (labels != null) o.sets.add("data.labels=" + labels);
+            if (crfRounds != null) o.sets.add("maskdistill.crf_rounds=" + crfRounds);
+            RunConfig run = o.load(List.of("data", "clustering", "maskdistill", "val"));
+            DataConfig data = TrainOptions.distillData(run);
             ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
             MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
+            ValConfig val = run.section("val", ValConfig.none(), ValConfig.class);
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("clustering", clustering);
             effective.put("maskdistill", cfg);
-            o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            effective.put("val", val);
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, o.out, o.mode(), o.strict, pseudoOnly, TrainOptions.effective(effective)),
+                    console.listener("train"));
             return 0;
         }
     }

@@ -1,17 +1,18 @@
 package dev.maskseg.pipeline.data;
 
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.engine.io.HeapBudget;
+import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.zoo.image.ImageEncoder;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -28,21 +29,55 @@ public final class SyntheticScenes {
 
     public record Scene(BufferedImage image, byte[] label) {}
 
+    /** The smallest and largest image side (larger images would exceed what {@link dev.maskseg.zoo.image.ImageDecoder} reads back). */
+    public static final int MIN_SIZE = 16, MAX_SIZE = 16384;
+    /** Heap per pixel while a scene is generated and encoded (float RGB, the image, its label and the encodings). */
+    private static final int BYTES_PER_PIXEL = 32;
+
+    private static void checkHeap(int size) throws IOException {
+        HeapBudget.require((long) size * size * BYTES_PER_PIXEL, "a generated " + size + "x" + size + " scene");
+    }
+
+    /** Refuses a count or side the dataset cannot have. */
+    public static void checkSize(int images, int size) {
+        if (images < 2) throw new IllegalArgumentException("need at least 2 images (80% train, the rest val), got " + images);
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new IllegalArgumentException("the image side must be in [" + MIN_SIZE + ", " + MAX_SIZE + "] pixels, got " + size);
+        }
+    }
+
+    /**
+     * {@code maskseg make-dataset}: {@link #write} into a folder claimed through {@link RunFolder} (new or empty; one that
+     * holds another dataset, a run or other files only with {@link RunFolder.Mode#OVERWRITE}), recorded as finished.
+     */
+    public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode, StageListener listener) throws IOException {
+        checkSize(images, size);
+        checkHeap(size);
+        RunFolder folder = RunFolder.claimNew(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
+                "seed", Long.toString(seed)), mode == RunFolder.Mode.OVERWRITE);
+        write(root, images, size, seed, listener);
+        folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
+    }
+
     /** Writes JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
-        if (images < 2) throw new IllegalArgumentException("make-dataset: need at least 2 images, got " + images);
+        write(root, images, size, seed, StageListener.NONE);
+    }
+
+    /** As {@link #write(Path, int, int, long)}, reporting each scene to {@code listener} (task "generate scenes"). */
+    public static void write(Path root, int images, int size, long seed, StageListener listener) throws IOException {
+        checkSize(images, size);
+        checkHeap(size);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
         int nTrain = Math.max(1, (int) Math.round(images * 0.8));
-        for (int i = 0; i < images; i++) {
-            String id = String.format("scene_%05d", i);
-            Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
-            AtomicFiles.write(jpeg.resolve(id + ".jpg"), out -> writeJpeg(s.image(), out));
-            BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
-            lab.getRaster().setDataElements(0, 0, size, size, s.label());
-            AtomicFiles.write(labels.resolve(id + ".png"), out -> ImageIO.write(lab, "png", out));
-            (i < nTrain ? train : val).add(id);
+        try (StageListener.Task task = listener.task("generate scenes", images, "images")) {
+            for (int i = 0; i < images; i++) {
+                writeScene(jpeg, labels, i, size, seed);
+                (i < nTrain ? train : val).add(String.format("scene_%05d", i));
+                task.step();
+            }
         }
         List<String> all = new ArrayList<>(train);
         all.addAll(val);
@@ -51,17 +86,13 @@ public final class SyntheticScenes {
         AtomicFiles.write(sets.resolve("trainval.txt"), out -> out.write((String.join("\n", all) + "\n").getBytes()));
     }
 
-    private static void writeJpeg(BufferedImage img, java.io.OutputStream out) throws IOException {
-        ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam p = w.getDefaultWriteParam();
-        p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        p.setCompressionQuality(0.95f);
-        try (var ios = ImageIO.createImageOutputStream(out)) {
-            w.setOutput(ios);
-            w.write(null, new IIOImage(img, null, null), p);
-        } finally {
-            w.dispose();
-        }
+    private static void writeScene(Path jpeg, Path labels, int i, int size, long seed) throws IOException {
+        String id = String.format("scene_%05d", i);
+        Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
+        ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
+        BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        lab.getRaster().setDataElements(0, 0, size, size, s.label());
+        ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
     }
 
     public static Scene generate(int w, int h, SplittableRandom r) {

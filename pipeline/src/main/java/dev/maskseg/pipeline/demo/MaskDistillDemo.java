@@ -13,9 +13,11 @@ import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps;
 import dev.maskseg.pipeline.predict.PredictStage;
+import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,19 +33,29 @@ import java.util.Map;
 final class MaskDistillDemo {
     private MaskDistillDemo() {}
 
-    static DemoOutcome run(DemoOptions o, DemoRunner.Data d, StageListener listener) throws Exception {
+    static DemoOutcome run(DemoOptions o, DemoRunner.Data d, StageListener listener, StepTimes times) throws Exception {
         RunConfig run = o.config();
         MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class);
         ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
         if (o.epochs() > 0) cfg = cfg.withEpochs(o.epochs());
         List<Sample> trainMasked = d.trainMasked(), trainGt = d.trainGt(), val = d.val();
         int classes = d.classes();
-        listener.info(String.format("demo: 3/4 clustering %d masks (ViT-S/8 CLS of each mask's box, k=%d), pseudo maps, training a %s segmenter for %d epochs",
+        times.begin("cluster masks, paint pseudo maps");
+        listener.info(String.format("demo: 3/5 clustering %d masks (ViT-S/8 CLS of each mask's box, k=%d), pseudo maps, training a %s segmenter for %d epochs",
                 trainMasked.size(), cfg.clusters(), cfg.backbone(), cfg.epochs()));
         VisionTransformer vit = MaskClustering.vit(clustering, o.seed());
         double[][] features = new double[trainMasked.size()][];
-        for (int i = 0; i < trainMasked.size(); i++) features[i] = MaskClustering.features(vit, trainMasked.get(i), List.of(trainMasked.get(i).mask()))[0];
-        int[] cluster = MaskClustering.cluster(features, cfg.clusters(), clustering.seed());
+        try (StageListener.Task task = listener.task("mask features (ViT)", trainMasked.size(), "masks")) {
+            for (int i = 0; i < trainMasked.size(); i++) {
+                features[i] = MaskClustering.features(vit, trainMasked.get(i), List.of(trainMasked.get(i).mask()))[0];
+                task.step();
+            }
+        }
+        if (clustering.byBoxes()) throw new IllegalArgumentException("demo: clustering.naming boxes needs ground-truth boxes, which the generated scenes do not have");
+        int k = clustering.k(cfg.clusters());
+        int[] cluster = MaskClustering.cluster(features, k, clustering.seed());
+        cfg = cfg.withLabels(k + 1);
+        Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         List<Sample> pseudo = new ArrayList<>();
         for (int i = 0; i < trainMasked.size(); i++) {
             Sample s = trainMasked.get(i);
@@ -52,49 +64,70 @@ final class MaskDistillDemo {
         }
         // every generated train image normally gets a mask; only then are the two lists aligned
         Double pseudoMiou = trainGt.size() != pseudo.size() ? null
-                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), Miou.Matching.HUNGARIAN).miou();
+                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), matching).miou();
 
+        times.begin("train");
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
         int steps = pseudo.size() / cfg.batch();
-        listener.start("train", (long) steps * cfg.epochs(), 0);
-        try {
-            trainer.train(pseudo, o.out().resolve("checkpoint.safetensors"), (e, s, n, loss, lr) -> DemoRunner.trainStep(listener, e, loss, lr));
-        } finally {
-            listener.end();
-        }
-        listener.info("demo: 4/4 evaluating (Hungarian-matched labels, linear probe) trained and random-init networks");
-        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes);
-        SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, o.seed() + 1000);
-        BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2);
-        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes);
+        try (TrainProgress progress = new TrainProgress(listener, "train", cfg.epochs(), steps, cfg.batch(), 0)) {
+            trainer.train(pseudo, o.out().resolve("checkpoint.safetensors"), new MaskDistillTrainer.Listener() {
+                @Override
+                public void step(int e, int s, int n, double loss, double lr) { progress.step(e, loss, lr); }
 
-        List<Double> h = trainer.history();
+                @Override
+                public void epochEnd(int e, double loss, double valMiou, double lr, double seconds) {
+                    progress.epochEnd(e, Map.of("loss", loss), lr, seconds);
+                }
+            });
+        }
+        trainer.saveModel(o.out().resolve(DemoRunner.MODEL));
+        times.begin("evaluate the trained network");
+        listener.info("demo: 4/5 evaluating the trained network (matched labels, features, linear probe)");
+        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes, matching, listener);
+        times.begin("evaluate the random-init network");
+        listener.info("demo: 5/5 evaluating the same network at random initialisation (BatchNorm statistics re-estimated)");
+        SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, o.seed() + 1000);
+        BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2, listener);
+        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes, matching, listener);
+        times.finish();
+
+        List<double[]> h = trainer.history();
         double[] ep = new double[h.size()], loss = new double[h.size()];
         for (int i = 0; i < h.size(); i++) {
             ep[i] = i + 1;
-            loss[i] = h.get(i);
+            loss[i] = h.get(i)[0];
         }
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("hard-pixel CE", loss);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("epochs", cfg.epochs());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
+        if (o.crfRounds() > 0) {
+            times.begin("CRF rounds");
+            extra.put("crf_rounds", DemoCrfRounds.run(cfg, trainer.model, pseudoMiou, trainGt, val, classes, matching, o.crfRounds(), listener));
+            times.finish();
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("clustering", clustering);
+        config.put("maskdistill", cfg);
         return new DemoOutcome("MaskDistill", "labels", trained, base, ep, series, extra, String.format(
                 "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.", cfg.epochs(),
                 clustering.vit(), clustering.weights().isEmpty() ? "at random initialisation (no DINO weights offline)" : "from " + clustering.weights(),
-                pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)));
+                pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)), config);
     }
 
-    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) {
-        List<int[]> maps = PredictStage.labels(model, val, null);
-        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), Miou.Matching.HUNGARIAN);
+    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes, Miou.Matching matching,
+                                               StageListener listener) throws IOException {
+        List<int[]> maps = PredictStage.labels(model, val, null, listener);
+        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), matching);
         List<int[]> matched = new ArrayList<>();
         for (int[] m : maps) {
             int[] o = new int[m.length];
             for (int i = 0; i < m.length; i++) o[i] = r.matching().getOrDefault(m[i], 0);
             matched.add(o);
         }
-        return DemoOutcome.Scores.withProbe(r, matched, DecoderFeatures.of(model.body, trainGt), DecoderFeatures.of(model.body, val), trainGt, val, classes);
+        return DemoOutcome.Scores.withProbe(r, matched, DecoderFeatures.of(model.body, trainGt, listener), DecoderFeatures.of(model.body, val, listener),
+                trainGt, val, classes, listener);
     }
 
     private static List<int[]> toInts(List<Sample> samples) {

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.maskcontrast;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Confusion;
 import dev.maskseg.pipeline.eval.Miou;
@@ -12,8 +13,9 @@ import java.util.Set;
 
 /**
  * MaskContrast's semantic segment retrieval (docs/methods.md §2.7.3): the train images' prototypes form a memory bank,
- * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted; an image with
- * nothing else is left out). Each query image takes the label of its top-1 neighbour by cosine similarity, painted
+ * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted, equal counts to the
+ * higher class as the official {@code max((count, class))}; an image with nothing else is left out). Each query image
+ * takes the label of its top-1 neighbour by cosine similarity, painted
  * on its own salient pixels; everything else is 0. Classes outside {@code kept} become 255 (ignored) in every
  * ground truth, which is how the "7 classes" setting is built. An empty bank (no salient pixel on a kept class, e.g.
  * an untrained saliency head) predicts 0 everywhere; {@link Result#bankSize} says so.
@@ -26,7 +28,7 @@ public final class Retrieval {
 
     private Retrieval() {}
 
-    /** The majority kept class in each image's salient pixels, or -1 when it has none. */
+    /** The majority kept class in each image's salient pixels (ties: the higher class), or -1 when it has none. */
     public static int[] bankLabels(Prototypes bank, List<Sample> gt, int classes, Set<Integer> kept) {
         int[] out = new int[gt.size()];
         for (int i = 0; i < gt.size(); i++) {
@@ -37,7 +39,8 @@ public final class Retrieval {
                 if (bank.salient()[i][q] && c != 0 && c < classes && kept.contains(c)) votes[c]++;
             }
             out[i] = -1;
-            for (int c = 1; c < classes; c++) if (votes[c] > 0 && (out[i] < 0 || votes[c] > votes[out[i]])) out[i] = c; // ties: lower class
+            // the official max((count, class)) over the classes present: equal counts go to the higher class
+            for (int c = 1; c < classes; c++) if (votes[c] > 0 && (out[i] < 0 || votes[c] >= votes[out[i]])) out[i] = c;
         }
         return out;
     }
@@ -70,8 +73,13 @@ public final class Retrieval {
      * classes only, background excluded (the official "7 classes" number).
      */
     public static Result evaluate(MaskContrastModel model, List<Sample> train, List<Sample> val, int classes, Set<Integer> kept) {
+        return evaluate(model, train, val, classes, kept, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(MaskContrastModel, List, List, int, Set)}, the prototypes of each split as a task of the listener. */
+    public static Result evaluate(MaskContrastModel model, List<Sample> train, List<Sample> val, int classes, Set<Integer> kept, StageListener listener) {
         List<Sample> bankGt = ignoreOthers(train, kept, classes), valGt = ignoreOthers(val, kept, classes);
-        Prototypes bank = Prototypes.of(model, train), queries = Prototypes.of(model, val);
+        Prototypes bank = Prototypes.of(model, train, listener), queries = Prototypes.of(model, val, listener);
         int[] labels = bankLabels(bank, bankGt, classes, kept);
         int skipped = 0;
         for (int l : labels) if (l < 0) skipped++;

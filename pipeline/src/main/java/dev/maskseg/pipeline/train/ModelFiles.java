@@ -51,6 +51,19 @@ public final class ModelFiles {
         return file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file).get("model") : null;
     }
 
+    /**
+     * A MaskContrast model or a MaskDistill segmenter: by the metadata of a file written here, otherwise (an official
+     * checkpoint) by its weights: a DeepLab head's last layer ({@code head.4} or {@code classifier.4}) makes it MaskDistill's.
+     */
+    public static Module loadAny(Path file) throws IOException {
+        String kind = kind(file);
+        if (MASKDISTILL.equals(kind)) return loadMaskDistill(file);
+        if (MASKCONTRAST.equals(kind)) return loadMaskContrast(file);
+        if (LINEAR_PROBE.equals(kind)) throw new IOException(file + " is a linear probe, not a model: give the model it was trained on");
+        boolean deeplab = WeightFiles.read(file).keySet().stream().anyMatch(k -> k.matches("(module\\.)?(head|classifier)\\.4\\.weight"));
+        return deeplab ? loadMaskDistill(file) : loadMaskContrast(file);
+    }
+
     /** A model written by {@link #saveMaskContrast}, or an official MaskContrast checkpoint (resnet50, {@code model_q.} names). */
     public static MaskContrastModel loadMaskContrast(Path file) throws IOException {
         Map<String, String> meta = metadata(file, MASKCONTRAST, "MaskContrast");
@@ -67,7 +80,7 @@ public final class ModelFiles {
         try {
             m.loadStateDict(mapped.state(), true);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskContrast model (" + backbone + "): " + e.getMessage(), e);
+            throw new IOException(mismatch(file, meta, weights, "MaskContrast", backbone) + e.getMessage(), e);
         }
         return m;
     }
@@ -89,7 +102,7 @@ public final class ModelFiles {
         try {
             m.loadStateDict(weights, true);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskDistill model (" + backbone + "): " + e.getMessage(), e);
+            throw new IOException(mismatch(file, meta, weights, "MaskDistill", backbone) + e.getMessage(), e);
         }
         return m;
     }
@@ -103,13 +116,27 @@ public final class ModelFiles {
         return probe;
     }
 
-    /** The file's metadata (none for a .pth); a file of ours of another kind is an error. */
+    /** The file's metadata (none for a .pth); a file of ours of another kind, or a training checkpoint, is an error. */
     private static Map<String, String> metadata(Path file, String kind, String method) throws IOException {
         Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+        String checkpoint = Checkpoints.describe(meta);
+        if (checkpoint != null) {
+            throw new IOException(file + " is " + checkpoint + ", not a model file: give the model.safetensors its run wrote next to it "
+                    + "(written when training ends; --resume finishes an interrupted run)");
+        }
         String k = meta.get("model");
         if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE).contains(k)) {
             throw new IOException(file + " is not a " + method + " model: its metadata says model=" + k);
         }
         return meta;
+    }
+
+    /** The start of the error for weights that do not fit the model their file names (or, without metadata, the default one). */
+    private static String mismatch(Path file, Map<String, String> meta, Map<String, Tensor> weights, String method, String backbone) {
+        String what = meta.containsKey("model") ? "says it is a " + meta.get("model") + " model with the " + backbone + " backbone"
+                : "has no maskseg metadata, so it was read as an official " + method + " checkpoint (" + backbone + ")";
+        List<String> names = weights.keySet().stream().sorted().limit(3).toList();
+        return file + " " + what + ", but its " + weights.size() + " tensors (" + String.join(", ", names) + (weights.size() > 3 ? ", ..." : "")
+                + ") do not fit that model: ";
     }
 }
