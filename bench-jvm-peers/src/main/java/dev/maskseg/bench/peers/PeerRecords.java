@@ -32,10 +32,13 @@ final class PeerRecords {
         return r;
     }
 
-    static Map<String, Object> train(String model, String shape, Map<String, Object> peer, PeerTiming.Result t, double peakMb, double beforeMb) {
+    /** peaksMb: the resident-set peak of the first and of the second step. */
+    static Map<String, Object> train(String model, String shape, Map<String, Object> peer, PeerTiming.Result t, double[] peaksMb, double beforeMb) {
         Map<String, Object> r = model(model, shape, "train step", peer, t, 2);
         r.remove("peer");
-        r.put("rss_peak_mb", peakMb);
+        r.put("rss_peak_mb", Math.max(peaksMb[0], peaksMb[1]));
+        r.put("rss_peak_first_step_mb", peaksMb[0]);
+        r.put("rss_peak_second_step_mb", peaksMb[1]);
         r.put("rss_before_mb", beforeMb);
         r.put("peer", peer);
         return r;
