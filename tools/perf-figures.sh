@@ -9,7 +9,7 @@
 #   --quick   short timing windows, training step maskdistill-step only, no smallest-heap search: checks that the run
 #             works; its figures are not for the tables (default DIR: target/perf-figures-quick)
 #   DIR       default bench/results/perf-<UTC date>-<cores>core; it holds, per part, <part>.json (the records),
-#             <part>.txt (the table) and <part>.log (stderr), jvm-peers-<part>.json, train-minheap.* (full mode: the
+#             <part>.txt (the table) and <part>.log (stderr; the JVM peers' records are in <part>.json), train-minheap.* (full mode: the
 #             smallest -Xmx the DeepLab-v3 step runs in, 1 thread, no peers), header.txt and summary.md
 # Environment: MASKSEG_PEER_PYTHON (an interpreter with PyTorch 2.13; else bench/peers.py makes its virtual
 # environment from the local pip index), MASKSEG_PEER_MODELS (the JVM peers' exported models; exported here with
@@ -68,30 +68,20 @@ bench() {   # part, file name, extra arguments
   cat "$OUT/$name.txt"
 }
 
-jvm_peers() {   # part: ONNX Runtime Java and DJL in child JVMs, one list of records for every thread count
-  local part="$1" records=() t
+peer_models() {   # the JVM peers' exported models (maskseg bench runs ONNX Runtime Java and DJL itself when built)
   [ -n "$PEERS_JAR" ] || { echo "perf-figures: bench-jvm-peers not built: no ONNX Runtime Java / DJL figures" >&2; return 0; }
   local models="${MASKSEG_PEER_MODELS:-$HOME/.cache/maskseg/peer-models}"
   if [ ! -f "$models/manifest.json" ] && [ -f tools/export_onnx.py ]; then
     echo "perf-figures: exporting the JVM peers' models into $models" >&2
-    "${MASKSEG_PEER_PYTHON:-python3}" tools/export_onnx.py --out "$models" >> "$OUT/jvm-peers-$part.log" 2>&1 \
-      || echo "perf-figures: model export failed, see $OUT/jvm-peers-$part.log" >&2
+    "${MASKSEG_PEER_PYTHON:-python3}" tools/export_onnx.py --out "$models" >> "$OUT/export-onnx.log" 2>&1 \
+      || echo "perf-figures: model export failed, see $OUT/export-onnx.log" >&2
   fi
-  local extra=()
-  if [ "$part" = train ] && [ $QUICK = 1 ]; then extra=(--cases maskdistill-step); fi
-  for t in ${THREADS//,/ }; do
-    echo "perf-figures: JVM peers, $part, $t thread(s) ($(date -u +%H:%M))" >&2
-    records+=("$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
-      -cp "$PEERS_JAR:$(dirname "$PEERS_JAR")/lib/*" dev.maskseg.bench.peers.JvmPeersMain \
-      --kind "$part" --threads "$t" "${Q[@]}" --models "$models" "${extra[@]}" 2>> "$OUT/jvm-peers-$part.log" || echo '[]')")
-  done
-  printf '%s\n' "${records[@]}" | "${MASKSEG_PEER_PYTHON:-python3}" -c \
-    'import json,sys; print(json.dumps([r for l in sys.stdin if l.strip() for r in json.loads(l)], indent=1))' > "$OUT/jvm-peers-$part.json"
 }
 
 status=0
-if want kernels; then bench kernels kernels || status=1; jvm_peers kernels; fi
-if want models; then bench models models || status=1; jvm_peers models; fi
+peer_models
+if want kernels; then bench kernels kernels || status=1; fi
+if want models; then bench models models || status=1; fi
 if want train; then
   if [ $QUICK = 1 ]; then
     bench train train --cases maskdistill-step || status=1
@@ -101,7 +91,6 @@ if want train; then
     # depend on the thread count, and each try is a cold JVM running two steps)
     THREADS=1 bench train train-minheap --cases maskdistill-step --min-heap --no-peers || status=1
   fi
-  jvm_peers train
 fi
 python3 tools/perf_summary.py "$OUT" | tee "$OUT/summary.md"
 echo "perf-figures: done ($(date -u +%H:%M)); figures in $OUT" >&2

@@ -4,8 +4,8 @@
     tools/perf_summary.py DIR [--baseline-kernels FILE] [--baseline-models FILE]
 
 DIR holds the run's kernels.json, models.json, train.json (maskseg bench records; the peers measured in the same run
-are in them), train-minheap.json (the smallest-heap search) and jvm-peers-{kernels,models,train}.json (ONNX Runtime
-Java, DJL), any of them optional. A ratio
+are in them, the JVM peers ONNX Runtime Java and DJL included) and train-minheap.json (the smallest-heap search), any
+of them optional. A ratio
 is the best peer's time over ours at the same case and thread count: 1.00x or more meets "≥ 1.0x the best peer".
 The baseline files (default: the committed bench/results/kernels-jvm-aparapi-pocl-2core.json and models-jvm-2core.json)
 were taken on another day, maybe another machine: their absolute times are context; the same-run ratios decide.
@@ -131,9 +131,9 @@ def main():
     def opt(name, default):
         return args[args.index(name) + 1] if name in args else default
     results = os.path.join(HERE, "..", "bench", "results")
-    kernels = load(os.path.join(d, "kernels.json")) + load(os.path.join(d, "jvm-peers-kernels.json"))
-    models = load(os.path.join(d, "models.json")) + load(os.path.join(d, "jvm-peers-models.json"))
-    train = load(os.path.join(d, "train.json")) + load(os.path.join(d, "jvm-peers-train.json"))
+    kernels = load(os.path.join(d, "kernels.json"))
+    models = load(os.path.join(d, "models.json"))
+    train = load(os.path.join(d, "train.json"))
     old_k = load(opt("--baseline-kernels", os.path.join(results, "kernels-jvm-aparapi-pocl-2core.json")))
     old_m = load(opt("--baseline-models", os.path.join(results, "models-jvm-2core.json")))
 
