@@ -13,6 +13,7 @@ import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Pointwise;
 import dev.maskseg.engine.ops.Reduce;
 import dev.maskseg.engine.ops.Resize;
+import dev.maskseg.engine.ops.RoiAlign;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -109,8 +110,23 @@ class BackendParityTest {
                 Tensor.ofLongs(new long[]{4, 0, 4, 2, 1}, 5).to(t[0].backend())), new int[]{3, 2, 6}));
         cs.add(nc("index_select dim 0", t -> Index.indexSelect(t[0], 0,
                 Tensor.ofLongs(new long[]{1, 1, 0}, 3).to(t[0].backend())), new int[]{5, 2}));
+        // RoIAlign: boxes inside, partly and entirely outside, tiny, inverted, the whole map, on the second image
+        float[] rois = {0, 20, 30, 150, 120, 1, -40, -20, 60, 90, 0, 250, 190, 400, 300, 1, 50, 50, 52.5f, 51,
+                0, 90, 80, 40, 30, 1, 0, 0, 272, 208, 0, 100.3f, 60.7f, 180.1f, 199.9f};
+        cs.add(c("roi_align 7x7 1/16 adaptive", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 7, 7, 1 / 16.0, 0, true), new int[]{2, 5, 13, 17}));
+        cs.add(nc("roi_align 14x14 1/16", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 14, 14, 1 / 16.0, 0, true), new int[]{2, 3, 17, 13}));
+        cs.add(c("roi_align 5x4 1/8 sampling 2 legacy", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 5, 4, 1 / 8.0, 2, false), new int[]{2, 4, 26, 34}));
+        cs.add(c("roi_align 33 channels 1/4", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 6, 9, 1 / 4.0, 0, true), new int[]{2, 33, 52, 68}));
+        cs.add(c("conv_transpose k2 s2 bias", t -> Conv.convTranspose2d(t[0], t[1], t[2], 2, 0, 0, 1, 1),
+                new int[]{2, 5, 3, 4}, new int[]{5, 3, 2, 2}, new int[]{3}));
+        cs.add(c("conv_transpose k3 s2 p1 op1 groups 2", t -> Conv.convTranspose2d(t[0], t[1], null, 2, 1, 1, 2, 1),
+                new int[]{1, 4, 5, 3}, new int[]{4, 3, 3, 3}));
+        cs.add(c("conv_transpose dilation 2 op 1", t -> Conv.convTranspose2d(t[0], t[1], t[2], 1, 1, 1, 1, 2),
+                new int[]{1, 2, 5, 6}, new int[]{2, 3, 3, 3}, new int[]{3}));
         return cs;
     }
+
+    private static Tensor rois(Tensor like, float[] rois) { return Tensor.of(rois, rois.length / 5, 5).to(like.backend()); }
 
     @TestFactory
     List<DynamicNode> everyBackendMatchesReference() {

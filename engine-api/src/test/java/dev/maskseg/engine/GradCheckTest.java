@@ -12,6 +12,7 @@ import dev.maskseg.engine.ops.Norm;
 import dev.maskseg.engine.ops.Pointwise;
 import dev.maskseg.engine.ops.Reduce;
 import dev.maskseg.engine.ops.Resize;
+import dev.maskseg.engine.ops.RoiAlign;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -129,6 +130,24 @@ class GradCheckTest {
                 () -> new Tensor[]{x(3, 4), GradCheck.leaf(g, 0.0, 1.0, 3, 4).requiresGrad(false), pos(3, 4).requiresGrad(false)});
         add("bce_with_logits target grad", t -> Losses.bceWithLogits(t[0], t[1], null, Reduction.SUM),
                 () -> new Tensor[]{x(2, 3), GradCheck.leaf(g, 0.0, 1.0, 2, 3)});
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> detection() {
+        Tensor rois = Tensor.of(new double[]{0, 2.5, 3, 14, 11.25, 1, -4, -2, 6, 9, 0, 25, 19, 40, 30, 1, 5, 5, 5.25, 5.1,
+                0, 9, 8, 4, 3, 1, 0, 0, 17, 13}, 6, 5);
+        add("roi_align aligned adaptive", t -> RoiAlign.roiAlign(t[0], rois, 3, 4, 1.0, 0, true), () -> new Tensor[]{x(2, 2, 13, 17)});
+        add("roi_align legacy sampling 2 scale 1/2", t -> RoiAlign.roiAlign(t[0], rois, 2, 3, 0.5, 2, false), () -> new Tensor[]{x(2, 1, 7, 9)});
+        add("roi_align non-contiguous", t -> RoiAlign.roiAlign(t[0].transpose(2, 3), rois, 3, 3, 1.0, 0, true), () -> new Tensor[]{x(2, 1, 17, 13)});
+        add("conv_transpose2d k2 s2", t -> Conv.convTranspose2d(t[0], t[1], t[2], 2, 0, 0, 1, 1), () -> new Tensor[]{x(2, 3, 3, 2), x(3, 2, 2, 2), x(2)});
+        add("conv_transpose2d k3 s2 p1 op1 groups 2", t -> Conv.convTranspose2d(t[0], t[1], t[2], 2, 1, 1, 2, 1),
+                () -> new Tensor[]{x(1, 4, 3, 2), x(4, 1, 3, 3), x(2)});
+        add("conv_transpose2d dilation 2 op 1", t -> Conv.convTranspose2d(t[0], t[1], null, 1, 1, 1, 1, 2), () -> new Tensor[]{x(1, 2, 3, 4), x(2, 2, 3, 3)});
+        // values away from the kinks at |d| = beta and d = 0, where the loss is not differentiable
+        add("smooth_l1 beta 0.5", t -> Losses.smoothL1(t[0], t[1], 0.5, Reduction.NONE),
+                () -> new Tensor[]{Tensor.of(new double[]{-2, -0.7, -0.3, 0.1, 0.4, 0.9, 1.6}, 7).requiresGrad(true), Tensor.zeros(DType.FLOAT64, 7).requiresGrad(true)});
+        add("smooth_l1 beta 0 (L1) mean", t -> Losses.smoothL1(t[0], t[1], 0.0, Reduction.MEAN), () -> new Tensor[]{x(3, 4), x(3, 4)});
         return tests;
     }
 

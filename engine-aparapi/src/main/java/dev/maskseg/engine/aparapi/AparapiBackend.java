@@ -8,6 +8,7 @@ import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
@@ -20,7 +21,7 @@ import static dev.maskseg.engine.aparapi.ArenaKernel.*;
  * stay in device arenas ({@link DeviceArena}); only toHost/fromHost move data. Every call is serialised on this object
  * (one OpenCL queue) and handed to its op family, named as the family's ops and reference kernels: host side
  * {@link AparapiPointwise}, {@link AparapiReduce}, {@link AparapiLinAlg}, {@link AparapiConv}, {@link AparapiNorm},
- * {@link AparapiPool}, {@link AparapiResize}, {@link AparapiIndex}; device side the matching {@code Aparapi*Kernel}.
+ * {@link AparapiPool}, {@link AparapiResize}, {@link AparapiIndex}, {@link AparapiRoiAlign}; device side the matching {@code Aparapi*Kernel}.
  */
 final class AparapiBackend implements Backend {
     static final String NAME = "aparapi";
@@ -36,6 +37,7 @@ final class AparapiBackend implements Backend {
     private final AparapiPool pool;
     private final AparapiResize resize;
     private final AparapiIndex index;
+    private final AparapiRoiAlign roiAlign;
 
     AparapiBackend(OpenCLDevice dev, boolean allowJavaFallback, long maxBytes) {
         this.launcher = new Launcher(dev, allowJavaFallback);
@@ -49,6 +51,7 @@ final class AparapiBackend implements Backend {
         this.pool = new AparapiPool(this);
         this.resize = new AparapiResize(this);
         this.index = new AparapiIndex(this);
+        this.roiAlign = new AparapiRoiAlign(this);
     }
 
     @Override public String name() { return NAME; }
@@ -217,4 +220,13 @@ final class AparapiBackend implements Backend {
         this.index.scatterAdd(dst, dim, index, src);
     }
 
+    @Override public synchronized void roiAlign(View features, View rois, RoiAlignParams p, View out) {
+        arena.reclaim();
+        roiAlign.run(features, rois, p, out, false);
+    }
+
+    @Override public synchronized void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        arena.reclaim();
+        roiAlign.run(gradFeatures, rois, p, gradOut, true);
+    }
 }

@@ -17,7 +17,8 @@ abstract class ArenaKernel extends Kernel {
             OP_SOFTMAX = 7, OP_LAYERNORM = 8, OP_LN_BWD_X = 9, OP_LN_BWD_WB = 10, OP_GEMM = 11,
             OP_IM2COL = 12, OP_COL2IM = 13, OP_MAXPOOL = 14, OP_AVGPOOL = 15, OP_AVGPOOL_BWD = 16,
             OP_ADAPTIVE = 17, OP_ADAPTIVE_BWD = 18, OP_RESIZE = 19, OP_RESIZE_BWD = 20,
-            OP_GATHER = 21, OP_SCATTER_ADD = 22, OP_STAGE_OUT = 23, OP_STAGE_IN = 24;
+            OP_GATHER = 21, OP_SCATTER_ADD = 22, OP_STAGE_OUT = 23, OP_STAGE_IN = 24,
+            OP_ROI_ALIGN = 25, OP_ROI_ALIGN_BWD = 26;
 
     /** dtype codes: where an element lives and how a store rounds it. */
     static final int DT_F32 = 0, DT_F64 = 1, DT_INT = 2, DT_U8 = 3, DT_BOOL = 4;

@@ -9,7 +9,7 @@ package dev.maskseg.engine.aparapi;
  * {@link #op}. The order of the chain carries no meaning: a family calls only {@link ArenaKernel}'s element access,
  * never another family.
  */
-final class EngineKernel extends AparapiIndexKernel {
+final class EngineKernel extends AparapiRoiAlignKernel {
     @Override
     public void run() {
         if (op == OP_GEMM) {
@@ -42,6 +42,8 @@ final class EngineKernel extends AparapiIndexKernel {
         else if (op == OP_RESIZE_BWD) resizeBackwardPlane(i);
         else if (op == OP_GATHER) gatherAt(i);
         else if (op == OP_SCATTER_ADD) scatterAddLine(i);
+        else if (op == OP_ROI_ALIGN) roiAlignAt(i);
+        else if (op == OP_ROI_ALIGN_BWD) roiAlignBackwardRow(i);
         else if (op == OP_STAGE_OUT) stageOutAt(i);
         else if (op == OP_STAGE_IN) stageInAt(i);
     }

@@ -87,6 +87,13 @@ public interface Backend {
     /** Accumulates into gradInput, which the caller zero-fills. */
     void interpolateBackward(View gradOut, ResizeParams p, View gradInput);
 
+    // ---- detection (NCHW features; rois [K, 5] = batch index, x1, y1, x2, y2 in input pixels, contiguous) ----
+    /** RoIAlign: out [K, C, outH, outW] (torchvision roi_align; docs/methods.md §3.4). */
+    void roiAlign(View features, View rois, RoiAlignParams p, View out);
+
+    /** Accumulates RoIAlign's input gradient into gradFeatures [N, C, H, W], which the caller zero-fills. */
+    void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures);
+
     // ---- indexing (index_select and index_add are these with a broadcast index view) ----
     /** out[i..] = src[..index[i..]..] along dim (torch.gather); an index out of range is an {@link IndexRangeException}. */
     void gather(View src, int dim, View index, View out);

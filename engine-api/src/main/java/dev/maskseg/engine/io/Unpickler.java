@@ -72,11 +72,11 @@ final class Unpickler {
                     case 0x58 -> stack.add(string(length(in.getInt())));             // BINUNICODE
                     case 0x8c -> stack.add(string(in.get() & 0xFF));                 // SHORT_BINUNICODE
                     case 0x8d -> stack.add(string(length(in.getLong())));            // BINUNICODE8
-                    case 0x55 -> stack.add(string(in.get() & 0xFF));                 // SHORT_BINSTRING
-                    case 0x54 -> stack.add(string(length(in.getInt())));             // BINSTRING
+                    case 0x55 -> stack.add(latin1(in.get() & 0xFF));                 // SHORT_BINSTRING (Python 2 str)
+                    case 0x54 -> stack.add(latin1(length(in.getInt())));             // BINSTRING
                     case 0x43 -> stack.add(bytes(in.get() & 0xFF));                  // SHORT_BINBYTES
                     case 0x42 -> stack.add(bytes(length(in.getInt())));              // BINBYTES
-                    case 0x8e -> stack.add(bytes(length(in.getLong())));             // BINBYTES8
+                    case 0x8e, 0x96 -> stack.add(bytes(length(in.getLong())));       // BINBYTES8, BYTEARRAY8
                     case 0x71 -> memo.put((long) (in.get() & 0xFF), peek());          // BINPUT
                     case 0x72 -> memo.put(in.getInt() & 0xFFFFFFFFL, peek());         // LONG_BINPUT
                     case 0x94 -> memo.put((long) memo.size(), peek());                // MEMOIZE
@@ -130,6 +130,11 @@ final class Unpickler {
 
     private String string(int n) throws IOException {
         return new String(bytes(length(n)), StandardCharsets.UTF_8);
+    }
+
+    /** Python 2 str, read as pickle.load(..., encoding="latin1") does: one char per byte. */
+    private String latin1(int n) throws IOException {
+        return new String(bytes(length(n)), StandardCharsets.ISO_8859_1);
     }
 
     private byte[] bytes(int n) throws IOException {

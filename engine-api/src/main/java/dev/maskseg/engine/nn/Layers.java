@@ -40,6 +40,24 @@ public final class Layers {
         @Override public Tensor forward(Tensor x) { return Conv.conv2d(x, weight, bias, params); }
     }
 
+    /** torch.nn.ConvTranspose2d: weight [in, out/groups, k, k]; PyTorch's init takes the fan-in from weight dim 1. */
+    public static final class ConvTranspose2d extends Module {
+        public final Tensor weight, bias;
+        public final ConvParams params;
+        public final int outputPadding;
+
+        public ConvTranspose2d(int in, int out, int kernel, int stride, int padding, int outputPadding, int groups, boolean withBias,
+                               Generator g) {
+            int fanIn = out / groups * kernel * kernel;
+            weight = registerParameter("weight", Init.kaimingUniform(g, 1.0 / fanIn, in, out / groups, kernel, kernel));
+            bias = withBias ? registerParameter("bias", Init.uniform(g, 1.0 / Math.sqrt(fanIn), out)) : null;
+            params = new ConvParams(stride, stride, padding, padding, 1, 1, groups);
+            this.outputPadding = outputPadding;
+        }
+
+        @Override public Tensor forward(Tensor x) { return Conv.convTranspose2d(x, weight, bias, params, outputPadding, outputPadding); }
+    }
+
     public static final class BatchNorm2d extends Module {
         public final Tensor weight, bias, runningMean, runningVar, numBatchesTracked;
         public final double eps, momentum;

@@ -5,7 +5,11 @@ import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.ConvParams;
 
-/** conv2d over NCHW tensors: forward, and its input, weight and bias gradients. */
+/**
+ * conv2d over NCHW tensors: forward, and its input, weight and bias gradients; conv_transpose2d as the adjoint of
+ * conv2d (its forward is conv2d's input gradient, its input gradient a conv2d, its weight gradient conv2d's weight
+ * gradient with the roles of input and output gradient swapped), so it needs no kernel of its own.
+ */
 public final class Conv {
     private Conv() {}
 
@@ -43,6 +47,70 @@ public final class Conv {
             if (weight.requiresGrad()) {
                 gw = Tensor.empty(be, weight.dtype(), weight.shape());
                 be.conv2dBackwardWeight(gc.view(), xc.view(), p, gw.view());
+            }
+            if (bias != null && bias.requiresGrad()) gb = Reduce.sum(gc, new int[]{0, 2, 3}, false);
+            return new Tensor[]{gx, gw, gb};
+        }, x, weight, bias);
+    }
+
+    /** torch.nn.functional.conv_transpose2d with one stride, padding, output padding and dilation for both axes. */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int outputPadding,
+                                         int groups, int dilation) {
+        return convTranspose2d(x, weight, bias, new ConvParams(stride, stride, padding, padding, dilation, dilation, groups),
+                outputPadding, outputPadding);
+    }
+
+    /**
+     * x [N, Cin, H, W], weight [Cin, Cout/groups, kh, kw] (PyTorch's layout) → [N, Cout, (H−1)·s − 2p + d(k−1) + op + 1, …].
+     * The output padding must be smaller than the stride or the dilation, as in PyTorch.
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, ConvParams p, int outPadH, int outPadW) {
+        Backend be = Pointwise.sameBackend("conv_transpose2d", x, weight, bias);
+        if (x.dim() != 4 || weight.dim() != 4) {
+            throw new IllegalArgumentException("conv_transpose2d: expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
+        }
+        int n = x.size(0), cin = x.size(1), g = p.groups(), cout = weight.size(1) * g;
+        if (weight.size(0) != cin || cin % g != 0) {
+            throw new IllegalArgumentException("conv_transpose2d: input " + x.shapeString() + " does not match weight "
+                    + weight.shapeString() + " ([Cin, Cout/groups, kh, kw]) with groups=" + g);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
+            throw new IllegalArgumentException("conv_transpose2d: bias " + bias.shapeString() + " for " + cout + " output channels");
+        }
+        if (outPadH < 0 || outPadW < 0 || outPadH >= Math.max(p.strideH(), p.dilationH()) || outPadW >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException("conv_transpose2d: output padding " + outPadH + "x" + outPadW
+                    + " must be smaller than the stride or the dilation");
+        }
+        int oh = (x.size(2) - 1) * p.strideH() - 2 * p.padH() + p.dilationH() * (weight.size(2) - 1) + outPadH + 1;
+        int ow = (x.size(3) - 1) * p.strideW() - 2 * p.padW() + p.dilationW() * (weight.size(3) - 1) + outPadW + 1;
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("conv_transpose2d: input " + x.shapeString() + " with kernel " + weight.shapeString()
+                    + " gives an empty output " + oh + "x" + ow);
+        }
+        // an output padding of at least the stride (possible when the dilation is larger) makes the conv2d that this is
+        // the adjoint of produce more rows or columns than x has; x is zero-extended to that size, which changes nothing
+        int ih = p.outSize(oh, weight.size(2), true), iw = p.outSize(ow, weight.size(3), false);
+        Tensor wc = weight.contiguous().detach();
+        Tensor xc = ih == x.size(2) && iw == x.size(3) ? x.contiguous().detach()
+                : Index.pad(x.detach(), new int[]{0, iw - x.size(3), 0, ih - x.size(2)}, 0.0).detach();
+        Tensor out = Tensor.empty(be, x.dtype(), n, cout, oh, ow);
+        be.conv2dBackwardInput(xc.view(), wc.view(), p, out.view());
+        if (bias != null) {
+            try (var ng = dev.maskseg.engine.autograd.GradMode.noGrad()) {
+                out = out.add(bias.detach().reshape(1, cout, 1, 1));
+            }
+        }
+        return Autograd.record("conv_transpose2d", out, gy -> {
+            Tensor gc = gy.contiguous();
+            Tensor gx = null, gw = null, gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.empty(be, x.dtype(), n, cin, ih, iw);
+                be.conv2d(gc.view(), wc.view(), null, p, gx.view());
+                if (ih != x.size(2) || iw != x.size(3)) gx = gx.narrow(2, 0, x.size(2)).narrow(3, 0, x.size(3)).contiguous();
+            }
+            if (weight.requiresGrad()) {
+                gw = Tensor.empty(be, weight.dtype(), weight.shape());
+                be.conv2dBackwardWeight(xc.view(), gc.view(), p, gw.view());
             }
             if (bias != null && bias.requiresGrad()) gb = Reduce.sum(gc, new int[]{0, 2, 3}, false);
             return new Tensor[]{gx, gw, gb};

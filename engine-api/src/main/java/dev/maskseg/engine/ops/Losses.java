@@ -6,7 +6,7 @@ import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.BinaryOp;
 
-/** cross_entropy and binary_cross_entropy_with_logits with PyTorch's reductions. */
+/** cross_entropy, binary_cross_entropy_with_logits and smooth-L1 (fvcore's, as detectron2 uses it) with PyTorch's reductions. */
 public final class Losses {
     private Losses() {}
 
@@ -82,6 +82,36 @@ public final class Losses {
             if (weight != null) d = d.mul(weight);
             return new Tensor[]{g.mul(d), targets.requiresGrad() ? Reduce.sumTo(g.mul(logits).neg().mul(weight == null ? Tensor.ones(1).to(g.backend()) : weight), targets.shape()) : null};
         }, logits, targets);
+        return switch (reduction) {
+            case NONE -> elementwise;
+            case SUM -> elementwise.sum();
+            case MEAN -> elementwise.mean();
+        };
+    }
+
+    /**
+     * fvcore's smooth_l1_loss (docs/methods.md §3.4): |d| − beta/2 where |d| ≥ beta, d²/(2·beta) below, with d = input −
+     * target; beta below 1e-5 is the plain L1 loss |d|. Gradient to the input: d/beta inside the quadratic zone,
+     * sign(d) outside (0 at d = 0), and its negation to the target.
+     */
+    public static Tensor smoothL1(Tensor input, Tensor target, double beta, Reduction reduction) {
+        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+            throw new IllegalArgumentException("smooth_l1_loss: target " + target.shapeString() + " does not match input " + input.shapeString());
+        }
+        if (!(beta >= 0)) throw new IllegalArgumentException("smooth_l1_loss: beta " + beta + " must be >= 0");
+        boolean l1 = beta < 1e-5;
+        Tensor d, loss;
+        try (var ng = GradMode.noGrad()) {
+            d = input.sub(target);
+            Tensor n = d.abs();
+            loss = l1 ? n : Pointwise.where(n.lt(beta), n.mul(n).mul(0.5).div(beta), n.sub(0.5 * beta));
+        }
+        Tensor elementwise = Autograd.record("smooth_l1", loss, g -> {
+            Tensor sign = Pointwise.rawUnary(dev.maskseg.engine.backend.UnaryOp.SIGN, d, 0, 0);
+            Tensor slope = l1 ? sign : Pointwise.where(d.abs().lt(beta), d.div(beta), sign);
+            Tensor gi = g.mul(slope);
+            return new Tensor[]{gi, target.requiresGrad() ? gi.neg() : null};
+        }, input, target);
         return switch (reduction) {
             case NONE -> elementwise;
             case SUM -> elementwise.sum();

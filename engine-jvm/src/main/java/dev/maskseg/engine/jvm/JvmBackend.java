@@ -5,6 +5,7 @@ import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.backend.ref.ReferenceBackend;
@@ -12,7 +13,7 @@ import dev.maskseg.engine.backend.ref.ReferenceBackend;
 /**
  * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
  * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
- * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool, JvmIndex (scatter_add along the last dim). Anything it does not
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool, JvmIndex (scatter_add along the last dim), JvmRoiAlign. Anything it does not
  * accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
  */
 final class JvmBackend extends ReferenceBackend {
@@ -112,5 +113,15 @@ final class JvmBackend extends ReferenceBackend {
         } else {
             super.layerNormBackward(gy, x, w, mean, rstd, gx, gw, gb);
         }
+    }
+
+    @Override public void roiAlign(View features, View rois, RoiAlignParams p, View out) {
+        if (f32(features, out) && dense(features, out)) JvmRoiAlign.forward(pool, features, rois, p, out);
+        else super.roiAlign(features, rois, p, out);
+    }
+
+    @Override public void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        if (f32(gradOut, gradFeatures) && dense(gradOut, gradFeatures)) JvmRoiAlign.backward(pool, gradOut, rois, p, gradFeatures);
+        else super.roiAlignBackward(gradOut, rois, p, gradFeatures);
     }
 }

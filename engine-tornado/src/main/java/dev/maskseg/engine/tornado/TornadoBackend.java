@@ -2,6 +2,7 @@ package dev.maskseg.engine.tornado;
 
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.backend.ref.ReferenceBackend;
 import dev.maskseg.engine.storage.HostStorage;
@@ -100,5 +101,18 @@ final class TornadoBackend extends ReferenceBackend {
         p.dims.set(2, log ? 1 : 0);
         p.run((rows + 63) / 64 * 64, 1, 64, 1);
         store(p.out, out, x.numel());
+    }
+
+    /** Temporary host path, logged once (see {@link TornadoRoiAlign}). */
+    @Override
+    public synchronized void roiAlign(View features, View rois, RoiAlignParams p, View out) {
+        TornadoRoiAlign.announceHostPath();
+        super.roiAlign(features, rois, p, out);
+    }
+
+    @Override
+    public synchronized void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        TornadoRoiAlign.announceHostPath();
+        super.roiAlignBackward(gradOut, rois, p, gradFeatures);
     }
 }

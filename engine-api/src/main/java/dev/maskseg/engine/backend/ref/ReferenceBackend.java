@@ -7,6 +7,7 @@ import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
+import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
@@ -15,7 +16,7 @@ import dev.maskseg.engine.storage.Storage;
 /**
  * The reference backend: storages on the JVM heap and scalar kernels that accumulate in double, one class per op
  * family, named as the ops of that family ({@code ops/Conv} → {@link RefConv}): RefPointwise, RefReduce, RefLinAlg,
- * RefConv, RefNorm, RefPool, RefResize, RefIndex. Faster host backends extend this class and override what they
+ * RefConv, RefNorm, RefPool, RefResize, RefIndex, RefRoiAlign. Faster host backends extend this class and override what they
  * accelerate, so any op they leave alone still works (and parity tests compare the overrides against these bodies).
  */
 public class ReferenceBackend implements Backend {
@@ -97,6 +98,14 @@ public class ReferenceBackend implements Backend {
 
     @Override public void interpolateBackward(View gradOut, ResizeParams p, View gradInput) {
         RefResize.resize(gradInput, p, gradOut, true);
+    }
+
+    @Override public void roiAlign(View features, View rois, RoiAlignParams p, View out) {
+        RefRoiAlign.run(features, rois, p, out, false);
+    }
+
+    @Override public void roiAlignBackward(View gradOut, View rois, RoiAlignParams p, View gradFeatures) {
+        RefRoiAlign.run(gradFeatures, rois, p, gradOut, true);
     }
 
     @Override public void gather(View src, int dim, View index, View out) { RefIndex.gather(src, dim, index, out); }
