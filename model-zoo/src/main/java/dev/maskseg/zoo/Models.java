@@ -5,6 +5,10 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnC4;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnConfig;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnOutputs;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnWeights;
 import dev.maskseg.zoo.resnet.ResNet;
 import dev.maskseg.zoo.vit.ViTConfig;
 import dev.maskseg.zoo.vit.VisionTransformer;
@@ -26,26 +30,43 @@ import java.util.logging.Logger;
 public final class Models {
     private static final Logger LOG = Logger.getLogger(Models.class.getName());
     public static final List<String> NAMES = List.of("vit_small_patch16", "vit_small_patch8", "vit_base_patch16",
-            "resnet50", "deeplabv3_resnet50", "maskcontrast_resnet50");
+            "resnet50", "deeplabv3_resnet50", "maskcontrast_resnet50", "maskrcnn_r50_c4");
 
-    /** A model in eval mode and the function from an NCHW input to its named outputs. */
-    public record Loaded(String name, Module module, Function<Tensor, Map<String, Tensor>> outputs) {
-        public Map<String, Tensor> forward(Tensor input) { return outputs.apply(input); }
+    /**
+     * A model in eval mode and the function from its named inputs ({@code input}, NCHW; {@code maskrcnn_r50_c4} also
+     * takes {@code proposals}) to its named outputs.
+     */
+    public record Loaded(String name, Module module, Function<Map<String, Tensor>, Map<String, Tensor>> outputs) {
+        public Map<String, Tensor> forward(Tensor input) { return outputs.apply(Map.of("input", input)); }
+
+        public Map<String, Tensor> forward(Map<String, Tensor> inputs) { return outputs.apply(inputs); }
     }
 
     private Models() {}
 
-    /** A randomly initialised model (seeded): resnet50 with 1000 classes, deeplab with 21, MaskContrast with a 32-d embedding. */
+    /**
+     * A randomly initialised model (seeded): resnet50 with 1000 classes, deeplab with 21, MaskContrast with a 32-d embedding,
+     * maskrcnn_r50_c4 with 80 (detectron2's initialisation, stride in the 1x1 convs).
+     */
     public static Loaded create(String name, long seed) {
         int classes = switch (name) {
             case "resnet50" -> 1000;
             case "maskcontrast_resnet50" -> 32;
+            case "maskrcnn_r50_c4" -> 80;
             default -> 21;
         };
         return wrap(name, build(name, classes, new Generator(seed)));
     }
 
-    public static Loaded load(String name, Path weights) throws IOException {
+    public static Loaded load(String name, Path weights) throws IOException { return load(name, weights, Map.of()); }
+
+    /**
+     * The model of a weights file. Options are model settings the weights do not carry; {@code maskrcnn_r50_c4} takes
+     * {@code stride_in_1x1} (see {@link MaskRcnnWeights}); other models take none.
+     */
+    public static Loaded load(String name, Path weights, Map<String, String> options) throws IOException {
+        if (name.equals("maskrcnn_r50_c4")) return wrap(name, MaskRcnnWeights.load(weights, options));
+        if (!options.isEmpty()) throw new IllegalArgumentException("model " + name + " takes no options, got " + options.keySet());
         Map<String, Tensor> checkpoint = WeightFiles.read(weights);
         int classes = classesIn(name, checkpoint);
         Module m = build(name, classes, new Generator(0));
@@ -68,6 +89,7 @@ public final class Models {
             case "resnet50" -> new ResNet(false, false, classes, g);
             case "deeplabv3_resnet50" -> SegmentationModel.deeplabv3(classes, g);
             case "maskcontrast_resnet50" -> new MaskContrastModel(classes, g);
+            case "maskrcnn_r50_c4" -> new MaskRcnnC4(new MaskRcnnConfig(classes, true, false), g);
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }
@@ -99,6 +121,7 @@ public final class Models {
 
     private static Loaded wrap(String name, Module m) {
         m.eval();
+        if (m instanceof MaskRcnnC4 rcnn) return new Loaded(name, m, in -> MaskRcnnOutputs.forward(rcnn, in));
         Function<Tensor, Map<String, Tensor>> f = switch (m) {
             case VisionTransformer vit -> x -> {
                 VisionTransformer.Output o = vit.run(x);
@@ -115,7 +138,12 @@ public final class Models {
             };
             default -> throw new IllegalStateException(m.getClass().getName());
         };
-        return new Loaded(name, m, f);
+        Function<Map<String, Tensor>, Map<String, Tensor>> byName = in -> {
+            Tensor x = in.get("input");
+            if (x == null) throw new IllegalArgumentException(name + ": no tensor named 'input' (got " + in.keySet() + ")");
+            return f.apply(x);
+        };
+        return new Loaded(name, m, byName);
     }
 
     private static Map<String, Tensor> ordered(Object... kv) {
