@@ -9,6 +9,8 @@ import java.util.List;
  *
  * @param width            channels of the stem (64 = ResNet-50; smaller values scale every stage alike)
  * @param strideIn1x1      detectron2 RESNETS.STRIDE_IN_1X1 (false for MoCo/torchvision weights)
+ * @param norm             the norm after each ResNet convolution: {@code frozen_bn} (detectron2's FrozenBN) or {@code bn}
+ *                         (trained with batch statistics, detectron2's "BN"; what training from scratch needs)
  * @param pretrained       MoCo/torchvision ResNet-50 weights for the backbone and res5 (width 64 only); empty: random init
  * @param freezeAt         frozen stages: 0 none, 1 the stem, 2 the stem and res2
  * @param pixelMean        RGB mean on the 0..255 scale
@@ -38,7 +40,7 @@ import java.util.List;
  * @param checkpointPeriod iterations between checkpoints (and metrics rows)
  * @param seed             seed of the initialisation and of every random draw (scales, flips, sampling)
  */
-public record MaskRcnnConfig(int width, boolean strideIn1x1, String pretrained, int freezeAt, List<Double> pixelMean, List<Double> pixelStd,
+public record MaskRcnnConfig(int width, boolean strideIn1x1, String norm, String pretrained, int freezeAt, List<Double> pixelMean, List<Double> pixelStd,
                              List<Integer> minSizeTrain, int maxSizeTrain, int minSizeTest, int maxSizeTest, boolean flip,
                              List<Double> anchorSizes, List<Double> anchorRatios, int rpnBatch, double rpnPositiveFraction,
                              int rpnPreNmsTrain, int rpnPostNmsTrain, int rpnPreNmsTest, int rpnPostNmsTest, double rpnNms,
@@ -47,6 +49,7 @@ public record MaskRcnnConfig(int width, boolean strideIn1x1, String pretrained, 
                              List<Integer> steps, int maxIter, int checkpointPeriod, long seed) {
     public MaskRcnnConfig {
         if (pretrained == null) pretrained = "";
+        if (!norm.equals("frozen_bn") && !norm.equals("bn")) throw new IllegalArgumentException("maskrcnn.norm must be frozen_bn or bn, got '" + norm + "'");
         if (width < 1 || width % 4 != 0) throw new IllegalArgumentException("maskrcnn.width must be a positive multiple of 4, got " + width);
         if (!pretrained.isEmpty() && width != 64) throw new IllegalArgumentException("maskrcnn.pretrained needs width 64 (ResNet-50), got width " + width);
         if (freezeAt < 0 || freezeAt > 5) throw new IllegalArgumentException("maskrcnn.freeze_at must be in 0..5, got " + freezeAt);
@@ -79,21 +82,29 @@ public record MaskRcnnConfig(int width, boolean strideIn1x1, String pretrained, 
      * 24k iterations, 100 warm-up iterations. FrozenBN throughout (MoCo's config trains SyncBN; see docs/methods.md §3.4).
      */
     public static MaskRcnnConfig official() {
-        return new MaskRcnnConfig(64, false, "", 2, MOCO_MEAN, MOCO_STD, sizes(480, 800, 32), 1333, 800, 1333, true,
+        return new MaskRcnnConfig(64, false, "frozen_bn", "", 2, MOCO_MEAN, MOCO_STD, sizes(480, 800, 32), 1333, 800, 1333, true,
                 List.of(32.0, 64.0, 128.0, 256.0, 512.0), List.of(0.5, 1.0, 2.0), 256, 0.5, 12000, 2000, 6000, 1000, 0.7,
                 512, 0.25, 0.05, 0.5, 100, 16, 0.02, 0.9, 1e-4, 100, 0.001, List.of(20000, 22000), 24000, 1000, 1);
     }
 
     /**
      * The demo's detector, sized for 2 cores in minutes on 96x96 scenes. Differences from {@link #official()}: width 16
-     * (a quarter of every ResNet-50 stage's channels), random init (no MoCo weights offline) and so nothing frozen,
+     * (a quarter of every ResNet-50 stage's channels), random init (no MoCo weights offline), hence trained BN instead of
+     * FrozenBN and nothing frozen,
      * shorter side 96..160 (step 32) in training and 128 at detection, anchors 16..64, 64 sampled RoIs and 128 anchors
      * per image, 4 images per iteration, a higher lr for random init and a short schedule.
      */
     public static MaskRcnnConfig demo() {
-        return new MaskRcnnConfig(16, false, "", 0, MOCO_MEAN, MOCO_STD, sizes(96, 160, 32), 1333, 128, 1333, true,
+        return new MaskRcnnConfig(16, false, "bn", "", 0, MOCO_MEAN, MOCO_STD, sizes(96, 160, 32), 1333, 128, 1333, true,
                 List.of(16.0, 32.0, 64.0), List.of(0.5, 1.0, 2.0), 128, 0.5, 1000, 200, 1000, 100, 0.7,
                 64, 0.25, 0.05, 0.5, 100, 4, 0.02, 0.9, 1e-4, 50, 0.001, List.of(400), 500, 100, 1);
+    }
+
+    /** The detector's shape for {@code classes} classes. */
+    public dev.maskseg.zoo.maskrcnn.MaskRcnnConfig shape(int classes) {
+        return new dev.maskseg.zoo.maskrcnn.MaskRcnnConfig(classes, strideIn1x1, false, width,
+                norm.equals("bn") ? dev.maskseg.zoo.maskrcnn.MaskRcnnConfig.Norm.BN : dev.maskseg.zoo.maskrcnn.MaskRcnnConfig.Norm.FROZEN_BN,
+                anchorSizes.stream().mapToDouble(Double::doubleValue).toArray(), anchorRatios.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static List<Integer> sizes(int from, int to, int step) {

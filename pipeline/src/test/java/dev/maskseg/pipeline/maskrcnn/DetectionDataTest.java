@@ -136,7 +136,7 @@ class DetectionDataTest {
         for (int i = 0; i < 800; i++) rgb[i] = (i % 40) / 39f;   // red grows to the right
         Sample s = new Sample(rgb, new byte[800], 40, 20);
         MaskRcnnConfig base = MaskRcnnConfig.demo();
-        MaskRcnnConfig cfg = new MaskRcnnConfig(base.width(), false, "", 0, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0), List.of(40), 1333, 40,
+        MaskRcnnConfig cfg = new MaskRcnnConfig(base.width(), false, "bn", "", 0, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0), List.of(40), 1333, 40,
                 1333, true, base.anchorSizes(), base.anchorRatios(), 128, 0.5, 100, 10, 100, 10, 0.7, 64, 0.25, 0.05, 0.5, 100, 2, 0.02, 0.9, 1e-4, 10,
                 0.001, List.of(), 20, 10, 1);
         boolean sawFlip = false, sawPlain = false;
