@@ -7,6 +7,8 @@ import dev.maskseg.pipeline.maskcontrast.MaskContrastRun;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillRun;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnConfig;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", description = "Train a method from a YAML configuration (see configs/).",
-        subcommands = {TrainCommand.MaskContrast.class, TrainCommand.MaskDistill.class})
+        subcommands = {TrainCommand.MaskContrast.class, TrainCommand.MaskDistill.class, TrainCommand.MaskRcnn.class})
 final class TrainCommand {
     private TrainCommand() {}
 
@@ -46,11 +48,14 @@ final class TrainCommand {
     }
 
     @Command(name = "maskdistill", description = {"MaskDistill (docs/methods.md §3): the prior's masks in data.masks (maskseg mine-masks --out) are "
-            + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3), painted into pseudo semantic maps with the "
-            + "confident-mask rule (§3.5; the prior's scored candidates stand in for Mask R-CNN), and a segmentation network is "
-            + "trained on them with hard-pixel mining (§3.6). Writes OUT/pseudo/<id>.png and OUT/pseudo/clusters.json, "
-            + "OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses the pseudo maps and continues to the same "
-            + "weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
+            + "clustered by the CLS token of a DINO ViT over each mask's box (§3.3); with maskdistill.detector: maskrcnn (default) a Mask "
+            + "R-CNN is trained on them (§3.4, the maskrcnn: section, in OUT/detector/ as 'train maskrcnn' writes it) and its candidates "
+            + "on the split (OUT/detector/results.json) are painted into pseudo semantic maps with the confident-mask rule (§3.5; "
+            + "maskdistill.paint: paper or official); with detector: prior the prior's own scored candidates are painted "
+            + "(OUT/pseudo/clusters.json). A segmentation network is then trained on the maps with hard-pixel mining (§3.6). Writes "
+            + "OUT/pseudo/<id>.png, OUT/checkpoint.safetensors after every epoch (atomically; --resume reuses every finished step and "
+            + "continues to the same weights as an uninterrupted run), OUT/model.safetensors, OUT/config.yml, OUT/metrics.csv and "
+            + "OUT/metrics.json."})
     static final class MaskDistill implements Callable<Integer> {
         @Mixin
         TrainOptions o = new TrainOptions();
@@ -60,16 +65,50 @@ final class TrainCommand {
 
         @Override
         public Integer call() throws Exception {
-            RunConfig run = o.load(List.of("data", "clustering", "maskdistill"));
+            RunConfig run = o.load(List.of("data", "clustering", "maskdistill", "maskrcnn"));
             DataConfig data = TrainOptions.data(run);
             ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
             MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
+            MaskRcnnConfig maskrcnn = run.section("maskrcnn", MaskRcnnConfig.official(), MaskRcnnConfig.class);
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("clustering", clustering);
             effective.put("maskdistill", cfg);
+            if (cfg.usesDetector()) effective.put("maskrcnn", maskrcnn);
             o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, maskrcnn, o.out, o.resume, o.strict), console.listener("train"));
+            return 0;
+        }
+    }
+
+    @Command(name = "maskrcnn", description = {"MaskDistill's Mask R-CNN stage (docs/methods.md §3.3-3.4): the prior's masks in data.masks are "
+            + "clustered by the CLS token of a DINO ViT over each mask's box (OUT/clusters/clusters.json), written as a COCO training set "
+            + "(OUT/instances.json: one annotation per mask, category = its cluster) and detectron2's R50-C4 Mask R-CNN is trained on it "
+            + "(maskrcnn: section; configs/maskdistill/maskrcnn_voc.yml mirrors §3.4). Writes OUT/checkpoint.safetensors every "
+            + "checkpoint_period iterations (atomically; --resume reuses the clusters and the training set and continues to the same "
+            + "weights as an uninterrupted run), OUT/model.safetensors (detectron2's names; 'maskseg detect --model' reads it), "
+            + "OUT/config.yml, OUT/metrics.csv and OUT/metrics.json."})
+    static final class MaskRcnn implements Callable<Integer> {
+        @Mixin
+        TrainOptions o = new TrainOptions();
+
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
+
+        @Override
+        public Integer call() throws Exception {
+            RunConfig run = o.load(List.of("data", "clustering", "maskdistill", "maskrcnn"));
+            DataConfig data = TrainOptions.data(run);
+            ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
+            MaskDistillConfig distill = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
+            MaskRcnnConfig cfg = run.section("maskrcnn", MaskRcnnConfig.official(), MaskRcnnConfig.class);
+            Map<String, Object> effective = new LinkedHashMap<>();
+            effective.put("data", data);
+            effective.put("clustering", clustering);
+            effective.put("maskdistill", distill);
+            effective.put("maskrcnn", cfg);
+            o.writeEffective(effective);
+            MaskRcnnRun.run(new MaskRcnnRun.Options(data, clustering, distill, cfg, o.out, o.resume, o.strict), console.listener("train"));
             return 0;
         }
     }

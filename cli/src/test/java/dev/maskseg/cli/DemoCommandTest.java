@@ -20,7 +20,10 @@ class DemoCommandTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"maskcontrast", "maskdistill"})
     void tinyDemoWritesReportAndMetrics(String method) throws Exception {
         Path out = tmp.resolve("demo");
-        Console c = Console.run("demo", "--method", method, "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
+        Console c = method.equals("maskdistill")
+                ? Console.run("demo", "--method", method, "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1",
+                "--set", "maskrcnn.max_iter=3", "--set", "maskrcnn.batch=2")
+                : Console.run("demo", "--method", method, "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
         assertEquals(0, c.code(), c.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         for (String k : new String[]{"kmeans_miou", "linear_miou", "baseline_kmeans_miou", "baseline_linear_miou"}) {
@@ -29,6 +32,16 @@ class DemoCommandTest {
         }
         assertTrue(m.get("seconds").asDouble() > 0);
         assertEquals(method, m.get("method").asText());
+        if (method.equals("maskdistill")) {
+            for (String k : new String[]{"prior_mask_ap50", "detector_mask_ap50"}) {
+                double v = m.get(k).asDouble(-2);
+                assertTrue(v >= -1 && v <= 1, k + " = " + v);
+            }
+            assertTrue(m.get("prior_mask_ap50").asDouble() > 0, "the prior's masks find some val objects");
+            for (String f : new String[]{"detector/model.safetensors", "detector/val_gt.json", "detector/val_detections.json", "detector/val_prior.json"}) {
+                assertTrue(Files.size(out.resolve(f)) > 0, f);
+            }
+        }
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("loss.png") && html.contains("grid.png") && html.contains("triangle"), "report references its parts");
         assertTrue(html.contains(method.equals("maskdistill") ? "MaskDistill" : "MaskContrast"), "report names the method");

@@ -35,7 +35,7 @@ class ClustersIndexTest {
         assertEquals(List.of("b", "a"), List.copyOf(back.images().keySet()), "images keep their order");
         assertTrue(ClustersIndex.madeWith(dir, cfg, clustering));
         assertFalse(ClustersIndex.madeWith(dir, cfg, new ClusteringConfig("vit_small_patch8", "", 7)), "another k-means seed");
-        MaskDistillConfig five = new MaskDistillConfig("small", 64, 5, 15, 16, 0, 0.05, 0.9, 1e-4, 12, 0.2, 0.9, false, 1, "");
+        MaskDistillConfig five = new MaskDistillConfig("small", 64, 5, 15, 16, 0, 0.05, 0.9, 1e-4, 12, 0.2, 0.9, false, 1, "", "prior", "paper");
         assertFalse(ClustersIndex.madeWith(dir, five, clustering), "another number of clusters");
     }
 }
