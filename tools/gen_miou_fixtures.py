@@ -4,7 +4,7 @@
 Run once with Debian's python3-scipy: /usr/bin/python3 tools/gen_miou_fixtures.py. Writes
 pipeline/src/test/resources/miou/<case>/{pred,gt}/*.png and expected.json; MiouReferenceTest compares to 1e-9.
 Cases: 'perm' (21 classes, a permuted noisy prediction, 8-bit gray), 'over' (5 classes, 12 clusters, palette PNGs
-for the ground truth), 'ident' (6 classes, prediction in class ids). Every case is scored with all three matchings.
+for the ground truth), 'ident' (6 classes, prediction in class ids). Every case is scored with all four matchings.
 """
 import json
 import os
@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 from scipy.optimize import linear_sum_assignment
 
+MATCHINGS = ("hungarian", "majority", "majority-count", "none")
 OUT = os.path.join(os.path.dirname(__file__), "..", "pipeline", "src", "test", "resources", "miou")
 
 
@@ -30,6 +31,8 @@ def score(preds, gts, k, matching, ignore=255):
         mapping = {int(r): int(c) for r, c in zip(rows, cols)}
     elif matching == "majority":
         mapping = {p: int(np.argmax(iou_m[p])) for p in range(kp)}
+    elif matching == "majority-count":  # MaskDistill cluster.py's count vote; argmax: ties to the lower class
+        mapping = {p: int(np.argmax(conf[p])) for p in range(kp)}
     else:
         mapping = {p: p for p in range(min(kp, k))}
     tp, fp, fn = np.zeros(k), np.zeros(k), np.zeros(k)
@@ -88,11 +91,11 @@ def main():
             save(os.path.join(OUT, name, "gt", f"im{i}.png"), g, palette)
             preds.append(p)
             gts.append(g)
-        expected[name] = {"num_classes": k, **{m: score(preds, gts, k, m) for m in ("hungarian", "majority", "none")}}
+        expected[name] = {"num_classes": k, **{m: score(preds, gts, k, m) for m in MATCHINGS}}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
     for n, e in expected.items():
-        print(n, {m: round(e[m]["miou"], 4) for m in ("hungarian", "majority", "none")})
+        print(n, {m: round(e[m]["miou"], 4) for m in MATCHINGS})
 
 
 if __name__ == "__main__":

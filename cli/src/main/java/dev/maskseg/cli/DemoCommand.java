@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", description = {"The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, "
         + "mine saliency masks (MB+), then MaskContrast (train a small model; prototype k-means + Hungarian) or MaskDistill (cluster the "
         + "masks, paint pseudo maps, train a small segmenter with hard-pixel mining; Hungarian-matched labels), each also with a linear "
-        + "probe, against the same network at random initialisation; writes DIR/report.html and DIR/metrics.json."})
+        + "probe, against the same network at random initialisation; writes DIR/report.html and DIR/metrics.json. MaskDistill with "
+        + "--crf-rounds N adds §3.7's CRF self-training rounds (each round's mIoU in the report and in metrics.json crf_rounds)."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -50,6 +51,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set maskcontrast.epochs=5.")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--crf-rounds", defaultValue = "0", description = "MaskDistill: CRF self-training rounds after the first training (§3.7; default: ${DEFAULT-VALUE}).")
+    int crfRounds;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the dataset, the model and the sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -58,8 +62,11 @@ final class DemoCommand implements Callable<Integer> {
         if (!method.equals("maskcontrast") && !method.equals("maskdistill")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--method must be maskcontrast or maskdistill, got '" + method + "'");
         }
+        if (crfRounds < 0 || (crfRounds > 0 && !method.equals("maskdistill"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--crf-rounds takes N >= 0 and applies to --method maskdistill, got " + crfRounds);
+        }
         DemoOptions o = new DemoOptions(out, method, images, size, epochs, Priors.get(prior, Main.pluginLoader()), DemoRunner.config(method, config, sets),
-                seed, Runtime.getRuntime().availableProcessors());
+                seed, Runtime.getRuntime().availableProcessors(), crfRounds);
         DemoRunner.run(o, console.listener("demo"));
         return 0;
     }

@@ -1,20 +1,14 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.engine.Tensor;
-import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.VocDataset;
-import dev.maskseg.pipeline.eval.Confusion;
-import dev.maskseg.pipeline.eval.DecoderFeatures;
-import dev.maskseg.pipeline.eval.KMeansProtocol;
-import dev.maskseg.pipeline.eval.LinearProbes;
 import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.eval.MiouFiles;
-import dev.maskseg.pipeline.eval.Prototypes;
+import dev.maskseg.pipeline.eval.LinearProbeProtocol;
+import dev.maskseg.pipeline.eval.ModelEvaluation;
 import dev.maskseg.pipeline.maskcontrast.Retrieval;
 import dev.maskseg.pipeline.train.ModelFiles;
-import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +32,8 @@ final class EvalCommand {
     private EvalCommand() {}
 
     @Command(name = "miou", description = {"Dataset-level mIoU of PNG label maps matched by file stem (8-bit grayscale or palette index), "
-            + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority (over-clustering) or none.",
+            + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority by IoU (MaskContrast, over-clustering) or by "
+            + "pixel count (MaskDistill's cluster.py), or none.",
             "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
     static final class MiouCommand implements Callable<Integer> {
         @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
@@ -50,7 +45,7 @@ final class EvalCommand {
         @Option(names = "--num-classes", required = true, description = "Number of ground-truth classes.")
         int classes;
 
-        @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | none (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | majority-count | none (default: ${DEFAULT-VALUE}).")
         String matching;
 
         @Option(names = "--ignore", defaultValue = "255", description = "Ground-truth value to ignore (default: ${DEFAULT-VALUE}).")
@@ -63,9 +58,9 @@ final class EvalCommand {
         public Integer call() throws Exception {
             Miou.Matching m;
             try {
-                m = Miou.Matching.valueOf(matching.toUpperCase());
+                m = Miou.Matching.parse(matching);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--matching must be hungarian, majority or none, got '" + matching + "'");
+                throw new CommandLine.ParameterException(new CommandLine(this), "--" + e.getMessage());
             }
             Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore);
             JsonFiles.write(json, MiouFiles.fields(r));
@@ -79,7 +74,8 @@ final class EvalCommand {
         @Mixin
         ConsoleOutput console = new ConsoleOutput();
 
-        @Option(names = "--model", required = true, description = "MaskContrast model (OUT/model.safetensors of 'train maskcontrast', or an official checkpoint).")
+        @Option(names = "--model", required = true, description = "Model file (OUT/model.safetensors of 'train maskcontrast' or, for 'eval linear', "
+                + "'train maskdistill'; or an official checkpoint).")
         Path model;
 
         @Option(names = "--data", required = true, description = "VOC-layout folder with SegmentationClass/ and ImageSets/Segmentation/.")
@@ -94,16 +90,23 @@ final class EvalCommand {
         @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "0", description = "Resize images (bicubic) and labels (nearest) to SIZExSIZE; 0 keeps them (official: 512).")
+        @Option(names = "--size", defaultValue = "0", description = "Working size: the network sees images resized to SIZExSIZE (bicubic; 0 keeps "
+                + "them; official 512). kmeans and linear score at the stored resolution (predictions nearest-resized back), retrieval at "
+                + "the working size (labels nearest-resized), as the official code.")
         int size;
 
-        List<Sample> split(String name) throws IOException {
-            return new VocDataset(data, strict, console.listener("eval")::problem).labelledSamples(name, size);
+        VocDataset voc() {
+            if (size < 0) throw new IllegalArgumentException("--size must be >= 0, got " + size);
+            return new VocDataset(data, strict, console.listener("eval")::problem);
         }
+
+        /** The split at the working size, ground truth resized by nearest (retrieval's official scoring). */
+        List<Sample> split(String name) throws IOException { return voc().labelledSamples(name, size); }
     }
 
     @Command(name = "kmeans", description = {"Prototype k-means (docs/methods.md §2.7.2): one saliency-weighted embedding prototype per image "
-            + "(logit > 0.5), PCA-whitened, k-means with each seed, Hungarian matching (non-salient label 0 takes part), mean mIoU over the seeds."})
+            + "(logit > 0.5), PCA-whitened, k-means with each seed, matched to the classes (Hungarian when k = classes - 1, the "
+            + "non-salient label 0 taking part; IoU majority otherwise; or --matching), mean mIoU over the seeds at the stored resolution."})
     static final class Kmeans extends ModelOptions implements Callable<Integer> {
         @Option(names = "--split", defaultValue = "val", description = "Split to cluster and evaluate (default: ${DEFAULT-VALUE}).")
         String split;
@@ -117,28 +120,37 @@ final class EvalCommand {
         @Option(names = "--seeds", split = ",", defaultValue = "1234,1235,1236,1237,1238", description = "k-means seeds (default: ${DEFAULT-VALUE}).")
         long[] seeds;
 
+        @Option(names = "--matching", description = "hungarian | majority | majority-count | none (default: hungarian when k = classes - 1, else majority).")
+        String matching;
+
         @Override
         public Integer call() throws Exception {
-            MaskContrastModel m = ModelFiles.loadMaskContrast(model);
-            List<Sample> images = split(split);
             int k = clusters > 0 ? clusters : classes - 1;
-            KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images), images, classes, k, pcaDims, seeds);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("images", images.size());
-            out.put("clusters", k);
-            out.put("pca_dims", pcaDims);
-            out.put("miou_per_seed", r.perSeed());
-            out.putAll(MiouFiles.fields(r.summary())); // miou: the mean over the seeds; the other fields from the first seed's clustering
+            Map<String, Object> out = ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching));
             JsonFiles.write(json, out);
-            System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d); %s%n", r.meanMiou(), seeds.length, images.size(), k, json);
+            System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d, %s matching); %s%n", (double) out.get("miou"), seeds.length,
+                    (int) out.get("images"), k, out.get("matching_method"), json);
             return 0;
         }
     }
 
-    @Command(name = "linear", description = {"Linear probe (docs/methods.md §2.7.1): a 1x1 conv on the frozen decoder features (model in eval mode), "
-            + "trained by SGD with cross-entropy (ignore 255) on --train-split, step schedule (lr x0.1 after epoch 25 of 60), evaluated "
-            + "on --val-split without matching. By default features are computed once per image; --augment draws a new flip + "
-            + "ScaleNRotate view of every image each epoch as the official protocol (features recomputed per batch: epochs times the cost)."})
+    static Miou.Matching matching(String name) {
+        if (name == null) return null;
+        try {
+            return Miou.Matching.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
+    }
+
+    @Command(name = "linear", description = {"Linear probe: a new 1x1 conv on the frozen features before the model's last layer (model in "
+            + "eval mode): MaskContrast's decoder (docs/methods.md §2.7.1: 60 epochs, batch 16), a MaskDistill DeepLab-v3's head.0..3 with "
+            + "head.4 re-initialised 256->classes, or the small segmenter's decoder with its classifier re-initialised (§3.8: 45 epochs, "
+            + "batch 24). SGD lr 0.1, x0.1 after epoch 25, cross-entropy (ignore 255) on --train-split; after every epoch the probe is "
+            + "scored on --val-split at the working size and the best epoch is kept (--select last: the last); that probe's val "
+            + "predictions are scored at the stored resolution without matching (--crf: refined by the dense CRF there). Features are "
+            + "computed once per image and kept in memory; --augment draws a new flip + ScaleNRotate view of every image each epoch "
+            + "as the official loaders (features recomputed per batch: epochs times the cost)."})
     static final class Linear extends ModelOptions implements Callable<Integer> {
         @Option(names = "--train-split", defaultValue = "train", description = "default: ${DEFAULT-VALUE}")
         String trainSplit;
@@ -146,14 +158,20 @@ final class EvalCommand {
         @Option(names = "--val-split", defaultValue = "val", description = "default: ${DEFAULT-VALUE}")
         String valSplit;
 
-        @Option(names = "--epochs", defaultValue = "60", description = "default: ${DEFAULT-VALUE}")
-        int epochs;
+        @Option(names = "--epochs", description = "Epochs (default: 60 MaskContrast, 45 MaskDistill).")
+        Integer epochs;
 
-        @Option(names = "--batch", defaultValue = "16", description = "default: ${DEFAULT-VALUE}")
-        int batch;
+        @Option(names = "--batch", description = "Batch size (default: 16 MaskContrast, 24 MaskDistill).")
+        Integer batch;
 
-        @Option(names = "--lr", defaultValue = "0.1", description = "default: ${DEFAULT-VALUE}")
-        double lr;
+        @Option(names = "--lr", description = "Base learning rate (default: 0.1).")
+        Double lr;
+
+        @Option(names = "--decay-epoch", description = "lr x0.1 for the epochs after this 0-based index (default: 25).")
+        Integer decayEpoch;
+
+        @Option(names = "--select", defaultValue = "best", description = "best (on val, as official) | last (default: ${DEFAULT-VALUE}).")
+        String select;
 
         @Option(names = "--augment", description = "Flip + ScaleNRotate views per epoch (§2.7.1).")
         boolean augment;
@@ -166,26 +184,20 @@ final class EvalCommand {
 
         @Override
         public Integer call() throws Exception {
-            MaskContrastModel m = ModelFiles.loadMaskContrast(model);
-            List<Sample> train = split(trainSplit), val = split(valSplit);
-            LinearProbes.requireOneSize(train, data.toString());
-            int b = Math.min(batch, train.size());
-            LinearProbe probe = augment ? LinearProbes.trainAugmented(m, train, classes, epochs, b, lr, 7)
-                    : LinearProbes.train(DecoderFeatures.of(m, train), train, classes, epochs, b, lr, 7);
-            List<Tensor> vf = DecoderFeatures.of(m, val);
-            List<int[]> pred = LinearProbes.predict(probe, vf, val, crf ? DenseCrf.Params.official() : null);
-            Miou.Result r = Miou.evaluate(Confusion.of(pred, val, classes), Miou.Matching.NONE);
-            if (saveProbe != null) ModelFiles.saveProbe(saveProbe, probe, classes);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("train_images", train.size());
-            out.put("val_images", val.size());
-            out.put("epochs", epochs);
-            out.put("augment", augment);
-            out.put("crf", crf);
-            out.putAll(MiouFiles.fields(r));
+            if (!select.equals("best") && !select.equals("last")) throw new IllegalArgumentException("--select must be best or last, got '" + select + "'");
+            Map<String, Object> out = ModelEvaluation.linear(model, voc(), trainSplit, valSplit, classes, this::recipe, crf, size, saveProbe,
+                    console.listener("eval"));
             JsonFiles.write(json, out);
-            System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%d train, %d val images); %s%n", r.miou(), r.pixelAccuracy(), train.size(), val.size(), json);
+            System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%s recipe: %d epochs, best on val at epoch %d; %d train, %d val images); %s%n",
+                    (double) out.get("miou"), (double) out.get("pixel_accuracy"), out.get("model"), (int) out.get("epochs"), (int) out.get("selected_epoch"),
+                    (int) out.get("train_images"), (int) out.get("val_images"), json);
             return 0;
+        }
+
+        /** The method's recipe with the options given on the command line. */
+        private LinearProbeProtocol.Recipe recipe(LinearProbeProtocol.Recipe b) {
+            return new LinearProbeProtocol.Recipe(epochs != null ? epochs : b.epochs(), batch != null ? batch : b.batch(), lr != null ? lr : b.lr(),
+                    decayEpoch != null ? decayEpoch : b.decayEpoch(), augment, select.equals("best"));
         }
     }
 

@@ -3,7 +3,6 @@ package dev.maskseg.cli;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.predict.PredictStage;
-import dev.maskseg.pipeline.train.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,9 +12,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "predict", description = {"Segment a folder of images with a trained model: OUT/<stem>.png (8-bit labels) and "
         + "OUT/overlay/<stem>.png (colour overlay). A MaskDistill model gives its arg-max labels (0 = background, 1..C = clusters; "
-        + "match them to classes with 'eval miou --matching hungarian'). A MaskContrast model with --probe (from 'eval linear "
-        + "--save-probe') gives the probe's classes; without, the saliency head's object mask (1 where the logit > 0.5, as the "
-        + "k-means protocol). --crf refines class predictions with the dense CRF (§1.5)."})
+        + "match them to classes with 'eval miou --matching hungarian'). A model with --probe (from 'eval linear --save-probe' on "
+        + "that model) gives the probe's classes; a MaskContrast model without one the saliency head's object mask (1 where the "
+        + "logit > 0.5, as the k-means protocol). With --size S the network sees each image resized to SxS and its labels are "
+        + "nearest-resized back (the official 512). --crf refines class predictions with the dense CRF (§1.5) at the image's size."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
@@ -29,19 +29,23 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--crf", description = "Refine class predictions (MaskDistill labels, probe classes) with the dense CRF (§1.5).")
     boolean crf;
 
+    @Option(names = "--size", defaultValue = "0", description = "Working size SxS of the network (0: each image's own; official 512).")
+    int size;
+
     @Option(names = "--images", required = true, description = "Folder of PNG/JPEG images.")
     Path images;
+
+    @Option(names = "--split", paramLabel = "FILE", description = "Only the images whose stems FILE lists (e.g. ImageSets/Segmentation/val.txt).")
+    Path split;
 
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        boolean distill = ModelFiles.MASKDISTILL.equals(ModelFiles.kind(model));
-        if (distill && probeFile != null) throw new IllegalArgumentException("--probe applies to MaskContrast models; " + model + " is a MaskDistill model");
-        if (crf && !distill && probeFile == null) throw new IllegalArgumentException("--crf refines class predictions: give a MaskDistill model or --probe");
-        PredictStage stage = PredictStage.load(model, probeFile, crf ? DenseCrf.Params.official() : null);
-        PredictStage.Summary s = stage.run(ImageFiles.list(images), out, console.listener("predict"));
+        if (size < 0) throw new IllegalArgumentException("--size must be >= 0, got " + size);
+        PredictStage stage = PredictStage.load(model, probeFile, crf ? DenseCrf.Params.official() : null, size);
+        PredictStage.Summary s = stage.run(split == null ? ImageFiles.list(images) : ImageFiles.list(images, split), out, console.listener("predict"));
         System.out.printf("predict: %d images, labels in %s, overlays in %s%n", s.images(), s.labels(), s.overlays());
         return 0;
     }

@@ -38,10 +38,20 @@ final class TrainOptions {
         return run;
     }
 
-    /** The data: section, which must name the dataset and the masks. */
+    /** The data: section, which must name the dataset and the masks (MaskContrast: no label maps). */
     static DataConfig data(RunConfig run) throws IOException {
         DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
         if (data.root().isEmpty() || data.masks().isEmpty()) throw new IllegalArgumentException("config: data.root and data.masks are required");
+        if (!data.labels().isEmpty()) throw new IllegalArgumentException("config: data.labels applies to train maskdistill; MaskContrast trains on data.masks");
+        return data;
+    }
+
+    /** The data: section of a MaskDistill run: the dataset, and the prior's masks or label maps to train on. */
+    static DataConfig distillData(RunConfig run) throws IOException {
+        DataConfig data = run.section("data", DataConfig.defaults(), DataConfig.class);
+        if (data.root().isEmpty() || (data.masks().isEmpty() && data.labels().isEmpty())) {
+            throw new IllegalArgumentException("config: data.root and data.masks (or data.labels / --labels) are required");
+        }
         return data;
     }
 

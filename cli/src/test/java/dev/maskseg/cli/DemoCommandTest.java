@@ -49,4 +49,24 @@ class DemoCommandTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
     }
+
+    /** {@code demo --method maskdistill --crf-rounds 1}: the round's mIoU in metrics.json and in the report. */
+    @Test
+    void maskDistillDemoRunsOneCrfRound() throws Exception {
+        Path out = tmp.resolve("crf");
+        Console c = Console.run("demo", "--method", "maskdistill", "--crf-rounds", "1", "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
+        assertEquals(0, c.code(), c.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        JsonNode rounds = m.get("crf_rounds");
+        assertEquals(2, rounds.size(), "round 0 (pseudo maps) and round 1");
+        assertEquals(m.get("kmeans_miou").asDouble(), rounds.get(0).get("miou").asDouble(), 1e-12, "round 0 is the demo's network");
+        JsonNode one = rounds.get(1);
+        for (String k : new String[]{"train_labels_miou", "miou", "miou_crf"}) {
+            double v = one.get(k).asDouble(-1);
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
+        }
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("CRF self-training rounds") && html.contains(String.format("%.3f", one.get("miou").asDouble())), "the report shows the round's mIoU");
+        assertEquals(2, Console.run("demo", "--method", "maskcontrast", "--crf-rounds", "1", "--out", tmp.resolve("x").toString()).code(), "a usage error");
+    }
 }

@@ -43,6 +43,10 @@ class EvalAndDatasetCommandTest {
         assertEquals(5, r.get("per_class_iou").size());
         for (String key : List.of("miou", "pixel_accuracy", "per_class_iou", "matching")) assertTrue(r.has(key), key);
 
+        Console count = Console.run("eval", "miou", "--pred", gt.toString(), "--gt", gt.toString(), "--num-classes", "5", "--matching", "majority-count",
+                "--json", json.toString());
+        assertEquals(0, count.code(), count.err());
+        assertEquals(1.0, new ObjectMapper().readTree(json.toFile()).get("miou").asDouble(), 1e-12, "each label votes for itself");
         assertEquals(2, Console.run("eval", "miou", "--pred", gt.toString(), "--gt", gt.toString(), "--num-classes", "5", "--matching", "best", "--json", json.toString()).code());
         Console bad = Console.run("eval", "miou", "--pred", gt.toString(), "--gt", tmp.toString(), "--num-classes", "5", "--json", json.toString());
         assertEquals(1, bad.code());

@@ -100,13 +100,29 @@ class TrainCommandTest {
         double mean = (kj.get("miou_per_seed").get(0).asDouble() + kj.get("miou_per_seed").get(1).asDouble()) / 2;
         assertEquals(mean, kj.get("miou").asDouble(), 1e-12);
         assertEquals(5, kj.get("per_class_iou").size());
+        Console small = Console.run("eval", "kmeans", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
+                "--seeds", "1", "--size", "24", "--json", tmp.resolve("km24.json").toString());
+        assertEquals(0, small.code(), small.err());
+        long valPixels = 0;
+        for (String id : Files.readAllLines(data.resolve("ImageSets/Segmentation/val.txt"))) {
+            for (int v : dev.maskseg.pipeline.data.LabelMaps.read(data.resolve("SegmentationClass/" + id + ".png")).labels()) valPixels += v != 255 ? 1 : 0;
+        }
+        var k24 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("km24.json").toFile());
+        assertEquals(valPixels, k24.get("scored_pixels").asLong(), "--size 24 predicts at 24x24 and scores the stored 40x40 labels");
 
         Path probe = tmp.resolve("probe.safetensors");
         Console lin = Console.run("eval", "linear", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
                 "--epochs", "2", "--batch", "4", "--json", tmp.resolve("lin.json").toString(), "--save-probe", probe.toString());
         assertEquals(0, lin.code(), lin.err());
-        double miou = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("lin.json").toFile()).get("miou").asDouble(-1);
+        var lj = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("lin.json").toFile());
+        double miou = lj.get("miou").asDouble(-1);
         assertTrue(miou >= 0 && miou <= 1, "linear mIoU " + miou);
+        assertEquals(2, lj.get("val_miou_per_epoch").size());
+        int best = lj.get("selected_epoch").asInt();
+        double e1 = lj.get("val_miou_per_epoch").get(0).asDouble(), e2 = lj.get("val_miou_per_epoch").get(1).asDouble();
+        assertEquals(e2 > e1 ? 2 : 1, best, "the best val epoch, the first on ties (official: strictly better replaces)");
+        assertEquals("maskcontrast", lj.get("model").asText());
+        assertEquals(25, lj.get("decay_epoch").asInt(), "the §2.7.1 recipe");
 
         Console aug = Console.run("eval", "linear", "--model", model.toString(), "--data", data.toString(), "--num-classes", "5",
                 "--epochs", "2", "--batch", "4", "--augment", "--json", tmp.resolve("aug.json").toString(), "--save-probe", tmp.resolve("aug.safetensors").toString());

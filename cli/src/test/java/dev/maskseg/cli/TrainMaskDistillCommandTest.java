@@ -100,15 +100,39 @@ class TrainMaskDistillCommandTest {
                 "--out", pred.toString());
         assertEquals(0, pr.code(), pr.err());
         for (int v : LabelMaps.read(pred.resolve(ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "label " + v);
+        Path valList = data.resolve("ImageSets/Segmentation/val.txt");
         Console crf = Console.run("predict", "--crf", "--model", straight.resolve("model.safetensors").toString(), "--images",
-                data.resolve("JPEGImages").toString(), "--out", tmp.resolve("crf").toString());
+                data.resolve("JPEGImages").toString(), "--split", valList.toString(), "--out", tmp.resolve("crf").toString());
         assertEquals(0, crf.code(), crf.err());
-        for (int v : LabelMaps.read(tmp.resolve("crf/" + ids.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "CRF label " + v);
+        List<String> val = Files.readAllLines(valList);
+        try (var listed = Files.list(tmp.resolve("crf"))) {
+            assertEquals(val.size(), listed.filter(f -> f.toString().endsWith(".png")).count(), "--split: only the val images");
+        }
+        for (int v : LabelMaps.read(tmp.resolve("crf/" + val.get(0) + ".png")).labels()) assertTrue(v >= 0 && v <= 3, "CRF label " + v);
         Console ev = Console.run("eval", "miou", "--pred", pred.toString(), "--gt", data.resolve("SegmentationClass").toString(), "--num-classes", "5",
                 "--json", tmp.resolve("miou.json").toString());
         assertEquals(0, ev.code(), ev.err());
         double miou = new ObjectMapper().readTree(tmp.resolve("miou.json").toFile()).get("miou").asDouble(-1);
         assertTrue(miou >= 0 && miou <= 1, "mIoU " + miou);
+
+        // §3.8's probe on the MaskDistill model: its last layer (the small segmenter's classifier, DeepLab's head.4) re-initialised
+        Path mdProbe = tmp.resolve("md-probe.safetensors");
+        Console lin = Console.run("eval", "linear", "--model", straight.resolve("model.safetensors").toString(), "--data", data.toString(),
+                "--num-classes", "5", "--epochs", "2", "--batch", "4", "--size", "32", "--json", tmp.resolve("md-linear.json").toString(),
+                "--save-probe", mdProbe.toString());
+        assertEquals(0, lin.code(), lin.err());
+        var lj = new ObjectMapper().readTree(tmp.resolve("md-linear.json").toFile());
+        assertEquals("maskdistill", lj.get("model").asText());
+        assertEquals(25, lj.get("decay_epoch").asInt(), "the §3.8 recipe: x0.1 after epoch 25");
+        assertEquals(4, lj.get("batch").asInt());
+        assertEquals(2, lj.get("val_miou_per_epoch").size());
+        assertEquals(5, lj.get("per_class_iou").size());
+        Console probePred = Console.run("predict", "--model", straight.resolve("model.safetensors").toString(), "--probe", mdProbe.toString(), "--size", "32",
+                "--images", data.resolve("JPEGImages").toString(), "--out", tmp.resolve("md-probe-pred").toString());
+        assertEquals(0, probePred.code(), probePred.err());
+        var probeLabels = LabelMaps.read(tmp.resolve("md-probe-pred/" + ids.get(0) + ".png"));
+        assertEquals(40, probeLabels.width(), "predicted at 32x32, written at the image's 40x40");
+        for (int v : probeLabels.labels()) assertTrue(v >= 0 && v < 5, "probe class " + v);
 
         Process p = Console.spawn("--backend", "jvm", "train", "maskdistill", "--config", config.toString(), "--out", killed.toString());
         Path csv = killed.resolve("metrics.csv");
@@ -137,6 +161,11 @@ class TrainMaskDistillCommandTest {
         assertTrue(run.err().contains(bad + "_1.png: mask of 20x40 for an image of 40x40; skipped"), run.err());
         assertFalse(Files.exists(tmp.resolve("one/pseudo/" + bad + ".png")));
         assertTrue(Files.exists(tmp.resolve("one/pseudo/" + ids.get(3) + ".png")));
+
+        Console pseudoOnly = Console.run("train", "maskdistill", "--config", config.toString(), "--pseudo-only", "--out", tmp.resolve("pseudo-only").toString());
+        assertEquals(0, pseudoOnly.code(), pseudoOnly.err());
+        assertTrue(Files.exists(tmp.resolve("pseudo-only/pseudo/clusters.json")) && Files.exists(tmp.resolve("pseudo-only/pseudo/" + ids.get(3) + ".png")));
+        assertFalse(Files.exists(tmp.resolve("pseudo-only/checkpoint.safetensors")), "--pseudo-only trains nothing");
 
         Console strict = Console.run("train", "maskdistill", "--config", config.toString(), "--strict", "--out", tmp.resolve("two").toString());
         assertEquals(1, strict.code());

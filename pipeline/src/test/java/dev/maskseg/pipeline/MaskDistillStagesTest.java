@@ -3,6 +3,8 @@ package dev.maskseg.pipeline;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.pipeline.maskdistill.MaskClustering;
+import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
+import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps.Candidate;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,16 @@ class MaskDistillStagesTest {
         assertEquals(List.of(), PseudoMaps.confident(List.of(), 0.9));
         // score exactly tau is kept (the code's >=)
         assertEquals(2, PseudoMaps.confident(List.of(a, new Candidate(mask(4), 0.9, 2)), 0.9).size());
+    }
+
+    /** The official step ({@code np.sum(epoch > [40])}): epochs 0..40 at 0.002, 41..44 at 0.0002. */
+    @Test
+    void learningRateDropsAfterTheStepEpochNotAtIt() {
+        MaskDistillConfig official = MaskDistillConfig.official();
+        assertEquals(0.002, MaskDistillTrainer.learningRate(official, 0), 1e-15);
+        assertEquals(0.002, MaskDistillTrainer.learningRate(official, 40), 1e-15, "epoch 40 still at the base lr");
+        assertEquals(0.0002, MaskDistillTrainer.learningRate(official, 41), 1e-15);
+        assertEquals(0.0002, MaskDistillTrainer.learningRate(official, 44), 1e-15);
     }
 
     @Test

@@ -23,7 +23,7 @@ class MiouReferenceTest {
         for (String name : new String[]{"perm", "over", "ident"}) {
             JsonNode e = expected.get(name);
             for (Miou.Matching m : Miou.Matching.values()) {
-                JsonNode ref = e.get(m.name().toLowerCase());
+                JsonNode ref = e.get(m.cliName());
                 Miou.Result r = MiouFiles.evaluate(root.resolve(name + "/pred"), root.resolve(name + "/gt"), e.get("num_classes").asInt(), m, 255);
                 String what = name + "/" + m;
                 assertEquals(ref.get("miou").asDouble(), r.miou(), 1e-9, what);
@@ -59,6 +59,35 @@ class MiouReferenceTest {
             used[j] = false;
         }
         return b;
+    }
+
+    /**
+     * Label 2 covers 6 pixels of the large class 0 and all 4 pixels of the small class 1: the IoU vote (MaskContrast) names
+     * it class 1 (IoU 0.4 against 6 / 104), the count vote (MaskDistill's cluster.py) class 0 (6 pixels against 4).
+     */
+    @Test
+    void countVoteAndIouVoteDifferOnACraftedConfusion() {
+        Confusion c = new Confusion(2, 255);
+        int[] pred = new int[110], gt = new int[110];
+        for (int i = 0; i < 100; i++) pred[i] = i < 6 ? 2 : 0; // class 0: 94 pixels as label 0, 6 as label 2
+        for (int i = 100; i < 104; i++) {
+            pred[i] = 2;
+            gt[i] = 1;
+        }
+        for (int i = 104; i < 110; i++) {
+            pred[i] = 1;
+            gt[i] = 255;
+        }
+        c.add(pred, gt);
+        assertEquals(1, Miou.match(c, Miou.Matching.MAJORITY).get(2), "IoU vote");
+        assertEquals(0, Miou.match(c, Miou.Matching.MAJORITY_COUNT).get(2), "count vote");
+        assertEquals((0.94 + 0.4) / 2, Miou.evaluate(c, Miou.Matching.MAJORITY).miou(), 1e-12, "class 0: 94 of 100; class 1: 4 of 4 + 6");
+        Miou.Result count = Miou.evaluate(c, Miou.Matching.MAJORITY_COUNT);
+        assertEquals(0.5 * 100 / 104.0, count.miou(), 1e-12, "class 0: 100 of 104 predicted; class 1 never");
+        assertEquals(Miou.Matching.MAJORITY_COUNT, Miou.Matching.parse("majority-count"));
+        Confusion tie = new Confusion(3, 255);
+        tie.add(new int[]{0, 0, 0, 0}, new int[]{2, 2, 1, 1});
+        assertEquals(1, Miou.match(tie, Miou.Matching.MAJORITY_COUNT).get(0), "equal counts: the lower class");
     }
 
     @Test

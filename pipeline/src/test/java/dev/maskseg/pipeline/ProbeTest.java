@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The linear probe learns a linearly separable labelling (features = noisy one-hot of the labels). */
 class ProbeTest {
     @Test
-    void probeLearnsSeparableFeatures() {
+    void probeLearnsSeparableFeatures() throws Exception {
         Random r = new Random(1);
         int classes = 3, h = 8, w = 8;
         List<Sample> samples = new ArrayList<>();
@@ -32,7 +32,7 @@ class ProbeTest {
             samples.add(new Sample(new float[3 * h * w], lab, w, h));
             feats.add(Tensor.of(f, 1, classes, h, w));
         }
-        LinearProbe p = LinearProbes.train(feats, samples, classes, 20, 4, 0.1, 3);
+        LinearProbe p = LinearProbes.train(feats, samples, classes, new LinearProbes.Schedule(20, 4, 0.1, 8), 3);
         double miou = Miou.evaluate(Confusion.of(LinearProbes.predict(p, feats, samples, null), samples, classes), Miou.Matching.NONE).miou();
         assertTrue(miou > 0.95, "probe mIoU " + miou);
     }

@@ -28,6 +28,9 @@ class RetrievalTest {
         int[] all = Retrieval.bankLabels(bank, bankGt, 4, Retrieval.allClasses(4));
         assertArrayEquals(new int[]{1, 2, -1}, all, "majority inside the mask; 0 and 255 do not vote; nothing left -> skipped");
         assertArrayEquals(new int[]{-1, 2, -1}, Retrieval.bankLabels(bank, bankGt, 4, Set.of(2)), "only kept classes vote");
+        Prototypes two = new Prototypes(new double[][]{{1, 0}}, new boolean[][]{{t, t, t, t}});
+        assertArrayEquals(new int[]{3}, Retrieval.bankLabels(two, List.of(gt(1, 3, 3, 1)), 4, Retrieval.allClasses(4)),
+                "two pixels each of classes 1 and 3: max((count, class)) takes the higher class");
 
         Prototypes queries = new Prototypes(
                 new double[][]{{0.8, 0.6}, {0.1, 0.99}},

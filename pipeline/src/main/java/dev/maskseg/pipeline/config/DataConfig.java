@@ -8,14 +8,17 @@ package dev.maskseg.pipeline.config;
  * @param masks    folder of masks from a prior or saliency model ({@code <id>.png}, 0/255)
  * @param workers  loader threads that decode and augment
  * @param prefetch batches the loader may prepare ahead
+ * @param labels   folder of label maps ({@code <id>.png}, 8-bit gray or palette, 255 = ignore) that MaskDistill's segmenter
+ *                 trains on instead of the pseudo maps it makes from {@code masks}; empty: none
  */
-public record DataConfig(String root, String split, String masks, int workers, int prefetch) {
+public record DataConfig(String root, String split, String masks, int workers, int prefetch, String labels) {
     public DataConfig {
         if (workers < 1) throw new IllegalArgumentException("data.workers must be >= 1, got " + workers);
         if (prefetch < 1) throw new IllegalArgumentException("data.prefetch must be >= 1, got " + prefetch);
+        if (labels == null) labels = "";
     }
 
     public static DataConfig defaults() {
-        return new DataConfig("", "train", "", Math.max(1, Runtime.getRuntime().availableProcessors()), 2);
+        return new DataConfig("", "train", "", Math.max(1, Runtime.getRuntime().availableProcessors()), 2, "");
     }
 }

@@ -20,6 +20,26 @@ public final class ImageFiles {
         }
     }
 
+    /**
+     * The folder's images whose stems are listed in {@code ids} (one per line, e.g. a VOC {@code ImageSets/Segmentation}
+     * split), in the list's order; a listed id without an image is an error naming it.
+     */
+    public static List<Path> list(Path dir, Path ids) throws IOException {
+        if (!Files.exists(ids)) throw new IOException(ids + ": no such id list");
+        java.util.Map<String, Path> byStem = new java.util.HashMap<>();
+        for (Path f : list(dir)) byStem.putIfAbsent(stem(f), f);
+        List<Path> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(ids)) {
+            String id = line.trim();
+            if (id.isEmpty()) continue;
+            Path f = byStem.get(id);
+            if (f == null) throw new IOException(ids + ": no image for id " + id + " in " + dir);
+            out.add(f);
+        }
+        if (out.isEmpty()) throw new IOException(ids + ": lists no ids");
+        return out;
+    }
+
     /** The file name without its extension. */
     public static String stem(Path f) { return f.getFileName().toString().replaceFirst("\\.[^.]+$", ""); }
 }

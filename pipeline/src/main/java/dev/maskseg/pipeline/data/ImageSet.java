@@ -44,6 +44,10 @@ public final class ImageSet extends AbstractList<Sample> {
     /** Both files decoded; the map's first band, as stored or binarized (> 127 → 1) for masks. */
     static Sample decode(Path image, Path map, boolean binary) throws IOException {
         BufferedImage img = read(image, "image"), lab = read(map, binary ? "mask" : "label map");
+        if (!binary && (lab.getRaster().getNumBands() != 1 || lab.getColorModel().getPixelSize() > 8)) {
+            throw new IOException(map + ": label maps must be 8-bit grayscale or palette PNGs, got " + lab.getRaster().getNumBands() + " band(s) of "
+                    + lab.getColorModel().getPixelSize() + " bits");
+        }
         if (lab.getWidth() != img.getWidth() || lab.getHeight() != img.getHeight()) {
             throw new IOException(map + ": " + lab.getWidth() + "x" + lab.getHeight() + " but its image " + image.getFileName() + " is "
                     + img.getWidth() + "x" + img.getHeight());

@@ -16,6 +16,16 @@ public final class JsonFiles {
     /** The indented JSON text of {@code value}. */
     public static String text(Object value) throws IOException { return JSON.writeValueAsString(value); }
 
+    /** A JSON object file as a map (what {@link #write} wrote); an unreadable file is one error naming it. */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> read(Path file) throws IOException {
+        try {
+            return JSON.readValue(file.toFile(), java.util.LinkedHashMap.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": not a JSON object (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Writes {@code value} as indented JSON to {@code file}, atomically. */
     public static void write(Path file, Object value) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(value);

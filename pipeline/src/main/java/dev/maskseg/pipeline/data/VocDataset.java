@@ -40,8 +40,12 @@ public final class VocDataset {
 
     /** Images with their ground truth from {@code SegmentationClass} (or Aug for train_aug). */
     public ImageSet withLabels(String split) throws IOException {
-        Path labels = root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
-        return open(split, labels, false, true);
+        return open(split, labelDir(split), false, true, 256);
+    }
+
+    /** Where the split's ground truth lives: {@code SegmentationClassAug} for train_aug, {@code SegmentationClass} otherwise. */
+    public Path labelDir(String split) {
+        return root.resolve(split.equals("train_aug") || split.equals("trainaug") ? "SegmentationClassAug" : "SegmentationClass");
     }
 
     /**
@@ -57,19 +61,28 @@ public final class VocDataset {
 
     /** Images that have a mask in {@code maskDir}; images without one are excluded silently (as MaskContrast's list). */
     public ImageSet withMasks(String split, Path maskDir) throws IOException {
-        return open(split, maskDir, true, false);
+        return open(split, maskDir, true, false, 256);
     }
 
     /** Images with label maps from {@code mapDir} (e.g. pseudo labels); images without one are excluded silently. */
     public ImageSet withLabelMaps(String split, Path mapDir) throws IOException {
-        return open(split, mapDir, false, false);
+        return open(split, mapDir, false, false, 256);
+    }
+
+    /**
+     * Images with label maps from {@code mapDir} whose values are labels 0..labels-1 or 255 (ignore): a map with any other
+     * value is reported (and skipped, or stops the load when strict), as is one that is not an 8-bit gray or palette PNG.
+     */
+    public ImageSet withLabelMaps(String split, Path mapDir, int labels) throws IOException {
+        if (labels < 1 || labels > 255) throw new IllegalArgumentException("label maps: " + labels + " labels; must be 1..255 (255 = ignore)");
+        return open(split, mapDir, false, false, labels);
     }
 
     /**
      * Every pair is decoded once here (in parallel) so that a corrupt file or a size mismatch is reported before
      * training starts, once, in list order; the pixels are not kept.
      */
-    private ImageSet open(String split, Path dir, boolean binary, boolean everyImageHasOne) throws IOException {
+    private ImageSet open(String split, Path dir, boolean binary, boolean everyImageHasOne, int labels) throws IOException {
         List<String> ids = ids(split);
         String[] problem = new String[ids.size()];
         boolean[] present = new boolean[ids.size()];
@@ -84,7 +97,13 @@ public final class VocDataset {
                 return;
             }
             try {
-                ImageSet.decode(img, map, binary);
+                Sample s = ImageSet.decode(img, map, binary);
+                if (labels < 256) {
+                    for (byte b : s.mask()) {
+                        int v = b & 255;
+                        if (v >= labels && v != 255) throw new IOException(map + ": label " + v + " outside 0.." + (labels - 1) + " (255 = ignore)");
+                    }
+                }
                 present[i] = true;
             } catch (IOException e) {
                 problem[i] = e.getMessage();

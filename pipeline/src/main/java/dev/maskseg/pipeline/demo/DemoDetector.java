@@ -157,14 +157,14 @@ final class DemoDetector {
         return out;
     }
 
-    /** The pseudo maps' mIoU (Hungarian) against the ground truth of the same train images. */
-    static double pseudoMiou(List<Sample> pseudo, List<Sample> gt, int classes) {
+    /** The pseudo maps' mIoU against the ground truth of the same train images. */
+    static double pseudoMiou(List<Sample> pseudo, List<Sample> gt, int classes, Miou.Matching matching) {
         List<int[]> maps = new ArrayList<>();
         for (Sample s : pseudo) {
             int[] m = new int[s.mask().length];
             for (int i = 0; i < m.length; i++) m[i] = s.mask()[i] & 255;
             maps.add(m);
         }
-        return Miou.evaluate(Confusion.of(maps, gt, classes), Miou.Matching.HUNGARIAN).miou();
+        return Miou.evaluate(Confusion.of(maps, gt, classes), matching).miou();
     }
 }

@@ -18,12 +18,16 @@ import java.nio.file.Path;
  *                      {@code data:} (workers, prefetch); {@link DemoRunner#config} gives the embedded demo config
  * @param seed          seed of the dataset, the model and the sampling
  * @param miningThreads images the prior processes in parallel
+ * @param crfRounds     MaskDistill's CRF self-training rounds after the first training (docs/methods.md §3.7); 0: none
  */
-public record DemoOptions(Path out, String method, int images, int size, int epochs, MaskPrior prior, RunConfig config, long seed, int miningThreads) {
+public record DemoOptions(Path out, String method, int images, int size, int epochs, MaskPrior prior, RunConfig config, long seed, int miningThreads,
+                          int crfRounds) {
     public DemoOptions {
         if (!method.equals("maskcontrast") && !method.equals("maskdistill")) {
             throw new IllegalArgumentException("demo: method must be maskcontrast or maskdistill, got '" + method + "'");
         }
         if (miningThreads < 1) throw new IllegalArgumentException("demo: mining threads must be >= 1, got " + miningThreads);
+        if (crfRounds < 0) throw new IllegalArgumentException("demo: --crf-rounds must be >= 0, got " + crfRounds);
+        if (crfRounds > 0 && !method.equals("maskdistill")) throw new IllegalArgumentException("demo: --crf-rounds applies to --method maskdistill (§3.7)");
     }
 }

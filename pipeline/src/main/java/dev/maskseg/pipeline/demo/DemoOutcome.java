@@ -7,6 +7,7 @@ import dev.maskseg.pipeline.eval.Confusion;
 import dev.maskseg.pipeline.eval.LinearProbes;
 import dev.maskseg.zoo.LinearProbe;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -16,10 +17,10 @@ record DemoOutcome(String title, String clusterColumn, Scores trained, Scores ra
 
     /** Unsupervised (cluster, Hungarian-matched) and linear-probe scores, with their label maps for the grid. */
     record Scores(Miou.Result kmeans, Miou.Result linear, List<int[]> clusterMaps, List<int[]> linearMaps) {
-        /** Adds the linear probe (1x1 conv on frozen features, 30 epochs, batch 8, lr 0.1 with the §2.7.1 step). */
+        /** Adds the linear probe (1x1 conv on frozen features, 30 epochs, batch 8, lr 0.1, x0.1 after epoch 12: §2.7.1's step scaled to 30 epochs). */
         static Scores withProbe(Miou.Result clusters, List<int[]> clusterMaps, List<Tensor> trainFeats, List<Tensor> valFeats,
-                                List<Sample> trainGt, List<Sample> val, int classes) {
-            LinearProbe probe = LinearProbes.train(trainFeats, trainGt, classes, 30, 8, 0.1, 7);
+                                List<Sample> trainGt, List<Sample> val, int classes) throws IOException {
+            LinearProbe probe = LinearProbes.train(trainFeats, trainGt, classes, new LinearProbes.Schedule(30, 8, 0.1, 12), 7);
             List<int[]> linMaps = LinearProbes.predict(probe, valFeats, val, null);
             Miou.Result linear = Miou.evaluate(Confusion.of(linMaps, val, classes), Miou.Matching.NONE);
             return new Scores(clusters, linear, clusterMaps, linMaps);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** The demo's HTML report: metrics, per-class IoU table, loss curve (PNG) and a grid of overlays (PNG). */
 final class DemoReport {
@@ -48,8 +49,24 @@ final class DemoReport {
         AtomicFiles.write(file, out -> ImageIO.write(g, "png", out));
     }
 
+    /** A table of MaskDistill's CRF rounds (rows as {@link DemoCrfRounds} makes them); empty without rounds. */
+    @SuppressWarnings("unchecked")
+    static String crfRoundsSection(Object rounds) {
+        if (!(rounds instanceof List<?> rows) || rows.isEmpty()) return "";
+        StringBuilder s = new StringBuilder("<h2>CRF self-training rounds</h2><p>Each round segments the train images with the previous network and the "
+                + "dense CRF, then trains a fresh network on those maps (docs/methods.md §3.7). mIoU on val, labels Hungarian-matched.</p>"
+                + "<table><tr><th>round</th><th>training labels</th><th>their mIoU (train)</th><th>val mIoU</th><th>val mIoU with CRF</th></tr>");
+        for (Object o : rows) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            Object lm = r.get("train_labels_miou");
+            s.append(String.format("<tr><td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>%.3f</td></tr>", r.get("round"), esc(String.valueOf(r.get("train_labels"))),
+                    lm == null ? "n/a" : String.format("%.3f", (Double) lm), (Double) r.get("miou"), (Double) r.get("miou_crf")));
+        }
+        return s.append("</table>").toString();
+    }
+
     static void html(Path file, String title, String clusterColumn, String metricsJson, List<String> classes, double[] kmeansIou, double[] linearIou,
-                     double[] baseKmeansIou, double[] baseLinearIou, String notes) throws IOException {
+                     double[] baseKmeansIou, double[] baseLinearIou, String notes, String extraSections) throws IOException {
         StringBuilder s = new StringBuilder();
         s.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>maskseg demo</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 10px;text-align:right}")
@@ -62,7 +79,7 @@ final class DemoReport {
             s.append(String.format("<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>", esc(classes.get(c)),
                     kmeansIou[c], linearIou[c], baseKmeansIou[c], baseLinearIou[c]));
         }
-        s.append("</table><h2>Training loss</h2><img src='loss.png' alt='loss curve'>")
+        s.append("</table>").append(extraSections).append("<h2>Training loss</h2><img src='loss.png' alt='loss curve'>")
                 .append("<h2>Val images</h2><p>Columns: image, ground truth, mined mask, ").append(esc(clusterColumn))
                 .append(" prediction (Hungarian-matched), linear-probe prediction.</p>")
                 .append("<img src='grid.png' alt='prediction grid'></body></html>");

@@ -106,7 +106,15 @@ public final class DemoRunner {
                 String.format("%d generated %dx%d scenes (%d train with %s masks, %d val), %.0f s on backend %s. %s "
                                 + "Baseline: the same network at random initialisation, its BatchNorm statistics re-estimated on the train images.",
                         o.images(), o.size(), o.size(), trainViews.size(), o.prior().name(), val.size(), seconds, Backends.defaultBackend().name(),
-                        outcome.notes()));
+                        outcome.notes()), DemoReport.crfRoundsSection(outcome.extra().get("crf_rounds")));
+        if (outcome.extra().get("crf_rounds") instanceof List<?> rounds) {
+            for (Object row : rounds) {
+                Map<?, ?> r = (Map<?, ?>) row;
+                listener.info(String.format("demo: CRF round %s (trained on %s, their train mIoU %s): val mIoU %.3f, with the CRF %.3f", r.get("round"),
+                        r.get("train_labels"), r.get("train_labels_miou") == null ? "n/a" : String.format("%.3f", (Double) r.get("train_labels_miou")),
+                        (Double) r.get("miou"), (Double) r.get("miou_crf")));
+            }
+        }
         listener.info(String.format("demo: %s mIoU %.3f (random init %.3f), linear probe mIoU %.3f (random init %.3f), %.0f s; report %s",
                 outcome.clusterColumn(), outcome.trained().kmeans().miou(), outcome.random().kmeans().miou(), outcome.trained().linear().miou(),
                 outcome.random().linear().miou(), seconds, report));

@@ -12,6 +12,7 @@ import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ final class MaskContrastDemo {
                 String.format("%d epochs; k-means on the saliency-weighted prototypes (PCA-whitened, 5 seeds).", cfg.epochs()));
     }
 
-    private static DemoOutcome.Scores evaluate(MaskContrastModel model, DemoRunner.Data d) {
+    private static DemoOutcome.Scores evaluate(MaskContrastModel model, DemoRunner.Data d) throws IOException {
         List<Sample> val = d.val();
         KMeansProtocol.Result km = KMeansProtocol.evaluate(Prototypes.of(model, val), val, d.classes(), d.classes() - 1, KMeansProtocol.PCA_DIMS,
                 KMeansProtocol.SEEDS);

@@ -17,6 +17,7 @@ import dev.maskseg.pipeline.predict.PredictStage;
 import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,11 @@ final class MaskDistillDemo {
         VisionTransformer vit = MaskClustering.vit(clustering, o.seed());
         double[][] features = new double[trainMasked.size()][];
         for (int i = 0; i < trainMasked.size(); i++) features[i] = MaskClustering.features(vit, trainMasked.get(i), List.of(trainMasked.get(i).mask()))[0];
-        int[] cluster = MaskClustering.cluster(features, cfg.clusters(), clustering.seed());
+        if (clustering.byBoxes()) throw new IllegalArgumentException("demo: clustering.naming boxes needs ground-truth boxes, which the generated scenes do not have");
+        int k = clustering.k(cfg.clusters());
+        int[] cluster = MaskClustering.cluster(features, k, clustering.seed());
+        cfg = cfg.withLabels(k + 1);
+        Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         List<Sample> pseudo = new ArrayList<>();
         Double pseudoMiou;
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -55,7 +60,7 @@ final class MaskDistillDemo {
         if (cfg.usesDetector()) {
             DemoDetector.Outcome det = DemoDetector.run(o, d, cluster, cfg, detectorCfg, listener);
             pseudo = det.pseudo();
-            pseudoMiou = pseudo.isEmpty() ? null : DemoDetector.pseudoMiou(pseudo, det.pseudoGt(), classes);
+            pseudoMiou = pseudo.isEmpty() ? null : DemoDetector.pseudoMiou(pseudo, det.pseudoGt(), classes, matching);
             extra.putAll(det.metrics());
             detectorNotes = det.notes();
         } else {
@@ -66,7 +71,7 @@ final class MaskDistillDemo {
             }
             // every generated train image normally gets a mask; only then are the two lists aligned
             pseudoMiou = trainGt.size() != pseudo.size() ? null
-                    : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), Miou.Matching.HUNGARIAN).miou();
+                    : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), matching).miou();
         }
         listener.info(String.format("demo: training a %s segmenter for %d epochs on %d pseudo maps (%s)", cfg.backbone(), cfg.epochs(), pseudo.size(),
                 cfg.usesDetector() ? "Mask R-CNN's confident candidates" : "the prior's masks"));
@@ -80,31 +85,33 @@ final class MaskDistillDemo {
             listener.end();
         }
         listener.info("demo: 4/4 evaluating (Hungarian-matched labels, linear probe) trained and random-init networks");
-        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes);
+        DemoOutcome.Scores trained = evaluate((SmallSegmenter) trainer.model, trainGt, val, classes, matching);
         SmallSegmenter random = (SmallSegmenter) MaskDistillTrainer.create(cfg, o.seed() + 1000);
         BatchNormRecalibration.recalibrate(random.body, trainGt, 16, 2);
-        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes);
+        DemoOutcome.Scores base = evaluate(random, trainGt, val, classes, matching);
 
-        List<Double> h = trainer.history();
+        List<double[]> h = trainer.history();
         double[] ep = new double[h.size()], loss = new double[h.size()];
         for (int i = 0; i < h.size(); i++) {
             ep[i] = i + 1;
-            loss[i] = h.get(i);
+            loss[i] = h.get(i)[0];
         }
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("hard-pixel CE", loss);
         extra.put("epochs", cfg.epochs());
         extra.put("detector", cfg.detector());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
+        if (o.crfRounds() > 0) extra.put("crf_rounds", DemoCrfRounds.run(cfg, trainer.model, pseudoMiou, trainGt, val, classes, matching, o.crfRounds(), listener));
         return new DemoOutcome("MaskDistill", "labels", trained, base, ep, series, extra, String.format(
                 "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.%s", cfg.epochs(),
                 clustering.vit(), clustering.weights().isEmpty() ? "at random initialisation (no DINO weights offline)" : "from " + clustering.weights(),
                 pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou), detectorNotes));
     }
 
-    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes) {
+    private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes, Miou.Matching matching)
+            throws IOException {
         List<int[]> maps = PredictStage.labels(model, val, null);
-        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), Miou.Matching.HUNGARIAN);
+        Miou.Result r = Miou.evaluate(Confusion.of(maps, val, classes), matching);
         List<int[]> matched = new ArrayList<>();
         for (int[] m : maps) {
             int[] o = new int[m.length];

@@ -37,6 +37,13 @@ public final class Confusion {
 
     public long count(int pred, int gt) { return counts[pred][gt]; }
 
+    /** Pixels counted (ground truth not ignored). */
+    public long total() {
+        long t = 0;
+        for (long[] row : counts) for (long v : row) t += v;
+        return t;
+    }
+
     public void add(int[] pred, int[] gt) {
         if (pred.length != gt.length) throw new IllegalArgumentException("confusion: prediction has " + pred.length + " pixels, ground truth " + gt.length);
         for (int i = 0; i < gt.length; i++) {

@@ -1,25 +1,27 @@
 package dev.maskseg.pipeline.eval;
 
 import dev.maskseg.engine.Tensor;
-import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.zoo.image.ImageTensors;
-import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The frozen decoder features a linear probe reads (docs/methods.md §2.7.1), computed in eval mode without gradients. */
+/** The frozen features a linear probe reads ({@link FrozenFeatures}) of a list of images, each at its own size. */
 public final class DecoderFeatures {
     private DecoderFeatures() {}
 
-    /** Features [1, C, h, w] of each image at its own size. */
-    public static List<Tensor> of(MaskContrastModel model, List<Sample> images) {
-        model.eval();
+    /** Features [1, C, h, w] of each image. */
+    public static List<Tensor> of(Module model, List<Sample> images) { return of(FrozenFeatures.of(model), images); }
+
+    public static List<Tensor> of(FrozenFeatures features, List<Sample> images) {
         List<Tensor> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
-            for (Sample s : images) out.add(model.features(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).contiguous());
-        }
+        for (Sample s : images) out.add(of(features, s));
         return out;
+    }
+
+    public static Tensor of(FrozenFeatures features, Sample s) {
+        return features.of(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  * MaskContrast's prototype k-means protocol (docs/methods.md §2.7.2), the one implementation every caller uses: the
  * {@link Prototypes} PCA-whitened, k-means++ per seed, each image's salient pixels labelled with its cluster + 1 (0
  * elsewhere, which takes part in the matching as background), matched to the classes once per seed (Hungarian when
- * k = classes − 1, many-to-one majority otherwise); the score is the mean mIoU over the seeds.
+ * k = classes − 1, many-to-one majority otherwise, or as asked); the score is the mean mIoU over the seeds, computed at
+ * the stored resolution.
  */
 public final class KMeansProtocol {
     /** The official protocol's PCA size. */
@@ -45,17 +46,27 @@ public final class KMeansProtocol {
 
     private KMeansProtocol() {}
 
-    /** The protocol on the prototypes of {@code images} (their ground truth in {@link Sample#mask()}), k clusters. */
+    /** The protocol on the prototypes of {@code images} (their ground truth in {@link Sample#mask()}), k clusters, matched as the official code. */
     public static Result evaluate(Prototypes p, List<Sample> images, int classes, int k, int pcaDims, long[] seeds) {
+        return evaluate(p, new EvalSplit(images, images, 0), classes, k, pcaDims, seeds, officialMatching(classes, k));
+    }
+
+    /** Hungarian when k = classes − 1 (with the non-salient label, one label per class), the IoU-based majority vote otherwise (§2.7.2). */
+    public static Miou.Matching officialMatching(int classes, int k) { return k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY; }
+
+    /**
+     * The protocol on prototypes of {@code split}'s working images; each seed's maps are nearest-resized to the stored
+     * size and scored against the stored labels (§2.7.2 step 8).
+     */
+    public static Result evaluate(Prototypes p, EvalSplit split, int classes, int k, int pcaDims, long[] seeds, Miou.Matching matching) {
         if (seeds.length == 0) throw new IllegalArgumentException("k-means protocol: no seeds");
-        Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         double sum = 0;
         List<Double> perSeed = new ArrayList<>();
         Miou.Result first = null;
         List<int[]> firstMaps = null;
         for (long s : seeds) {
             List<int[]> maps = predictions(p, k, pcaDims, s);
-            Miou.Result r = Miou.evaluate(Confusion.of(maps, images, classes), matching);
+            Miou.Result r = Miou.evaluate(split.confusion(maps, classes), matching);
             perSeed.add(r.miou());
             sum += r.miou();
             if (first == null) {

@@ -11,18 +11,18 @@ import dev.maskseg.engine.optim.Sgd;
 import dev.maskseg.pipeline.crf.DenseCrf;
 import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
-import dev.maskseg.pipeline.data.Transforms;
 import dev.maskseg.zoo.LinearProbe;
-import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 
 /**
- * The linear-probe protocol (docs/methods.md §2.7.1): a 1x1 conv on frozen decoder features ({@link DecoderFeatures}),
- * trained by SGD with cross-entropy (ignore 255) and the step schedule, evaluated by its arg-max without matching.
+ * Training a linear probe (docs/methods.md §2.7.1, §3.8): a 1x1 conv (N(0, 0.01) init, bias 0) on frozen features,
+ * trained by SGD (momentum 0.9, wd 1e-4) with cross-entropy (ignore 255) and the step schedule, predicted by its
+ * arg-max without matching. {@link LinearProbeProtocol} is the whole protocol (best-on-val, scoring).
  */
 public final class LinearProbes {
     private LinearProbes() {}
@@ -30,37 +30,47 @@ public final class LinearProbes {
     /** One training example of the probe: frozen features [1, C, h, w] and the labels of the same view. */
     public record Example(Tensor features, Sample labels) {}
 
+    /**
+     * The optimisation: {@code epochs} of batches of {@code batch}, lr {@code lr} for epoch indices up to
+     * {@code decayEpoch} and 0.1·lr after it (the official {@code epoch > 25}).
+     */
+    public record Schedule(int epochs, int batch, double lr, int decayEpoch) {
+        public Schedule {
+            if (epochs < 1 || batch < 1) throw new IllegalArgumentException("linear probe: epochs and batch must be >= 1, got " + epochs + " and " + batch);
+            if (!(lr > 0)) throw new IllegalArgumentException("linear probe: lr must be > 0, got " + lr);
+        }
+
+        public double lr(int epoch) { return epoch > decayEpoch ? lr * 0.1 : lr; }
+    }
+
+    /** Called after each epoch with the probe as it is then; may throw to stop. */
+    public interface EpochEnd {
+        void after(int epoch, LinearProbe probe) throws IOException;
+    }
+
     /** A probe on precomputed features of the unaugmented images. */
-    public static LinearProbe train(List<Tensor> feats, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
-        return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, epochs, batch, lr, seed);
+    public static LinearProbe train(List<Tensor> feats, List<Sample> train, int classes, Schedule schedule, long seed) throws IOException {
+        return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, schedule, seed, null);
     }
 
     /**
-     * A probe with §2.7.1's augmentation: every epoch each image is a new flip + ScaleNRotate view (seeded by seed,
-     * epoch, index) whose features are computed when its batch is drawn, so memory holds one batch.
+     * A probe trained on {@code data(i, epoch)}, image i's example in that epoch (the images share one size);
+     * {@code epochEnd} (may be null) sees the probe after every epoch.
      */
-    public static LinearProbe trainAugmented(MaskContrastModel model, List<Sample> train, int classes, int epochs, int batch, double lr, long seed) {
-        return train((i, e) -> {
-            Sample v = Transforms.fineTuneView(train.get(i), new SplittableRandom((seed * 1_000_003L + e) * 1_000_003L + i));
-            return new Example(DecoderFeatures.of(model, List.of(v)).get(0), v);
-        }, train.size(), classes, epochs, batch, lr, seed);
-    }
-
-    /**
-     * A probe (1x1 conv, N(0, 0.01) init) trained by SGD (momentum 0.9, wd 1e-4) with CE (ignore 255) and the step
-     * schedule; {@code data(i, epoch)} gives image i's example in that epoch; the images share one size.
-     */
-    public static LinearProbe train(BiFunction<Integer, Integer, Example> data, int n, int classes, int epochs, int batch, double lr, long seed) {
+    public static LinearProbe train(BiFunction<Integer, Integer, Example> data, int n, int classes, Schedule schedule, long seed, EpochEnd epochEnd)
+            throws IOException {
+        if (n < schedule.batch()) throw new IllegalArgumentException("linear probe: " + n + " training images, fewer than one batch of " + schedule.batch());
         int c = data.apply(0, 0).features().size(1);
         LinearProbe probe = new LinearProbe(c, classes, new Generator(seed));
         try (var ng = GradMode.noGrad()) {
             probe.conv.weight.copy_(Tensor.randn(new Generator(seed), probe.conv.weight.shape()).mul(0.01));
             probe.conv.bias.copy_(Tensor.zeros(classes));
         }
-        Sgd sgd = new Sgd(List.of(new ParamGroup(probe.parameters(), lr, 1e-4)), 0.9, false);
+        int batch = schedule.batch();
+        Sgd sgd = new Sgd(List.of(new ParamGroup(probe.parameters(), schedule.lr(), 1e-4)), 0.9, false);
         SplittableRandom r = new SplittableRandom(seed);
-        for (int e = 0; e < epochs; e++) {
-            sgd.setLearningRate(e > epochs * 25 / 60 ? lr * 0.1 : lr); // §2.7.1: 0.1 until epoch 25 of 60, then 0.01
+        for (int e = 0; e < schedule.epochs(); e++) {
+            sgd.setLearningRate(schedule.lr(e));
             int[] idx = Permutations.shuffle(n, r);
             for (int s = 0; s + batch <= n; s += batch) {
                 List<Tensor> xs = new ArrayList<>();
@@ -74,6 +84,10 @@ public final class LinearProbes {
                         w = smp.width();
                         ys = new long[batch * h * w];
                     }
+                    if (smp.width() != w || smp.height() != h) {
+                        throw new IllegalArgumentException("linear probe: training images of " + w + "x" + h + " and " + smp.width() + "x" + smp.height()
+                                + " in one batch; pass --size 512 as the official protocol");
+                    }
                     xs.add(ex.features());
                     for (int q = 0; q < h * w; q++) ys[i * h * w + q] = smp.mask()[q] & 255;
                 }
@@ -83,28 +97,31 @@ public final class LinearProbes {
                 loss.backward();
                 sgd.step();
             }
+            if (epochEnd != null) epochEnd.after(e, probe);
         }
         return probe;
     }
 
-    /** The probe's labels of each image (features from {@link DecoderFeatures}); with {@code crf}, refined by the dense CRF (§1.5). */
+    /** The probe's labels of each image (features from {@link DecoderFeatures}) at its own size; with {@code crf}, refined by the dense CRF (§1.5). */
     public static List<int[]> predict(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf) {
         List<int[]> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
-            for (int i = 0; i < feats.size(); i++) {
-                Sample s = images.get(i);
-                Tensor logits = probe.forward(feats.get(i), s.height(), s.width());
-                if (crf != null) {
-                    out.add(DenseCrf.refine(logits, s, crf));
-                    continue;
-                }
-                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
-                int[] m = new int[a.length];
-                for (int q = 0; q < a.length; q++) m[q] = (int) a[q];
-                out.add(m);
-            }
-        }
+        for (int i = 0; i < feats.size(); i++) out.add(predict(probe, feats.get(i), images.get(i), crf));
         return out;
+    }
+
+    public static int[] predict(LinearProbe probe, Tensor features, Sample image, DenseCrf.Params crf) {
+        try (var ng = GradMode.noGrad()) {
+            Tensor logits = probe.forward(features, image.height(), image.width());
+            return crf != null ? DenseCrf.refine(logits, image, crf) : argmax(logits);
+        }
+    }
+
+    /** Arg-max over the classes of logits [1, K, H, W]. */
+    public static int[] argmax(Tensor logits) {
+        long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
+        int[] m = new int[a.length];
+        for (int q = 0; q < a.length; q++) m[q] = (int) a[q];
+        return m;
     }
 
     /** An error naming {@code where} when the training images differ in size (the probe trains on batches of one size). */
@@ -115,5 +132,15 @@ public final class LinearProbes {
                         + " and " + s.width() + "x" + s.height() + "); pass --size 512 as the official protocol");
             }
         }
+    }
+
+    /** A copy of the probe's weights (the best-on-val snapshot). */
+    public static LinearProbe copy(LinearProbe probe) {
+        LinearProbe c = new LinearProbe(probe.conv.weight.size(1), probe.conv.weight.size(0), new Generator(0));
+        try (var ng = GradMode.noGrad()) {
+            c.conv.weight.copy_(probe.conv.weight.detach());
+            c.conv.bias.copy_(probe.conv.bias.detach());
+        }
+        return c;
     }
 }

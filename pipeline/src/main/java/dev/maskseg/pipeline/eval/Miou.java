@@ -5,7 +5,23 @@ import java.util.Map;
 
 /** Dataset-level mIoU after matching predicted labels to classes once (docs/methods.md §1.5). */
 public final class Miou {
-    public enum Matching { HUNGARIAN, MAJORITY, NONE }
+    /**
+     * How predicted labels are matched to classes (docs/design.md §4, §4b): IoU-based Hungarian (one to one), MaskContrast's
+     * IoU-based many-to-one majority vote, MaskDistill's count-based one ({@code cluster.py}'s {@code _majority_match}),
+     * or none (labels are classes already). Both majority votes break ties to the lower class.
+     */
+    public enum Matching {
+        HUNGARIAN, MAJORITY, MAJORITY_COUNT, NONE;
+
+        /** The name on the command line: hungarian, majority, majority-count, none. */
+        public String cliName() { return name().toLowerCase().replace('_', '-'); }
+
+        /** A command-line name; anything else is an error listing the names. */
+        public static Matching parse(String s) {
+            for (Matching m : values()) if (m.cliName().equals(s)) return m;
+            throw new IllegalArgumentException("matching must be hungarian, majority, majority-count or none, got '" + s + "'");
+        }
+    }
 
     /** matching: predicted label → class (absent: unmatched, its pixels count as misses). */
     public record Result(double miou, double pixelAccuracy, double[] perClassIou, Map<Integer, Integer> matching) {}
@@ -28,6 +44,13 @@ public final class Miou {
                 for (int p = 0; p < kp; p++) {
                     int best = 0;
                     for (int g = 1; g < k; g++) if (iou[p][g] > iou[p][best]) best = g; // ties: lower class
+                    m.put(p, best);
+                }
+            }
+            case MAJORITY_COUNT -> {
+                for (int p = 0; p < kp; p++) {
+                    int best = 0;
+                    for (int g = 1; g < k; g++) if (c.count(p, g) > c.count(p, best)) best = g; // ties: lower class
                     m.put(p, best);
                 }
             }

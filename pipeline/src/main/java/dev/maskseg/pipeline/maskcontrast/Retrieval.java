@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * MaskContrast's semantic segment retrieval (docs/methods.md §2.7.3): the train images' prototypes form a memory bank,
- * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted; an image with
- * nothing else is left out). Each query image takes the label of its top-1 neighbour by cosine similarity, painted
+ * each labelled with the majority ground-truth class inside its salient mask (0 and 255 not counted, equal counts to the
+ * higher class as the official {@code max((count, class))}; an image with nothing else is left out). Each query image
+ * takes the label of its top-1 neighbour by cosine similarity, painted
  * on its own salient pixels; everything else is 0. Classes outside {@code kept} become 255 (ignored) in every
  * ground truth, which is how the "7 classes" setting is built. An empty bank (no salient pixel on a kept class, e.g.
  * an untrained saliency head) predicts 0 everywhere; {@link Result#bankSize} says so.
@@ -26,7 +27,7 @@ public final class Retrieval {
 
     private Retrieval() {}
 
-    /** The majority kept class in each image's salient pixels, or -1 when it has none. */
+    /** The majority kept class in each image's salient pixels (ties: the higher class), or -1 when it has none. */
     public static int[] bankLabels(Prototypes bank, List<Sample> gt, int classes, Set<Integer> kept) {
         int[] out = new int[gt.size()];
         for (int i = 0; i < gt.size(); i++) {
@@ -37,7 +38,8 @@ public final class Retrieval {
                 if (bank.salient()[i][q] && c != 0 && c < classes && kept.contains(c)) votes[c]++;
             }
             out[i] = -1;
-            for (int c = 1; c < classes; c++) if (votes[c] > 0 && (out[i] < 0 || votes[c] > votes[out[i]])) out[i] = c; // ties: lower class
+            // the official max((count, class)) over the classes present: equal counts go to the higher class
+            for (int c = 1; c < classes; c++) if (votes[c] > 0 && (out[i] < 0 || votes[c] >= votes[out[i]])) out[i] = c;
         }
         return out;
     }

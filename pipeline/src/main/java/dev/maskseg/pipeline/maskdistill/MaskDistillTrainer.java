@@ -8,7 +8,11 @@ import dev.maskseg.engine.optim.Sgd;
 import dev.maskseg.pipeline.data.Permutations;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.Transforms;
+import dev.maskseg.pipeline.eval.Confusion;
+import dev.maskseg.pipeline.eval.EvalSplit;
+import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.loss.HardPixelCrossEntropy;
+import dev.maskseg.pipeline.predict.Labeller;
 import dev.maskseg.pipeline.train.Checkpoints;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.ResNetInit;
@@ -28,22 +32,30 @@ import java.util.stream.IntStream;
  * MaskDistill's last stage (docs/methods.md §3.6): a segmentation network trained on pseudo semantic maps with the
  * hard-pixel-mining cross-entropy, SGD with one step decay, flip + ScaleNRotate augmentation. Every draw derives from
  * (seed, epoch, step, index). The resnet50 backbone starts from {@code pretrained} (MoCo or ImageNet) and, with
- * {@code freezeEarlyLayers}, keeps conv1..layer2 fixed as {@code freeze_layers: 2}. A checkpoint (weights, momentum,
- * epoch) is written atomically after each epoch.
+ * {@code freezeEarlyLayers}, keeps conv1..layer2 fixed as {@code freeze_layers: 2}. With a {@link #validation} split
+ * each epoch is scored on it at the working size and the best epoch's network is written (strictly better replaces,
+ * as the official {@code best_model}). A checkpoint (weights, momentum, epoch, per-epoch loss and val mIoU, the best
+ * so far) is written atomically after each epoch.
  */
 public final class MaskDistillTrainer {
     public interface Listener {
         void step(int epoch, int step, int steps, double loss, double lr);
 
-        /** After the epoch's checkpoint is written. */
-        default void epochEnd(int epoch, double loss, double lr, double seconds) throws IOException {}
+        /** After the epoch's checkpoint is written; {@code valMiou} is NaN without validation. */
+        default void epochEnd(int epoch, double loss, double valMiou, double lr, double seconds) throws IOException {}
     }
+
+    /** The per-epoch validation: the split, its classes, the matching of the network's labels, where the best network goes. */
+    public record Validation(EvalSplit split, int classes, Miou.Matching matching, Path bestModel) {}
 
     private final MaskDistillConfig cfg;
     public final Module model;
     private final Sgd sgd;
     private int epoch;
-    private final List<Double> history = new ArrayList<>();
+    private final List<double[]> history = new ArrayList<>(); // per epoch: loss, val mIoU (NaN without validation)
+    private Validation validation;
+    private double bestMiou = Double.NEGATIVE_INFINITY;
+    private int bestEpoch = -1;
 
     public MaskDistillTrainer(MaskDistillConfig cfg) throws IOException {
         this.cfg = cfg;
@@ -67,7 +79,24 @@ public final class MaskDistillTrainer {
         };
     }
 
-    public List<Double> history() { return List.copyOf(history); }
+    /** Per epoch: mean loss and val mIoU (NaN without validation). */
+    public List<double[]> history() { return List.copyOf(history); }
+
+    /** Scores every epoch on {@code v} and keeps the best network in its file. */
+    public MaskDistillTrainer validation(Validation v) {
+        validation = v;
+        return this;
+    }
+
+    /** The best val mIoU so far and its epoch (0-based; -1 before any validated epoch). */
+    public double bestMiou() { return bestMiou; }
+
+    public int bestEpoch() { return bestEpoch; }
+
+    /** The step schedule of docs/methods.md §3.6: lr until epoch index {@code lrStepEpoch}, 0.1·lr after it (official {@code epoch > 40}: 41..44). */
+    public static double learningRate(MaskDistillConfig cfg, int epoch) {
+        return epoch > cfg.lrStepEpoch() ? cfg.lr() * 0.1 : cfg.lr();
+    }
 
     /** Epochs done (restored by {@link #resume}). */
     public int epoch() { return epoch; }
@@ -77,7 +106,7 @@ public final class MaskDistillTrainer {
         int steps = data.size() / cfg.batch();
         if (steps == 0) throw new IllegalArgumentException("maskdistill: " + data.size() + " images, fewer than one batch of " + cfg.batch());
         for (; epoch < cfg.epochs(); ) {
-            double lr = epoch >= cfg.lrStepEpoch() ? cfg.lr() * 0.1 : cfg.lr();
+            double lr = learningRate(cfg, epoch);
             sgd.setLearningRate(lr);
             int[] order = Permutations.shuffle(data.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
             double sum = 0;
@@ -100,11 +129,31 @@ public final class MaskDistillTrainer {
                 sum += loss.item();
                 if (listener != null) listener.step(epoch, s, steps, loss.item(), lr);
             }
-            history.add(sum / steps);
+            double valMiou = validation == null ? Double.NaN : validate();
+            if (validation != null && valMiou > bestMiou) {
+                bestMiou = valMiou;
+                bestEpoch = epoch;
+                saveModel(validation.bestModel()); // before the checkpoint that records it
+            }
+            history.add(new double[]{sum / steps, valMiou});
             epoch++;
             if (checkpoint != null) save(checkpoint);
-            if (listener != null) listener.epochEnd(epoch - 1, sum / steps, lr, (System.nanoTime() - start) / 1e9);
+            if (listener != null) listener.epochEnd(epoch - 1, sum / steps, valMiou, lr, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** The network's mIoU on the validation split at the working size (the official "online" score), its labels matched as configured. */
+    private double validate() {
+        Confusion c = new Confusion(validation.classes(), 255);
+        EvalSplit v = validation.split();
+        model.eval();
+        for (int i = 0; i < v.count(); i++) {
+            Sample s = v.working().get(i);
+            int[] gt = new int[s.mask().length];
+            for (int q = 0; q < gt.length; q++) gt[q] = s.mask()[q] & 255;
+            c.add(Labeller.labels(model::forward, s, 0, null), gt);
+        }
+        return Miou.evaluate(c, validation.matching()).miou();
     }
 
     private static Tensor images(Sample[] views) {
@@ -130,9 +179,10 @@ public final class MaskDistillTrainer {
     /** The trained network with the metadata that rebuilds it ({@link ModelFiles#loadMaskDistill}). */
     public void saveModel(Path file) throws IOException { ModelFiles.saveMaskDistill(file, model, cfg); }
 
-    /** Weights, SGD momentum, epoch and loss history, atomically ({@link Checkpoints}). */
+    /** Weights, SGD momentum, epoch, history and the best val epoch, atomically ({@link Checkpoints}). */
     public void save(Path file) throws IOException {
-        checkpoints().save(file, new Checkpoints.State(epoch, history.stream().map(l -> new double[]{l}).toList(), Map.of(), Map.of()));
+        checkpoints().save(file, new Checkpoints.State(epoch, history, Map.of(),
+                Map.of("best_val_miou", Double.toString(bestMiou), "best_epoch", Integer.toString(bestEpoch))));
     }
 
     /** Restores a checkpoint written by {@link #save} with the same configuration. */
@@ -140,8 +190,10 @@ public final class MaskDistillTrainer {
         Checkpoints.State s = checkpoints().restore(file);
         epoch = s.epoch();
         history.clear();
-        for (double[] r : s.history()) history.add(r[0]);
+        for (double[] r : s.history()) history.add(r.length > 1 ? r : new double[]{r[0], Double.NaN});
+        bestMiou = Double.parseDouble(s.values().getOrDefault("best_val_miou", "-Infinity"));
+        bestEpoch = Integer.parseInt(s.values().getOrDefault("best_epoch", "-1"));
     }
 
-    private Checkpoints checkpoints() { return Checkpoints.of(cfg.toString()).module("model", model).optimizer(sgd); }
+    private Checkpoints checkpoints() { return Checkpoints.of(cfg.trainingIdentity()).module("model", model).optimizer(sgd); }
 }

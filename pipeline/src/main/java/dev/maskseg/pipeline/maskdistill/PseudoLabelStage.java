@@ -17,16 +17,19 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * MaskDistill's stages 1b and 3 over files (docs/methods.md §3.3, §3.5): every candidate mask of a prior's output folder is
- * clustered by the ViT CLS feature of its box, then each image's candidates are painted into a pseudo semantic map
- * ({@code <id>.png}, labels 0..C) with the confident-mask rule. Without Mask R-CNN (§3.4, not part of maskseg) the
+ * MaskDistill's stages 1b and 3 over files (docs/methods.md §3.3, §3.5): every candidate mask of a prior's output folder
+ * is clustered by the ViT CLS feature of its box (k = C x overcluster), the clusters optionally named with ground-truth
+ * classes by boxes ({@link ClusterNaming}), then each image's candidates are painted into a pseudo semantic map
+ * ({@code <id>.png}: 1 + class when named, 1 + cluster otherwise; 0 background) with the confident-mask rule. Without
+ * Mask R-CNN (§3.4, not part of maskseg) the
  * prior's own candidates and scores take the detector's place: one mask per image (the official stage-1 output)
  * scores 1 and is always kept. Images are decoded one at a time, twice, so memory holds only the features;
  * {@code clusters.json} records each candidate's cluster. An image that cannot be read, or a mask of the wrong
  * size, is reported to the listener and left out (or stops the stage when {@code strict}).
  */
 public final class PseudoLabelStage {
-    public record Summary(int images, int masks, int skipped) {}
+    /** Images and masks clustered, images skipped, the labels the maps hold (background included) and the naming. */
+    public record Summary(int images, int masks, int skipped, int labels, ClustersIndex.Naming naming) {}
 
     private final Function<String, Path> imageFile;
     private final PriorMasks prior;
@@ -39,21 +42,26 @@ public final class PseudoLabelStage {
         this.strict = strict;
     }
 
-    /** Clusters the candidates of {@code ids} with {@code vit} (task "cluster", one step per image) and paints their maps into {@code outDir}. */
-    public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
+    /**
+     * Clusters the candidates of {@code ids} with {@code vit} (task "cluster", one step per image), names the clusters
+     * by {@code boxes} when given (null: raw cluster ids) and paints the maps into {@code outDir}.
+     */
+    public Summary run(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, ClusteringConfig clustering, GroundTruthBoxes boxes, Path outDir,
+                       StageListener listener) throws IOException {
         Files.createDirectories(outDir);
         listener.start("cluster", ids.size(), 0);
         try {
-            return paint(ids, vit, cfg, clusterSeed, outDir, listener);
+            return paint(ids, vit, cfg, clustering, boxes, outDir, listener);
         } finally {
             listener.end();
         }
     }
 
-    private Summary paint(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, long clusterSeed, Path outDir, StageListener listener) throws IOException {
+    private Summary paint(List<String> ids, VisionTransformer vit, MaskDistillConfig cfg, ClusteringConfig clustering, GroundTruthBoxes boxes, Path outDir,
+                          StageListener listener) throws IOException {
         List<String> kept = new ArrayList<>();
         List<double[]> features = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
+        List<Integer> targets = new ArrayList<>();
         int skipped = 0;
         for (String id : ids) {
             List<PriorMasks.Candidate> cands = prior.candidates(id);
@@ -63,9 +71,11 @@ public final class PseudoLabelStage {
             }
             try {
                 Sample img = image(id);
-                double[][] f = MaskClustering.features(vit, img, masks(cands, img));
+                List<byte[]> ms = masks(cands, img);
+                double[][] f = MaskClustering.features(vit, img, ms);
+                List<GroundTruthBoxes.Box> gt = boxes == null ? List.of() : boxes.boxes(id);
+                for (byte[] m : ms) targets.add(boxes == null ? -1 : GroundTruthBoxes.target(MaskClustering.bbox(m, img.width(), img.height()), gt));
                 kept.add(id);
-                counts.add(f.length);
                 features.addAll(List.of(f));
             } catch (IOException e) {
                 if (strict) throw new IOException(e.getMessage() + " (--strict)", e);
@@ -74,7 +84,14 @@ public final class PseudoLabelStage {
             }
             listener.advance(1, null);
         }
-        int[] cluster = MaskClustering.cluster(features.toArray(double[][]::new), cfg.clusters(), clusterSeed);
+        int k = clustering.k(cfg.clusters());
+        int[] cluster = MaskClustering.cluster(features.toArray(double[][]::new), k, clustering.seed());
+        int[] target = targets.stream().mapToInt(Integer::intValue).toArray();
+        ClustersIndex.Naming naming = ClustersIndex.Naming.NONE;
+        if (boxes != null) {
+            ClusterNaming n = ClusterNaming.of(cluster, target, k, cfg.clusters());
+            naming = new ClustersIndex.Naming(n.method(), boxes.source(), n.matching(), n.targeted());
+        }
 
         Map<String, List<ClustersIndex.Assignment>> index = new LinkedHashMap<>();
         int at = 0;
@@ -85,9 +102,10 @@ public final class PseudoLabelStage {
             List<byte[]> ms = masks(cands, img);
             List<PseudoMaps.Candidate> painted = new ArrayList<>();
             List<ClustersIndex.Assignment> rows = new ArrayList<>();
-            for (int k = 0; k < cands.size(); k++, at++) {
-                painted.add(new PseudoMaps.Candidate(ms.get(k), cands.get(k).score(), cluster[at]));
-                rows.add(new ClustersIndex.Assignment(cands.get(k).file().getFileName().toString(), cands.get(k).score(), cluster[at]));
+            for (int c = 0; c < cands.size(); c++, at++) {
+                int name = naming.named() ? naming.matching().get(cluster[at]) : cluster[at]; // painted as 1 + name
+                painted.add(new PseudoMaps.Candidate(ms.get(c), cands.get(c).score(), name));
+                rows.add(new ClustersIndex.Assignment(cands.get(c).file().getFileName().toString(), cands.get(c).score(), cluster[at], target[at], 1 + name));
             }
             byte[] map = PseudoMaps.paint(img.width() * img.height(), painted, cfg.tau());
             int[] labels = new int[map.length];
@@ -95,8 +113,9 @@ public final class PseudoLabelStage {
             LabelMaps.write(outDir.resolve(id + ".png"), img.width(), img.height(), labels);
             index.put(id, rows);
         }
-        new ClustersIndex(prior.dir().toString(), cfg.clusters(), cfg.tau(), clusterSeed, index).write(outDir);
-        return new Summary(kept.size(), features.size(), skipped);
+        int labels = clustering.labels(cfg.clusters());
+        new ClustersIndex(prior.dir().toString(), cfg.clusters(), clustering.overcluster(), cfg.tau(), clustering.seed(), naming, labels, index).write(outDir);
+        return new Summary(kept.size(), features.size(), skipped, labels, naming);
     }
 
     private Sample image(String id) throws IOException {

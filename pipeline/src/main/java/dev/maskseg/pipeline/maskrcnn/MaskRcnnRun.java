@@ -3,24 +3,20 @@ package dev.maskseg.pipeline.maskrcnn;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.config.DataConfig;
-import dev.maskseg.pipeline.data.PriorMasks;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.ClustersIndex;
-import dev.maskseg.pipeline.maskdistill.MaskClustering;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
-import dev.maskseg.pipeline.maskdistill.PseudoLabelStage;
-import dev.maskseg.zoo.vit.VisionTransformer;
+import dev.maskseg.pipeline.maskdistill.MaskDistillRun;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code maskseg train maskrcnn} in a folder (docs/methods.md §3.3 → §3.4): the prior's masks of {@code data.masks}
- * clustered ({@link PseudoLabelStage}: {@code clusters/clusters.json}, with the prior's own pseudo maps beside it),
+ * clustered ({@link MaskDistillRun#clusterAndPaint}: {@code clusters/clusters.json}, with the prior's own pseudo maps beside it),
  * written as a COCO training set ({@code instances.json}, {@link TrainingSet}), and Mask R-CNN trained on it
  * ({@link MaskRcnnTrainer}: {@code checkpoint.safetensors} every checkpoint period, {@code metrics.csv}/{@code metrics.json},
  * finally {@code model.safetensors}). With {@code resume} every finished step is reused (clusters made with the same
@@ -104,17 +100,6 @@ public final class MaskRcnnRun {
 
     /** §3.3 on the prior's masks: clusters.json (and the prior's pseudo maps) in {@code dir}. */
     static void cluster(VocDataset voc, Options o, Path dir, StageListener listener) throws IOException {
-        ClusteringConfig clustering = o.clustering();
-        if (o.data().masks().isEmpty()) throw new IllegalArgumentException("config: data.masks (a prior's folder) is required");
-        if (clustering.weights().isEmpty()) {
-            listener.warning("train maskrcnn: WARNING clustering.weights is empty: clustering with a randomly initialised " + clustering.vit()
-                    + " (give DINO weights for the method's results)");
-        }
-        VisionTransformer vit = MaskClustering.vit(clustering, clustering.seed());
-        List<String> ids = voc.ids(o.data().split());
-        PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(o.data().masks())), o.strict());
-        PseudoLabelStage.Summary s = stage.run(ids, vit, o.maskdistill(), clustering.seed(), dir, listener);
-        listener.info(String.format("train maskrcnn: %d masks of %d images in %d clusters (%s CLS, seed %d); %d images skipped", s.masks(), s.images(),
-                o.maskdistill().clusters(), clustering.vit(), clustering.seed(), s.skipped()));
+        MaskDistillRun.clusterAndPaint(voc, o.data(), o.clustering(), o.maskdistill(), dir, o.strict(), "train maskrcnn", listener);
     }
 }

@@ -26,8 +26,9 @@ import java.util.function.Function;
 
 /**
  * Mask R-CNN's training set (docs/methods.md §3.3 → §3.4) in COCO instances format: one annotation per clustered mask
- * of a prior's folder (RLE segmentation, bbox and area from the mask, {@code category_id} = its cluster 0..C-1, as
- * MaskDistill stores its cluster/class index), images keyed by id with their file name; masks with no pixel are left
+ * of a prior's folder (RLE segmentation, bbox and area from the mask, {@code category_id} = the label it is painted with
+ * minus one: its cluster, or its class when the clusters are named, as MaskDistill stores its 0-based class index),
+ * images keyed by id with their file name; masks with no pixel are left
  * out, as MaskDistill's export drops them. {@link #load} reads such a file (or any COCO instances file) back as
  * training images: categories mapped to contiguous classes in ascending id (detectron2's mapping), images without
  * an annotation left out (detectron2's FILTER_EMPTY_ANNOTATIONS).
@@ -75,7 +76,7 @@ public final class TrainingSet {
                             empty++;
                             continue;
                         }
-                        mine.add(new CocoDataset.Annotation(next++, ImageId.of(id), a.cluster(), Segmentation.of(rle), rle.toBbox(), rle.area(), 0));
+                        mine.add(new CocoDataset.Annotation(next++, ImageId.of(id), a.label() - 1, Segmentation.of(rle), rle.toBbox(), rle.area(), 0));
                     }
                 } catch (IOException ex) {
                     if (strict) throw new IOException(ex.getMessage() + " (--strict)", ex);
@@ -92,7 +93,8 @@ public final class TrainingSet {
             listener.end();
         }
         List<CocoDataset.Category> cats = new ArrayList<>();
-        for (int c = 0; c < clusters.clusters(); c++) cats.add(new CocoDataset.Category(c, "cluster " + c, ""));
+        String kind = clusters.naming().named() ? "class " : "cluster ";
+        for (int c = 0; c < clusters.labels() - 1; c++) cats.add(new CocoDataset.Category(c, kind + c, ""));
         CocoJson.writeDataset(out, new CocoDataset(images, anns, cats));
         return new Summary(images.size(), anns.size(), empty, skipped);
     }

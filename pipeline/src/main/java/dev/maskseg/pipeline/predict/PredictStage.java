@@ -1,6 +1,5 @@
 package dev.maskseg.pipeline.predict;
 
-import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.AtomicFiles;
@@ -11,7 +10,9 @@ import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Overlays;
 import dev.maskseg.pipeline.data.Sample;
-import dev.maskseg.pipeline.eval.LinearProbes;
+import dev.maskseg.pipeline.data.Transforms;
+import dev.maskseg.pipeline.eval.EvalSplit;
+import dev.maskseg.pipeline.eval.FrozenFeatures;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.image.ImageTensors;
@@ -28,44 +29,65 @@ import java.util.function.Function;
 
 /**
  * Segmenting images with a trained model: {@code <stem>.png} (8-bit labels) and {@code overlay/<stem>.png} (colour
- * overlay) per image. A MaskDistill model gives its arg-max labels (0 = background, 1..C = clusters), a MaskContrast
- * model with a linear probe the probe's classes, without one the saliency head's object mask (1 where the logit >
- * 0.5, as the k-means protocol); with the dense CRF (§1.5) class predictions are refined. An unreadable image is
- * reported and skipped. {@link #labels} is the work of one image.
+ * overlay) per image. A MaskDistill model gives its arg-max labels (0 = background, 1..C = clusters or classes), a
+ * model with a linear probe (MaskContrast's, or one trained on a MaskDistill model by {@code eval linear}) the probe's
+ * classes, a MaskContrast model without one the saliency head's object mask (1 where the logit > 0.5, as the k-means
+ * protocol). Class predictions are made at the working size and nearest-resized back, or with the dense CRF (§1.5)
+ * refined at the image's size ({@link Labeller}). An unreadable image is reported and skipped. {@link #labels} is the
+ * work of one image.
  */
 public final class PredictStage {
     /** Images labelled and the two output folders. */
     public record Summary(int images, int skipped, Path labels, Path overlays) {}
 
     private final Function<Sample, int[]> labeller;
+    private boolean overlays = true;
 
     private PredictStage(Function<Sample, int[]> labeller) { this.labeller = labeller; }
 
+    /** {@link #load(Path, Path, DenseCrf.Params, int)} at each image's own size. */
+    public static PredictStage load(Path model, Path probeFile, DenseCrf.Params crf) throws IOException { return load(model, probeFile, crf, 0); }
+
     /**
-     * The model file of {@link ModelFiles} (MaskDistill or MaskContrast, or an official checkpoint of MaskContrast),
-     * an optional probe for a MaskContrast model, and the CRF parameters (null: none; needs class predictions).
+     * The model file of {@link ModelFiles} (MaskDistill or MaskContrast, or an official checkpoint), an optional probe,
+     * the CRF parameters (null: none; needs class predictions) and the working size (0: each image's own; official 512).
      */
-    public static PredictStage load(Path model, Path probeFile, DenseCrf.Params crf) throws IOException {
-        if (ModelFiles.MASKDISTILL.equals(ModelFiles.kind(model))) {
-            if (probeFile != null) throw new IllegalArgumentException("a probe applies to MaskContrast models; " + model + " is a MaskDistill model");
-            Module segmenter = ModelFiles.loadMaskDistill(model);
-            return new PredictStage(s -> labels(segmenter, List.of(s), crf).get(0));
+    public static PredictStage load(Path model, Path probeFile, DenseCrf.Params crf, int size) throws IOException {
+        return of(ModelFiles.loadAny(model), probeFile == null ? null : ModelFiles.loadProbe(probeFile), crf, size);
+    }
+
+    /** A loaded model (a MaskContrast model or a segmenter), an optional probe on its {@link FrozenFeatures}, CRF and working size. */
+    public static PredictStage of(Module model, LinearProbe probe, DenseCrf.Params crf, int size) {
+        model.eval();
+        if (probe != null) {
+            FrozenFeatures f = FrozenFeatures.of(model);
+            if (probe.conv.weight.size(1) != f.channels()) {
+                throw new IllegalArgumentException("the probe reads " + probe.conv.weight.size(1) + " channels but the model's features have " + f.channels());
+            }
+            return new PredictStage(s -> Labeller.labels(x -> probe.forward(f.of(x), x.size(2), x.size(3)), s, size, crf));
         }
-        MaskContrastModel m = ModelFiles.loadMaskContrast(model);
-        m.eval();
-        LinearProbe probe = probeFile == null ? null : ModelFiles.loadProbe(probeFile);
-        if (probe == null && crf != null) throw new IllegalArgumentException("the CRF refines class predictions: give a MaskDistill model or a probe");
-        return new PredictStage(s -> maskContrastLabels(m, probe, s, crf));
+        if (model instanceof MaskContrastModel m) {
+            if (crf != null) throw new IllegalArgumentException("the CRF refines class predictions: give a MaskDistill model or a probe");
+            return new PredictStage(s -> saliencyMask(m, s, size));
+        }
+        return new PredictStage(s -> Labeller.labels(model::forward, s, size, crf));
+    }
+
+    /** Whether {@link #run} also writes {@code overlay/<stem>.png} (default true). */
+    public PredictStage overlays(boolean on) {
+        overlays = on;
+        return this;
     }
 
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
-        Path overlays = Files.createDirectories(outDir.resolve("overlay"));
+        Files.createDirectories(outDir);
+        Path overlayDir = overlays ? Files.createDirectories(outDir.resolve("overlay")) : null;
         int done = 0, skipped = 0;
         for (Path f : images) {
             if (processImage(f, outDir, listener)) done++;
             else skipped++;
         }
-        return new Summary(done, skipped, outDir, overlays);
+        return new Summary(done, skipped, outDir, overlayDir);
     }
 
     /** Writes the image's label map and overlay; false (and a problem reported) when the image is unreadable. */
@@ -79,8 +101,10 @@ public final class PredictStage {
         int[] labels = labels(s);
         String stem = ImageFiles.stem(image);
         LabelMaps.write(outDir.resolve(stem + ".png"), s.width(), s.height(), labels);
-        BufferedImage ov = Overlays.image(s, labels);
-        AtomicFiles.write(Files.createDirectories(outDir.resolve("overlay")).resolve(stem + ".png"), o -> ImageIO.write(ov, "png", o));
+        if (overlays) {
+            BufferedImage ov = Overlays.image(s, labels);
+            AtomicFiles.write(Files.createDirectories(outDir.resolve("overlay")).resolve(stem + ".png"), o -> ImageIO.write(ov, "png", o));
+        }
         return true;
     }
 
@@ -91,30 +115,17 @@ public final class PredictStage {
     public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) {
         model.eval();
         List<int[]> out = new ArrayList<>();
-        try (var ng = GradMode.noGrad()) {
-            for (Sample s : images) {
-                Tensor logits = model.forward(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
-                if (crf != null) {
-                    out.add(DenseCrf.refine(logits, s, crf));
-                    continue;
-                }
-                long[] a = logits.argmax(1, false).to(DType.INT64).toLongArray();
-                int[] m = new int[a.length];
-                for (int i = 0; i < a.length; i++) m[i] = (int) a[i];
-                out.add(m);
-            }
-        }
+        for (Sample s : images) out.add(Labeller.labels(model::forward, s, 0, crf));
         return out;
     }
 
-    private static int[] maskContrastLabels(MaskContrastModel m, LinearProbe probe, Sample s, DenseCrf.Params crf) {
+    private static int[] saliencyMask(MaskContrastModel m, Sample stored, int size) {
+        Sample s = size > 0 ? Transforms.resizeBicubic(stored, size, size) : stored;
         try (var ng = GradMode.noGrad()) {
-            Tensor x = ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()));
-            if (probe != null) return LinearProbes.predict(probe, List.of(m.features(x)), List.of(s), crf).get(0);
-            float[] logit = m.run(x).saliency().contiguous().toFloatArray();
+            float[] logit = m.run(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width()))).saliency().contiguous().toFloatArray();
             int[] labels = new int[logit.length];
             for (int i = 0; i < labels.length; i++) labels[i] = logit[i] > 0.5f ? 1 : 0;
-            return labels;
+            return EvalSplit.resizeNearest(labels, s.width(), s.height(), stored.width(), stored.height());
         }
     }
 }

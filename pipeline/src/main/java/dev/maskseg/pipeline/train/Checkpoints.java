@@ -110,6 +110,11 @@ public final class Checkpoints {
         return new State(Integer.parseInt(require(meta, "epoch", file)), history(require(meta, "history", file)), rest, values);
     }
 
+    /** The per-epoch history a checkpoint written by {@link #save} holds, from its metadata alone. */
+    public static List<double[]> history(Path file) throws IOException {
+        return history(require(SafeTensors.metadata(file), "history", file));
+    }
+
     private static Map<String, Tensor> take(Map<String, Tensor> from, String prefix) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         from.entrySet().removeIf(e -> {

@@ -96,6 +96,19 @@ public final class ModelFiles {
         return file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file).get("model") : null;
     }
 
+    /**
+     * A MaskContrast model or a MaskDistill segmenter: by the metadata of a file written here, otherwise (an official
+     * checkpoint) by its weights: a DeepLab head's last layer ({@code head.4} or {@code classifier.4}) makes it MaskDistill's.
+     */
+    public static Module loadAny(Path file) throws IOException {
+        String kind = kind(file);
+        if (MASKDISTILL.equals(kind)) return loadMaskDistill(file);
+        if (MASKCONTRAST.equals(kind)) return loadMaskContrast(file);
+        if (LINEAR_PROBE.equals(kind)) throw new IOException(file + " is a linear probe, not a model: give the model it was trained on");
+        boolean deeplab = WeightFiles.read(file).keySet().stream().anyMatch(k -> k.matches("(module\\.)?(head|classifier)\\.4\\.weight"));
+        return deeplab ? loadMaskDistill(file) : loadMaskContrast(file);
+    }
+
     /** A model written by {@link #saveMaskContrast}, or an official MaskContrast checkpoint (resnet50, {@code model_q.} names). */
     public static MaskContrastModel loadMaskContrast(Path file) throws IOException {
         Map<String, String> meta = metadata(file, MASKCONTRAST, "MaskContrast");

@@ -17,14 +17,14 @@ import java.util.List;
 public final class MbPlusPrior implements MaskPrior {
     @Override public String name() { return "mbplus"; }
 
-    @Override public String description() { return "MB+ minimum-barrier saliency (Zhang et al. 2015); binarized at 0.5, holes filled, regions and images under 1% dropped"; }
+    @Override public String description() { return "MB+ minimum-barrier saliency (Zhang et al. 2015); binarized at 0.5, contours (regions and holes) under 1% zeroed, images under 1% dropped"; }
 
-    @Override public List<PriorParam> params() { return List.of(); }
+    @Override public List<PriorParam> params() { return List.of(SaliencyPriors.HOLES); }
 
     @Override
     public PriorResult run(BufferedImage image, PriorParams p, PriorContext ctx) {
         int w = image.getWidth(), h = image.getHeight();
-        PriorResult.Mask m = SaliencyMasks.postprocess(MbPlus.saliency(Rgb.pixels(image), w, h), w, h);
+        PriorResult.Mask m = SaliencyMasks.postprocess(MbPlus.saliency(Rgb.pixels(image), w, h), w, h, SaliencyPriors.holes(p, name()));
         return m == null ? new PriorResult(List.of()) : PriorResult.of(m);
     }
 }

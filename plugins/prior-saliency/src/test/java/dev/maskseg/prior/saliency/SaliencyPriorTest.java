@@ -90,19 +90,44 @@ class SaliencyPriorTest {
     }
 
     @Test
-    void postprocessingFillsHolesAndDropsSmallRegions() {
+    void postprocessingFillsHolesOnRequestAndDropsSmallRegions() {
         int w = 20, h = 20;
         float[] s = new float[w * h];
         for (int y = 2; y < 12; y++) for (int x = 2; x < 12; x++) s[y * w + x] = 0.9f; // 10x10 square...
         for (int y = 5; y < 8; y++) for (int x = 5; x < 8; x++) s[y * w + x] = 0.1f;  // ...with a 3x3 hole
         s[18 * w + 18] = 0.9f; // 1 px: 0.25% of the image
-        PriorResult.Mask m = SaliencyMasks.postprocess(s, w, h);
+        PriorResult.Mask m = SaliencyMasks.postprocess(s, w, h, SaliencyMasks.Holes.FILL);
         assertEquals(100, m.area(), "hole filled, the speck dropped");
         assertTrue(m.get(6, 6));
         assertTrue(!m.get(18, 18));
         float[] tiny = new float[w * h];
         tiny[0] = tiny[1] = tiny[2] = 1; // 3 px < 1% of 400
         assertNull(SaliencyMasks.postprocess(tiny, w, h), "image dropped");
+    }
+
+    /**
+     * The official rule on a 40x40 map (1% = 16 px): a 20x20 region with a 1-px hole, a 3x3 hole and, inside a 6x6 hole,
+     * a 2x2 island. Holes stay; the 1-px hole's filled contour (the hole and its 4 border pixels, 5 px) is under 1% and
+     * is zeroed; the 3x3 one (9 + 12 = 21 px) and the 6x6 one (36 + 24) are not; the island (4 px) is zeroed; a 1-px
+     * speck is zeroed.
+     */
+    @Test
+    void postprocessingKeepsHolesAndZeroesSmallContoursAsTheOfficialCode() {
+        int w = 40, h = 40;
+        float[] s = new float[w * h];
+        for (int y = 2; y < 22; y++) for (int x = 2; x < 22; x++) s[y * w + x] = 0.9f;
+        s[5 * w + 5] = 0.1f;
+        for (int y = 8; y < 11; y++) for (int x = 5; x < 8; x++) s[y * w + x] = 0.1f;
+        for (int y = 12; y < 18; y++) for (int x = 12; x < 18; x++) s[y * w + x] = 0.1f;
+        for (int y = 14; y < 16; y++) for (int x = 14; x < 16; x++) s[y * w + x] = 0.9f;
+        s[35 * w + 35] = 0.9f;
+        PriorResult.Mask m = SaliencyMasks.postprocess(s, w, h);
+        assertEquals(400 - 5 - 9 - 36, m.area(), "the holes stay, the 1-px hole widens to 5 px, the island and the speck go");
+        assertTrue(!m.get(5, 5) && !m.get(4, 5) && !m.get(6, 5) && !m.get(5, 4) && !m.get(5, 6), "1-px hole plus its 4-neighbours");
+        assertTrue(m.get(4, 4), "diagonal neighbours of the small hole stay");
+        assertTrue(!m.get(6, 9) && m.get(4, 9), "the 3x3 hole stays as it is");
+        assertTrue(!m.get(14, 14) && !m.get(35, 35), "island inside a hole and the speck are under 1%");
+        assertEquals(SaliencyMasks.Holes.FILL, SaliencyMasks.Holes.parse("fill"));
     }
 
     @Test
