@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
         + "image's detections by descending score. Detection settings (test size, thresholds) come from the model file of "
         + "'train maskrcnn'; detectron2 weights without them use the official ones (shorter side 800, score > 0.05, NMS 0.5, 100 "
         + "detections, MoCo's RGB normalization) and category ids 0..C-1. An image that cannot be read is reported, recorded in "
-        + "OUT.errors.json and skipped (--strict stops at the first); a killed run continues from OUT.partial/."})
+        + "OUT.errors.json and skipped (--strict stops at the first); a killed run continues from OUT.partial/ (with the same model); "
+        + "an existing OUT is replaced only with --overwrite."})
 final class DetectCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
@@ -34,10 +35,15 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Stop at the first image that cannot be read.")
     boolean strict;
 
+    @Option(names = "--overwrite", description = "Replace an existing OUT (and drop partial results of an interrupted run).")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         ModelFiles.MaskRcnn loaded = ModelFiles.loadMaskRcnn(model, MaskRcnnConfig.official());
-        DetectStage.Summary s = new DetectStage(new MaskRcnnDetector(loaded), strict).run(ImageFiles.list(images), out, console.listener("detect"));
+        String source = model.toAbsolutePath() + " (" + java.nio.file.Files.size(model) + " bytes, " + java.nio.file.Files.getLastModifiedTime(model) + ")";
+        DetectStage.Summary s = new DetectStage(new MaskRcnnDetector(loaded), strict).run(ImageFiles.list(images), out, source, overwrite,
+                console.listener("detect"));
         System.out.println(s.line());
         return 0;
     }

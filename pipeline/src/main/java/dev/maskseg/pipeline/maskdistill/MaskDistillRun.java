@@ -199,7 +199,9 @@ public final class MaskDistillRun {
             listener.info("train maskdistill: reusing the detections in " + results);
         } else {
             List<Path> images = voc.ids(o.data().split()).stream().map(voc::imageFile).toList();
-            DetectStage.Summary s = new DetectStage(new MaskRcnnDetector(ModelFiles.loadMaskRcnn(model, o.maskrcnn())), o.strict()).run(images, results, listener);
+            String source = model.toAbsolutePath() + " (" + Files.size(model) + " bytes, " + Files.getLastModifiedTime(model) + ")";
+            DetectStage.Summary s = new DetectStage(new MaskRcnnDetector(ModelFiles.loadMaskRcnn(model, o.maskrcnn())), o.strict())
+                    .run(images, results, source, !o.resume(), listener);
             listener.info("train maskdistill: " + s.line());
         }
         DetectorPseudoMaps.Summary p = DetectorPseudoMaps.paint(results, o.cfg().tau(), rule, pseudo, listener);

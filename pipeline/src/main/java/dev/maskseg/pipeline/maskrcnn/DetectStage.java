@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * {@code instances_to_coco_json}: image id = the file's stem, category id, score, RLE segmentation, bbox x, y, w, h of
  * the detected box), each image's detections by descending score, images in file-name order. Each image's
  * detections go to {@code <out>.partial/<stem>.json} (atomically) as soon as they exist, so a killed run continues where
- * it stopped; the results file is written (atomically) at the end and the partial folder removed. An image that cannot
+ * it stopped (the folder records which detector wrote it; another detector's partial results are an error); the results
+ * file is written (atomically) at the end and the partial folder removed. An existing results file is an error unless
+ * {@code overwrite}. An image that cannot
  * be read is one problem line naming it, recorded in {@code <out>.errors.json} and counted, and the batch goes on
  * ({@code strict} stops at the first).
  */
@@ -37,6 +39,7 @@ public final class DetectStage {
         }
     }
 
+    private static final String SOURCE = "detector.txt";
     private final InstanceDetector detector;
     private final boolean strict;
 
@@ -45,9 +48,43 @@ public final class DetectStage {
         this.strict = strict;
     }
 
+    /**
+     * {@link #run(List, Path, StageListener)} after checking {@code out}: an existing results file is kept (an error) unless
+     * {@code overwrite}, which also drops partial results; partial results of another detector than {@code source}
+     * (e.g. the model file) are an error.
+     */
+    public Summary run(List<Path> images, Path out, String source, boolean overwrite, StageListener listener) throws IOException {
+        Path partial = partial(out);
+        if (Files.exists(out) && !overwrite) throw new IOException(out + " exists (results of an earlier run); give --overwrite to replace it");
+        if (Files.isDirectory(partial)) {
+            Path src = partial.resolve(SOURCE);
+            String was = Files.exists(src) ? Files.readString(src).strip() : "";
+            if (overwrite) {
+                deleteTree(partial);
+            } else if (!was.equals(source)) {
+                throw new IOException(partial + " holds partial results of another detector (" + (was.isEmpty() ? "unknown" : was)
+                        + "); give --overwrite to start over");
+            } else {
+                listener.info("detect: continuing the partial results in " + partial);
+            }
+        }
+        Files.createDirectories(partial);
+        dev.maskseg.engine.io.AtomicFiles.write(partial.resolve(SOURCE), o -> o.write(source.getBytes()));
+        return run(images, out, listener);
+    }
+
+    private static Path partial(Path out) { return out.resolveSibling(out.getFileName() + ".partial"); }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) Files.delete(p);
+        }
+        Files.delete(dir);
+    }
+
     /** Detects every image of {@code images} (task "detect", one step per image) into the results file {@code out}. */
     public Summary run(List<Path> images, Path out, StageListener listener) throws IOException {
-        Path partial = out.resolveSibling(out.getFileName() + ".partial"), errorsFile = out.resolveSibling(out.getFileName() + ".errors.json");
+        Path partial = partial(out), errorsFile = out.resolveSibling(out.getFileName() + ".errors.json");
         Files.createDirectories(partial);
         Map<String, String> errors = new LinkedHashMap<>();
         int done = 0;
@@ -86,10 +123,7 @@ public final class DetectStage {
         CocoJson.writeResults(out, all);
         if (!errors.isEmpty()) JsonFiles.write(errorsFile, errors);
         else Files.deleteIfExists(errorsFile);
-        try (Stream<Path> s = Files.list(partial)) {
-            for (Path p : s.toList()) Files.delete(p);
-        }
-        Files.delete(partial);
+        deleteTree(partial);
         return new Summary(images0, all.size(), errors.size(), done, out);
     }
 

@@ -105,6 +105,15 @@ class DetectStageTest {
         assertEquals(12, m[3 * 32 + 5]);
         assertEquals(0, m[3 * 32 + 10]);
 
+        // the guarded entry: an existing results file needs overwrite; another detector's partial results are refused
+        assertThrows(java.io.IOException.class, () -> new DetectStage(new Blocks(), false).run(images, out, "m1", false, StageListener.NONE));
+        Path other = tmp.resolve("det/other.json");
+        Files.createDirectories(tmp.resolve("det/other.json.partial"));
+        Files.writeString(tmp.resolve("det/other.json.partial/detector.txt"), "m0");
+        var e = assertThrows(java.io.IOException.class, () -> new DetectStage(new Blocks(), false).run(images, other, "m1", false, StageListener.NONE));
+        assertTrue(e.getMessage().contains("another detector") && e.getMessage().contains("m0"), e.getMessage());
+        assertEquals(3, new DetectStage(new Blocks(), false).run(images, other, "m1", true, StageListener.NONE).images());
+
         Files.write(images.get(2), Files.readAllBytes(images.get(1)));
         Files.writeString(images.get(3), "not an image");
         assertThrows(java.io.IOException.class, () -> new DetectStage(new Blocks(), true).run(images, tmp.resolve("strict.json"), StageListener.NONE));

@@ -50,11 +50,11 @@ class DetectionDataTest {
                 if (c < 0) continue;
                 String f = id + "_" + (o - 1) + ".png";
                 LabelMaps.write(masks.resolve(f), 48, 48, px);
-                rows.add(new ClustersIndex.Assignment(f, 1.0, c));
+                rows.add(new ClustersIndex.Assignment(f, 1.0, c, -1, 1 + c));
             }
             images.put(id, rows);
         }
-        return new ClustersIndex(masks.toString(), 4, 0.9, 1, images);
+        return new ClustersIndex(masks.toString(), 4, 1, 0.9, 1, ClustersIndex.Naming.NONE, 5, images);
     }
 
     @Test
@@ -66,11 +66,11 @@ class DetectionDataTest {
         // an empty mask is left out, a mask of the wrong size drops its image with one problem line
         List<ClustersIndex.Assignment> first = new ArrayList<>(clusters.images().get(ids.get(0)));
         LabelMaps.write(masks.resolve("empty.png"), 48, 48, new int[48 * 48]);
-        first.add(new ClustersIndex.Assignment("empty.png", 0.5, 2));
+        first.add(new ClustersIndex.Assignment("empty.png", 0.5, 2, -1, 3));
         Map<String, List<ClustersIndex.Assignment>> images = new LinkedHashMap<>(clusters.images());
         images.put(ids.get(0), first);
         ImageIO.write(new BufferedImage(20, 48, BufferedImage.TYPE_BYTE_GRAY), "png", masks.resolve(ids.get(1) + "_0.png").toFile());
-        clusters = new ClustersIndex(clusters.priorMasks(), 4, 0.9, 1, images);
+        clusters = new ClustersIndex(clusters.priorMasks(), 4, 1, 0.9, 1, ClustersIndex.Naming.NONE, 5, images);
 
         List<String> problems = new ArrayList<>();
         Path json = tmp.resolve("instances.json");
