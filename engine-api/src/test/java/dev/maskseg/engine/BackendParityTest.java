@@ -117,6 +117,8 @@ class BackendParityTest {
         cs.add(nc("roi_align 14x14 1/16", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 14, 14, 1 / 16.0, 0, true), new int[]{2, 3, 17, 13}));
         cs.add(c("roi_align 5x4 1/8 sampling 2 legacy", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 5, 4, 1 / 8.0, 2, false), new int[]{2, 4, 26, 34}));
         cs.add(c("roi_align 33 channels 1/4", t -> RoiAlign.roiAlign(t[0], rois(t[0], rois), 6, 9, 1 / 4.0, 0, true), new int[]{2, 33, 52, 68}));
+        cs.add(c("roi_align 1x1 map", t -> RoiAlign.roiAlign(t[0], rois(t[0], new float[]{0, 0, 0, 16, 16, 0, -8, -8, 40, 40, 0, 3, 3, 4, 5}),
+                2, 2, 1 / 16.0, 0, true), new int[]{1, 2, 1, 1}));
         cs.add(c("conv_transpose k2 s2 bias", t -> Conv.convTranspose2d(t[0], t[1], t[2], 2, 0, 0, 1, 1),
                 new int[]{2, 5, 3, 4}, new int[]{5, 3, 2, 2}, new int[]{3}));
         cs.add(c("conv_transpose k3 s2 p1 op1 groups 2", t -> Conv.convTranspose2d(t[0], t[1], null, 2, 1, 1, 2, 1),

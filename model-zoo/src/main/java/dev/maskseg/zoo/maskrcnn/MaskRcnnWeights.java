@@ -48,8 +48,7 @@ public final class MaskRcnnWeights {
     public static Checkpoint read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such weights file");
         if (isPickle(file)) return readPickle(file);
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        WeightFiles.read(file).forEach((k, v) -> tensors.put(k.startsWith("module.") ? k.substring(7) : k, v));
+        Map<String, Tensor> tensors = new LinkedHashMap<>(WeightFiles.read(file));
         Map<String, String> meta = isSafeTensors(file) ? SafeTensors.metadata(file) : Map.of();
         return new Checkpoint(tensors, false, "", meta);
     }
@@ -96,7 +95,8 @@ public final class MaskRcnnWeights {
     /** The detector of a weights file, loaded strictly, in eval mode. */
     public static MaskRcnnC4 load(Path file, Map<String, String> options) throws IOException {
         Checkpoint ckpt = read(file);
-        Map<String, Tensor> t = ckpt.tensors();
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        ckpt.tensors().forEach((k, v) -> t.put(k.startsWith("module.") ? k.substring("module.".length()) : k, v));
         if (ckpt.matchingHeuristics()) {
             if (t.keySet().stream().noneMatch(k -> k.endsWith("cls_score.weight"))) {
                 throw new IOException(file + ": holds only backbone weights (matching_heuristics, author '" + ckpt.author()
