@@ -90,13 +90,14 @@ public record MaskRcnnConfig(int width, boolean strideIn1x1, String norm, String
     /**
      * The demo's detector, sized for 2 cores in minutes on 96x96 scenes. Differences from {@link #official()}: width 8 (an
      * eighth of every ResNet-50 stage's channels), random init (no MoCo weights offline), hence trained BN instead of
-     * FrozenBN and nothing frozen; shorter side 96..160 (step 32) in training and 128 at detection; anchors 16..64; 128
+     * FrozenBN and nothing frozen; the 96x96 scenes upscaled to a shorter side of 160..256 (step 32) in training and 224
+     * at detection, anchors 32..128; 128
      * sampled anchors and 32 sampled RoIs per image, 1000/200 RPN proposals before/after NMS in training and 1000/100 at
      * detection; 2 images per iteration, 800 iterations with 30 of warm-up and one step at 650 (lr 0.02 as official).
      */
     public static MaskRcnnConfig demo() {
-        return new MaskRcnnConfig(8, false, "bn", "", 0, MOCO_MEAN, MOCO_STD, sizes(96, 160, 32), 1333, 128, 1333, true,
-                List.of(16.0, 32.0, 64.0), List.of(0.5, 1.0, 2.0), 128, 0.5, 1000, 200, 1000, 100, 0.7,
+        return new MaskRcnnConfig(8, false, "bn", "", 0, MOCO_MEAN, MOCO_STD, sizes(160, 256, 32), 1333, 224, 1333, true,
+                List.of(32.0, 64.0, 128.0), List.of(0.5, 1.0, 2.0), 128, 0.5, 1000, 200, 1000, 100, 0.7,
                 32, 0.25, 0.05, 0.5, 100, 2, 0.02, 0.9, 1e-4, 30, 0.001, List.of(650), 800, 100, 1);
     }
 
