@@ -29,3 +29,8 @@ if ! command -v mvn >/dev/null 2>&1; then
   echo "maskseg: Maven (mvn) not found: install it, e.g. 'apt-get install -y maven'" >&2
   exit 1
 fi
+# A quiet build. Debian's Maven 3.8.7 writes two ANSI resets ("[0m[0m") when it starts and ends even with -B or
+# -Dstyle.color=never: its jansi 2.4 resets the console on install and uninstall; jansi.noreset stops that. Maven's
+# guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run (JEP 498); the JDK's own switch allows it.
+# Both only concern Maven's JVM: the test forks take their flags from the pom.
+export MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true -Dstyle.color=never --sun-misc-unsafe-memory-access=allow"

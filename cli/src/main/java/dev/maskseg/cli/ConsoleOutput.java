@@ -1,53 +1,57 @@
 package dev.maskseg.cli;
 
 import dev.maskseg.pipeline.StageListener;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
 
 /**
  * A picocli mixin without options that every command shares: the console side of a pipeline stage. Status lines go to
- * stdout, warnings to stderr, problems to stderr behind the command's prefix, and each task becomes a progress bar on
- * stderr (steps, speed, elapsed / ETA), so stdout keeps the results.
+ * stdout, warnings to stderr, problems to stderr behind the command's prefix, and each task's progress to stderr
+ * ({@link ConsoleProgress}: a bar on a terminal, plain lines in a log), so stdout keeps the results. A line printed
+ * while a bar is showing first clears the bar's line; a bar left open by a failing stage is ended before
+ * {@link Main} prints the error ({@link #finishOpenTask}).
  */
 @Command
 final class ConsoleOutput {
+    private static ConsoleProgress open;
+
     /** A listener whose problem lines read {@code "<prefix>: <message>"}. */
     StageListener listener(String prefix) {
+        PrintStream out = System.out, err = System.err;
+        ConsoleProgress progress = ConsoleProgress.create(err);
         return new StageListener() {
-            private ProgressBar bar;
+            @Override
+            public void info(String line) { progress.printAside(() -> out.println(line)); }
 
             @Override
-            public void info(String line) { System.out.println(line); }
+            public void warning(String line) { progress.printAside(() -> err.println(line)); }
 
             @Override
-            public void warning(String line) { System.err.println(line); }
+            public void problem(String message) { progress.printAside(() -> err.println(prefix + ": " + message)); }
 
             @Override
-            public void problem(String message) { System.err.println(prefix + ": " + message); }
+            public void start(String task, long total, long done) { start(task, total, done, ""); }
 
             @Override
-            public synchronized void start(String task, long total, long done) {
-                if (bar != null) bar.close();
-                bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().build();
-                if (done > 0) bar.stepTo(done);
+            public void start(String task, long total, long done, String unit) {
+                progress.start(task, total, done, unit);
+                remember(progress);
             }
 
             @Override
-            public synchronized void advance(long steps, String status) {
-                if (bar == null) return;
-                bar.stepBy(steps);
-                if (status != null) bar.setExtraMessage(status);
-            }
+            public void advance(long steps, String status) { progress.advance(steps, status); }
 
             @Override
-            public synchronized void end() {
-                if (bar != null) bar.close();
-                bar = null;
-            }
+            public void end() { progress.end(); }
         };
+    }
+
+    private static synchronized void remember(ConsoleProgress p) { open = p; }
+
+    /** Ends the task a failing command left open, so its error starts on a line of its own. */
+    static synchronized void finishOpenTask() {
+        if (open != null) open.end();
+        open = null;
     }
 }

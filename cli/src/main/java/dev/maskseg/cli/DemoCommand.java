@@ -18,8 +18,9 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", description = {"The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, "
         + "mine saliency masks (MB+), then MaskContrast (train a small model; prototype k-means + Hungarian) or MaskDistill (cluster the "
         + "masks, paint pseudo maps, train a small segmenter with hard-pixel mining; Hungarian-matched labels), each also with a linear "
-        + "probe, against the same network at random initialisation; writes DIR/report.html and DIR/metrics.json. MaskDistill with "
-        + "--crf-rounds N adds §3.7's CRF self-training rounds (each round's mIoU in the report and in metrics.json crf_rounds)."})
+        + "probe, against the same network at random initialisation; writes DIR/report.html (pictures in DIR/report/), DIR/metrics.json and "
+        + "DIR/model.safetensors, which 'predict --model' and 'eval' take (MaskContrast also DIR/probe.safetensors for 'predict --probe'). "
+        + "MaskDistill with --crf-rounds N adds §3.7's CRF self-training rounds (each round's mIoU in the report and in metrics.json crf_rounds)."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -36,6 +36,9 @@ final class EvalCommand {
             + "pixel count (MaskDistill's cluster.py), or none.",
             "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
     static final class MiouCommand implements Callable<Integer> {
+        @Mixin
+        ConsoleOutput console = new ConsoleOutput();
+
         @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
         Path pred;
 
@@ -62,7 +65,7 @@ final class EvalCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--" + e.getMessage());
             }
-            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore);
+            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore, console.listener("eval miou"));
             JsonFiles.write(json, MiouFiles.fields(r));
             System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching); %s%n", r.miou(), r.pixelAccuracy(), matching, json);
             return 0;
@@ -97,7 +100,7 @@ final class EvalCommand {
 
         VocDataset voc() {
             if (size < 0) throw new IllegalArgumentException("--size must be >= 0, got " + size);
-            return new VocDataset(data, strict, console.listener("eval")::problem);
+            return new VocDataset(data, strict, console.listener("eval"));
         }
 
         /** The split at the working size, ground truth resized by nearest (retrieval's official scoring). */
@@ -126,7 +129,7 @@ final class EvalCommand {
         @Override
         public Integer call() throws Exception {
             int k = clusters > 0 ? clusters : classes - 1;
-            Map<String, Object> out = ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching));
+            Map<String, Object> out = ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching), console.listener("eval kmeans"));
             JsonFiles.write(json, out);
             System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d, %s matching); %s%n", (double) out.get("miou"), seeds.length,
                     (int) out.get("images"), k, out.get("matching_method"), json);
@@ -232,7 +235,7 @@ final class EvalCommand {
             for (int c : kept) if (c >= classes) throw new IllegalArgumentException("eval retrieval: class " + c + " needs --num-classes > " + c);
             MaskContrastModel m = ModelFiles.loadMaskContrast(model);
             List<Sample> train = split(trainSplit), val = split(valSplit);
-            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept);
+            Retrieval.Result r = Retrieval.evaluate(m, train, val, classes, kept, console.listener("eval retrieval"));
             if (r.bankSize() == 0) System.err.println("eval retrieval: WARNING the memory bank is empty (no train image has a salient pixel on a kept class)");
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("miou", r.miou());

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /** The {@code maskseg} command. Exit codes: 0 success, 2 usage error, 1 any other failure. */
 @Command(name = "maskseg", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "maskseg 0.1.0",
         description = "Unsupervised semantic segmentation (MaskContrast, MaskDistill) on a pure-JVM tensor engine.",
-        subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class, PluginsCommand.class, MineMasksCommand.class, DemoCommand.class, MakeDatasetCommand.class, MakeInstancesCommand.class, EvalCommand.class, TrainCommand.class, PredictCommand.class, DetectCommand.class,
+        subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class, PluginsCommand.class, MineMasksCommand.class, PriorsGalleryCommand.class, DemoCommand.class, MakeDatasetCommand.class, MakeInstancesCommand.class, EvalCommand.class, TrainCommand.class, PredictCommand.class, DetectCommand.class, SparkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private static String backendName;
@@ -35,12 +35,19 @@ public final class Main {
 
     public static void main(String[] args) { System.exit(run(args)); }
 
+    /** The command tree, every subcommand registered (what {@code --help} shows and the README's command table lists). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("eval").addSubcommand(new EvalInstancesCommand());
+        cl.getSubcommands().get("spark").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
+        return cl;
+    }
+
     public static int run(String... args) {
         backendName = null;
         pluginsDir = null;
         pluginLoader = Main.class.getClassLoader();
-        CommandLine cl = new CommandLine(new Main());
-        cl.getSubcommands().get("eval").addSubcommand(new EvalInstancesCommand());
+        CommandLine cl = commandLine();
         cl.setExecutionStrategy(parsed -> {
             try {
                 Path dir = Priors.pluginDir(pluginsDir);
@@ -55,6 +62,7 @@ public final class Main {
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            ConsoleOutput.finishOpenTask();
             cmd.getErr().println("maskseg " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (System.getenv("MASKSEG_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;

@@ -2,6 +2,7 @@ package dev.maskseg.cli;
 
 import dev.maskseg.pipeline.data.SyntheticScenes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -11,6 +12,9 @@ import java.util.concurrent.Callable;
         + "SegmentationClass/ (0 background, 1 disc, 2 box, 3 triangle, 4 cross), SegmentationObject/ (0 background, 1..n the objects "
         + "where visible; 'maskseg make-instances --voc OUT' turns it into COCO instances) and ImageSets/Segmentation/{train,val,trainval}.txt."})
 final class MakeDatasetCommand implements Callable<Integer> {
+    @Mixin
+    ConsoleOutput console = new ConsoleOutput();
+
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
@@ -25,7 +29,7 @@ final class MakeDatasetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SyntheticScenes.write(out, images, size, seed);
+        SyntheticScenes.write(out, images, size, seed, console.listener("make-dataset"));
         System.out.printf("make-dataset: %d scenes of %dx%d, classes %s, in %s%n", images, size, size, SyntheticScenes.CLASSES, out);
         return 0;
     }

@@ -20,7 +20,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
 
-    @Option(names = {"--model", "--checkpoint"}, required = true, description = "model.safetensors of 'train maskcontrast' or 'train maskdistill'.")
+    @Option(names = {"--model", "--checkpoint"}, required = true, description = "model.safetensors of 'demo', 'train maskcontrast' or 'train maskdistill' (not their checkpoint.safetensors), "
+            + "or an official MaskContrast/MaskDistill checkpoint.")
     Path model;
 
     @Option(names = "--probe", description = "Linear probe weights (safetensors with weight, bias).")

@@ -7,6 +7,8 @@ import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastTrainer;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
+import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.train.Checkpoints;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.SmallSegmenter;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -64,5 +67,24 @@ class ModelFilesTest {
         var notProbe = assertThrows(IllegalArgumentException.class, () -> ModelFiles.loadProbe(mcFile));
         assertTrue(notProbe.getMessage().contains("not a linear probe"), notProbe.getMessage());
         assertEquals(null, ModelFiles.kind(tmp.resolve("official.pth")), "a .pth has no kind: the loaders take it as an official checkpoint");
+    }
+
+    /** A training checkpoint and a file without our metadata each get an error saying what the file is and what was expected. */
+    @Test
+    void checkpointsAndForeignFilesAreNamedForWhatTheyAre() throws Exception {
+        MaskContrastConfig mc = MaskContrastConfig.demo();
+        MaskContrastModel m = MaskContrastTrainer.create(mc, 3);
+        Path ckpt = tmp.resolve("checkpoint.safetensors");
+        Checkpoints.of(mc.toString()).module("query", m).save(ckpt, new Checkpoints.State(2, List.of(), Map.of(), Map.of()));
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.loadMaskContrast(ckpt));
+        assertTrue(e.getMessage().contains("is a training checkpoint of MaskContrastConfig[backbone=small, width=64, ...] after epoch 2")
+                && e.getMessage().contains("model.safetensors"), e.getMessage());
+        assertThrows(IOException.class, () -> ModelFiles.loadMaskDistill(ckpt));
+
+        Path bare = tmp.resolve("bare.safetensors"); // the small model's weights without our metadata: read as the official resnet50
+        SafeTensors.write(bare, m.stateDict(), Map.of());
+        IOException f = assertThrows(IOException.class, () -> ModelFiles.loadMaskContrast(bare));
+        assertTrue(f.getMessage().contains("has no maskseg metadata, so it was read as an official MaskContrast checkpoint (resnet50)")
+                && f.getMessage().contains(m.stateDict().size() + " tensors") && f.getMessage().contains("missing"), f.getMessage());
     }
 }

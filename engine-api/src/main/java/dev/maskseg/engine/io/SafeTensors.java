@@ -139,6 +139,11 @@ public final class SafeTensors {
 
     /** Writes tensors (in map order) and string metadata atomically. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFiles.write(file, writer(tensors, metadata));
+    }
+
+    /** The bytes {@link #write(Path, Map, Map)} writes, for a destination of the caller's (tensors copied to the host now). */
+    public static AtomicFiles.Writer writer(Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
@@ -161,12 +166,12 @@ public final class SafeTensors {
         int pad = (8 - hj.length % 8) % 8;
         byte[] hp = java.util.Arrays.copyOf(hj, hj.length + pad);
         java.util.Arrays.fill(hp, hj.length, hp.length, (byte) ' ');
-        AtomicFiles.write(file, out -> {
+        return out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length);
             out.write(len.array());
             out.write(hp);
             for (HostStorage h : data) out.write(bytes(h));
-        });
+        };
     }
 
     private static byte[] bytes(HostStorage h) {

@@ -1,5 +1,9 @@
 package dev.maskseg.pipeline.data;
 
+import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +18,14 @@ public final class ImageFiles {
     public static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|bmp)")).sorted().toList();
+            List<Path> files = s.filter(p -> isImage(p.getFileName().toString())).sorted().toList();
             if (files.isEmpty()) throw new IOException(dir + ": no PNG/JPEG images");
             return files;
         }
     }
+
+    /** Whether a file name is one {@link #list} takes (.png, .jpg, .jpeg, .bmp in any case). */
+    public static boolean isImage(String fileName) { return fileName.toLowerCase().matches(".*\\.(png|jpe?g|bmp)"); }
 
     /**
      * The folder's images whose stems are listed in {@code ids} (one per line, e.g. a VOC {@code ImageSets/Segmentation}
@@ -41,5 +48,14 @@ public final class ImageFiles {
     }
 
     /** The file name without its extension. */
-    public static String stem(Path f) { return f.getFileName().toString().replaceFirst("\\.[^.]+$", ""); }
+    public static String stem(Path f) { return stem(f.getFileName().toString()); }
+
+    /** The file name without its extension. */
+    public static String stem(String fileName) { return fileName.replaceFirst("\\.[^.]+$", ""); }
+
+    /** An encoded image decoded as {@code ImageIO.read} does a file (same pixels), or null when no reader takes it. */
+    public static BufferedImage decode(byte[] encoded) throws IOException {
+        // a memory cache (ImageIO.read(InputStream) would cache in temp files); ImageIO closes the stream itself
+        return ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded)));
+    }
 }

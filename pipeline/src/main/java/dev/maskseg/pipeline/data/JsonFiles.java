@@ -16,6 +16,9 @@ public final class JsonFiles {
     /** The indented JSON text of {@code value}. */
     public static String text(Object value) throws IOException { return JSON.writeValueAsString(value); }
 
+    /** The indented JSON of {@code value} as UTF-8, the bytes {@link #write} writes. */
+    public static byte[] bytes(Object value) throws IOException { return JSON.writeValueAsBytes(value); }
+
     /** A JSON object file as a map (what {@link #write} wrote); an unreadable file is one error naming it. */
     @SuppressWarnings("unchecked")
     public static java.util.Map<String, Object> read(Path file) throws IOException {
@@ -28,7 +31,7 @@ public final class JsonFiles {
 
     /** Writes {@code value} as indented JSON to {@code file}, atomically. */
     public static void write(Path file, Object value) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(value);
+        byte[] bytes = bytes(value);
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 }

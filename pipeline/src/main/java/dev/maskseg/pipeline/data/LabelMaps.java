@@ -21,6 +21,21 @@ public final class LabelMaps {
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": unreadable label map (" + e.getMessage() + ")", e);
         }
+        return labels(file.toString(), img);
+    }
+
+    /** A label map from its file's bytes; {@code source} names the file in messages. */
+    public static LabelMap read(String source, byte[] encoded) throws IOException {
+        BufferedImage img;
+        try {
+            img = ImageFiles.decode(encoded);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(source + ": unreadable label map (" + e.getMessage() + ")", e);
+        }
+        return labels(source, img);
+    }
+
+    private static LabelMap labels(String file, BufferedImage img) throws IOException {
         if (img == null) throw new IOException(file + ": not a PNG label map");
         boolean gray = img.getType() == BufferedImage.TYPE_BYTE_GRAY;
         boolean palette = img.getColorModel() instanceof IndexColorModel;
@@ -33,8 +48,13 @@ public final class LabelMaps {
     }
 
     public static void write(Path file, int w, int h, int[] labels) throws IOException {
+        AtomicFiles.write(file, png(w, h, labels));
+    }
+
+    /** The 8-bit grayscale PNG of a label map, for {@link Folder#write}. */
+    public static AtomicFiles.Writer png(int w, int h, int[] labels) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setPixels(0, 0, w, h, labels);
-        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+        return out -> ImageIO.write(img, "png", out);
     }
 }

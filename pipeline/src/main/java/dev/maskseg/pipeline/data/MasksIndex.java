@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,16 +18,17 @@ import java.util.TreeMap;
  * parameters and, per image stem, the mask files with score and area, or why there is none ({@link Entry#DROPPED} by
  * the prior, {@link Entry#ERROR} for an unreadable image). While mining, the index is rewritten atomically at most
  * every two seconds and at the end, so an interrupted run resumes from it (redoing at most the last two seconds of
- * images, whose files are rewritten atomically). Methods are thread-safe.
+ * images, whose files are rewritten atomically). Methods are thread-safe. The index lives in a {@link Folder}: a local
+ * one, or another file system's (a Spark job's output on HDFS or S3).
  */
 public final class MasksIndex {
     public static final String FILE = "masks.json";
 
     /** One mask file of an image (its name inside the folder), its score and its area in pixels. */
-    public record MaskFile(String file, double score, long area) {}
+    public record MaskFile(String file, double score, long area) implements Serializable {}
 
     /** What the prior gave for one image. */
-    public record Entry(String status, List<MaskFile> masks, String error) {
+    public record Entry(String status, List<MaskFile> masks, String error) implements Serializable {
         public static final String OK = "ok", DROPPED = "dropped", ERROR = "error";
 
         public Entry {
@@ -40,28 +42,30 @@ public final class MasksIndex {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path dir, file;
+    private final Folder folder;
     private final String prior;
     private final Map<String, String> params;
     private final Map<String, Entry> images = new TreeMap<>();
     private long lastSave = System.nanoTime();
 
-    private MasksIndex(Path dir, String prior, Map<String, String> params) {
-        this.dir = dir;
-        this.file = dir.resolve(FILE);
+    private MasksIndex(Folder folder, String prior, Map<String, String> params) {
+        this.folder = folder;
         this.prior = prior;
         this.params = params;
     }
 
     /** Whether {@code dir} holds an index. */
-    public static boolean exists(Path dir) { return Files.exists(dir.resolve(FILE)); }
+    public static boolean exists(Path dir) { return java.nio.file.Files.exists(dir.resolve(FILE)); }
 
     /** Reads {@code dir/masks.json}; the prior and its parameters may be absent (an index written by another tool). */
-    public static MasksIndex read(Path dir) throws IOException {
-        Path json = dir.resolve(FILE);
+    public static MasksIndex read(Path dir) throws IOException { return read(Folder.local(dir)); }
+
+    /** Reads the folder's {@code masks.json}. */
+    public static MasksIndex read(Folder folder) throws IOException {
+        String json = folder.path(FILE);
         JsonNode root;
-        try {
-            root = JSON.readTree(json.toFile());
+        try (InputStream in = folder.open(FILE)) {
+            root = JSON.readTree(in);
         } catch (IOException e) {
             throw new IOException(json + ": not a masks index (" + e.getMessage() + ")", e);
         }
@@ -69,7 +73,7 @@ public final class MasksIndex {
         if (!imgs.isObject()) throw new IOException(json + ": no 'images' object");
         Map<String, String> params = new LinkedHashMap<>();
         root.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-        MasksIndex idx = new MasksIndex(dir, root.path("prior").isTextual() ? root.get("prior").asText() : null, params);
+        MasksIndex idx = new MasksIndex(folder, root.path("prior").isTextual() ? root.get("prior").asText() : null, params);
         for (var it = imgs.fields(); it.hasNext(); ) {
             var e = it.next();
             List<MaskFile> masks = new ArrayList<>();
@@ -90,19 +94,24 @@ public final class MasksIndex {
      * which must be of the same prior and parameters (so a resumed run never mixes two priors' masks).
      */
     public static MasksIndex openForWriting(Path dir, String prior, Map<String, String> params) throws IOException {
+        return openForWriting(Folder.local(dir), prior, params);
+    }
+
+    /** {@link #openForWriting(Path, String, Map)} in any folder. */
+    public static MasksIndex openForWriting(Folder folder, String prior, Map<String, String> params) throws IOException {
         Map<String, String> sorted = new TreeMap<>(params);
-        if (!exists(dir)) return new MasksIndex(dir, prior, sorted);
-        MasksIndex old = read(dir);
+        if (!folder.exists(FILE)) return new MasksIndex(folder, prior, sorted);
+        MasksIndex old = read(folder);
         if (!prior.equals(old.prior) || !sorted.equals(new TreeMap<>(old.params))) {
-            throw new IllegalArgumentException(old.file + " holds masks of prior " + old.prior + " with " + old.params + ", not " + prior
+            throw new IllegalArgumentException(folder.path(FILE) + " holds masks of prior " + old.prior + " with " + old.params + ", not " + prior
                     + " with " + sorted + "; choose another --out");
         }
-        MasksIndex idx = new MasksIndex(dir, prior, sorted);
+        MasksIndex idx = new MasksIndex(folder, prior, sorted);
         idx.images.putAll(old.images);
         return idx;
     }
 
-    public Path dir() { return dir; }
+    public Folder folder() { return folder; }
 
     /** The prior's name; null when the file does not say. */
     public String prior() { return prior; }
@@ -116,10 +125,10 @@ public final class MasksIndex {
     public synchronized Map<String, Entry> entries() { return new TreeMap<>(images); }
 
     /** Done: masks written (and still there) or dropped by the prior. Errors are retried. */
-    public synchronized boolean done(String stem) {
+    public synchronized boolean done(String stem) throws IOException {
         Entry e = images.get(stem);
         if (e == null || e.status().equals(Entry.ERROR)) return false;
-        for (MaskFile m : e.masks()) if (!Files.exists(dir.resolve(m.file()))) return false;
+        for (MaskFile m : e.masks()) if (!folder.exists(m.file())) return false;
         return true;
     }
 
@@ -155,6 +164,7 @@ public final class MasksIndex {
             imgs.put(stem, m);
         });
         root.put("images", imgs);
-        JsonFiles.write(file, root);
+        byte[] json = JsonFiles.bytes(root);
+        folder.write(FILE, out -> out.write(json));
     }
 }

@@ -9,6 +9,12 @@ public final class Overlays {
 
     private Overlays() {}
 
+    /** The colour label {@code label} is tinted with (packed RGB; 0, background, is black but left untinted by {@link #rgb}). */
+    public static int color(int label) {
+        int[] c = PALETTE[label % PALETTE.length];
+        return c[0] << 16 | c[1] << 8 | c[2];
+    }
+
     /** Pixel {@code i} of the image tinted by the label's colour (0: untouched, 255: greyed), as packed RGB. */
     public static int rgb(Sample s, int i, int label) {
         int rgb = 0, n = s.width() * s.height();

@@ -1,6 +1,7 @@
 package dev.maskseg.pipeline.data;
 
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.StageListener;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -32,29 +33,41 @@ public final class SyntheticScenes {
 
     /** Writes JPEGImages/, SegmentationClass/, SegmentationObject/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
+        write(root, images, size, seed, StageListener.NONE);
+    }
+
+    /** As {@link #write(Path, int, int, long)}, reporting each scene to {@code listener} (task "generate scenes"). */
+    public static void write(Path root, int images, int size, long seed, StageListener listener) throws IOException {
         if (images < 2) throw new IllegalArgumentException("make-dataset: need at least 2 images, got " + images);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path objects = Files.createDirectories(root.resolve("SegmentationObject"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
         int nTrain = Math.max(1, (int) Math.round(images * 0.8));
-        for (int i = 0; i < images; i++) {
-            String id = String.format("scene_%05d", i);
-            Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
-            AtomicFiles.write(jpeg.resolve(id + ".jpg"), out -> writeJpeg(s.image(), out));
-            BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
-            lab.getRaster().setDataElements(0, 0, size, size, s.label());
-            AtomicFiles.write(labels.resolve(id + ".png"), out -> ImageIO.write(lab, "png", out));
-            BufferedImage obj = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
-            obj.getRaster().setDataElements(0, 0, size, size, s.objects());
-            AtomicFiles.write(objects.resolve(id + ".png"), out -> ImageIO.write(obj, "png", out));
-            (i < nTrain ? train : val).add(id);
+        try (StageListener.Task task = listener.task("generate scenes", images, "images")) {
+            for (int i = 0; i < images; i++) {
+                writeScene(jpeg, labels, objects, i, size, seed);
+                (i < nTrain ? train : val).add(String.format("scene_%05d", i));
+                task.step();
+            }
         }
         List<String> all = new ArrayList<>(train);
         all.addAll(val);
         AtomicFiles.write(sets.resolve("train.txt"), out -> out.write((String.join("\n", train) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("val.txt"), out -> out.write((String.join("\n", val) + "\n").getBytes()));
         AtomicFiles.write(sets.resolve("trainval.txt"), out -> out.write((String.join("\n", all) + "\n").getBytes()));
+    }
+
+    private static void writeScene(Path jpeg, Path labels, Path objects, int i, int size, long seed) throws IOException {
+        String id = String.format("scene_%05d", i);
+        Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
+        AtomicFiles.write(jpeg.resolve(id + ".jpg"), out -> writeJpeg(s.image(), out));
+        BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        lab.getRaster().setDataElements(0, 0, size, size, s.label());
+        AtomicFiles.write(labels.resolve(id + ".png"), out -> ImageIO.write(lab, "png", out));
+        BufferedImage obj = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        obj.getRaster().setDataElements(0, 0, size, size, s.objects());
+        AtomicFiles.write(objects.resolve(id + ".png"), out -> ImageIO.write(obj, "png", out));
     }
 
     private static void writeJpeg(BufferedImage img, java.io.OutputStream out) throws IOException {

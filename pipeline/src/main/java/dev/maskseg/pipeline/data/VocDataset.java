@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.data;
 
+import dev.maskseg.pipeline.StageListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,21 @@ public final class VocDataset {
     private final Path root;
     private final boolean strict;
     private final Consumer<String> problems;
+    private final StageListener progress;
 
     public VocDataset(Path root, boolean strict, Consumer<String> problems) {
         this.root = root;
         this.strict = strict;
         this.problems = problems;
+        this.progress = StageListener.NONE;
+    }
+
+    /** Problems go to the listener, and checking or decoding a split is a task of it ("check SPLIT", "decode SPLIT"). */
+    public VocDataset(Path root, boolean strict, StageListener listener) {
+        this.root = root;
+        this.strict = strict;
+        this.problems = listener::problem;
+        this.progress = listener;
     }
 
     public Path root() { return root; }
@@ -54,7 +65,13 @@ public final class VocDataset {
      */
     public List<Sample> labelledSamples(String split, int size) throws IOException {
         List<Sample> out = new ArrayList<>();
-        for (Sample s : withLabels(split)) out.add(size > 0 ? Transforms.resizeBicubic(s, size, size) : s);
+        ImageSet set = withLabels(split);
+        try (StageListener.Task task = progress.task("decode " + split, set.size(), "images")) {
+            for (Sample s : set) {
+                out.add(size > 0 ? Transforms.resizeBicubic(s, size, size) : s);
+                task.step();
+            }
+        }
         if (out.isEmpty()) throw new IllegalArgumentException(root + ": no usable images in split " + split);
         return out;
     }
@@ -86,35 +103,43 @@ public final class VocDataset {
         List<String> ids = ids(split);
         String[] problem = new String[ids.size()];
         boolean[] present = new boolean[ids.size()];
-        IntStream.range(0, ids.size()).parallel().forEach(i -> {
-            Path img = imageFile(ids.get(i)), map = dir.resolve(ids.get(i) + ".png");
-            if (!Files.exists(map)) {
-                if (everyImageHasOne) problem[i] = map + ": missing label map for image " + ids.get(i);
-                return;
-            }
-            if (!Files.exists(img)) {
-                problem[i] = img + ": missing image";
-                return;
-            }
-            try {
-                Sample s = ImageSet.decode(img, map, binary);
-                if (labels < 256) {
-                    for (byte b : s.mask()) {
-                        int v = b & 255;
-                        if (v >= labels && v != 255) throw new IOException(map + ": label " + v + " outside 0.." + (labels - 1) + " (255 = ignore)");
-                    }
-                }
-                present[i] = true;
-            } catch (IOException e) {
-                problem[i] = e.getMessage();
-            }
-        });
+        try (StageListener.Task task = progress.task("check " + split, ids.size(), "images")) {
+            IntStream.range(0, ids.size()).parallel().forEach(i -> {
+                check(ids.get(i), dir, binary, everyImageHasOne, labels, i, problem, present);
+                task.step();
+            });
+        }
         List<ImageSet.Entry> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             if (problem[i] != null) report(problem[i]);
             if (present[i]) out.add(new ImageSet.Entry(ids.get(i), imageFile(ids.get(i)), dir.resolve(ids.get(i) + ".png")));
         }
         return new ImageSet(out, binary);
+    }
+
+    /** Whether image {@code i}'s pair is there, decodes and (labels < 256) holds labels below {@code labels} or 255; sets {@code present[i]} or {@code problem[i]}. */
+    private void check(String id, Path dir, boolean binary, boolean everyImageHasOne, int labels, int i, String[] problem, boolean[] present) {
+        Path img = imageFile(id), map = dir.resolve(id + ".png");
+        if (!Files.exists(map)) {
+            if (everyImageHasOne) problem[i] = map + ": missing label map for image " + id;
+            return;
+        }
+        if (!Files.exists(img)) {
+            problem[i] = img + ": missing image";
+            return;
+        }
+        try {
+            Sample s = ImageSet.decode(img, map, binary);
+            if (labels < 256) {
+                for (byte b : s.mask()) {
+                    int v = b & 255;
+                    if (v >= labels && v != 255) throw new IOException(map + ": label " + v + " outside 0.." + (labels - 1) + " (255 = ignore)");
+                }
+            }
+            present[i] = true;
+        } catch (IOException e) {
+            problem[i] = e.getMessage();
+        }
     }
 
     private void report(String message) throws IOException {

@@ -9,6 +9,7 @@ import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.pipeline.predict.Labeller;
+import dev.maskseg.pipeline.train.TrainProgress;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class DemoCrfRounds {
     static List<Map<String, Object>> run(MaskDistillConfig cfg, Module first, Double pseudoMiou, List<Sample> trainGt, List<Sample> val, int classes,
                                          Miou.Matching matching, int rounds, StageListener listener) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(row(0, "pseudo maps", pseudoMiou, first, val, classes, matching));
+        rows.add(row(0, "pseudo maps", pseudoMiou, first, val, classes, matching, listener));
         Module model = first;
         for (int r = 1; r <= rounds; r++) {
             listener.info(String.format("demo: CRF round %d/%d: segmenting %d train images with the dense CRF, training a fresh %s segmenter for %d epochs",
@@ -39,34 +40,38 @@ final class DemoCrfRounds {
             List<Sample> maps = new ArrayList<>();
             List<int[]> labels = new ArrayList<>();
             model.eval();
-            for (Sample s : trainGt) {
-                int[] l = Labeller.labels(model::forward, s, 0, DenseCrf.Params.official());
-                byte[] b = new byte[l.length];
-                for (int i = 0; i < l.length; i++) b[i] = (byte) l[i];
-                maps.add(new Sample(s.rgb(), b, s.width(), s.height()));
-                labels.add(l);
+            try (StageListener.Task task = listener.task("CRF maps of the train images", trainGt.size(), "images")) {
+                for (Sample s : trainGt) {
+                    int[] l = Labeller.labels(model::forward, s, 0, DenseCrf.Params.official());
+                    byte[] b = new byte[l.length];
+                    for (int i = 0; i < l.length; i++) b[i] = (byte) l[i];
+                    maps.add(new Sample(s.rgb(), b, s.width(), s.height()));
+                    labels.add(l);
+                    task.step();
+                }
             }
             double mapsMiou = Miou.evaluate(Confusion.of(labels, trainGt, classes), matching).miou();
             MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
             int steps = maps.size() / cfg.batch();
-            listener.start("crf round " + r, (long) steps * cfg.epochs(), 0);
-            try {
-                trainer.train(maps, null, (e, s, n, loss, lr) -> DemoRunner.trainStep(listener, e, loss, lr));
-            } finally {
-                listener.end();
+            try (TrainProgress progress = new TrainProgress(listener, "train (CRF round " + r + ")", cfg.epochs(), steps, cfg.batch(), 0)) {
+                trainer.train(maps, null, (e, s, n, loss, lr) -> progress.step(e, loss, lr));
             }
             model = trainer.model;
-            rows.add(row(r, "CRF predictions of round " + (r - 1), mapsMiou, model, val, classes, matching));
+            rows.add(row(r, "CRF predictions of round " + (r - 1), mapsMiou, model, val, classes, matching, listener));
         }
         return rows;
     }
 
-    private static Map<String, Object> row(int round, String labels, Double labelsMiou, Module model, List<Sample> val, int classes, Miou.Matching matching) {
+    private static Map<String, Object> row(int round, String labels, Double labelsMiou, Module model, List<Sample> val, int classes, Miou.Matching matching,
+                                           StageListener listener) {
         model.eval();
         List<int[]> plain = new ArrayList<>(), crf = new ArrayList<>();
-        for (Sample s : val) {
-            plain.add(Labeller.labels(model::forward, s, 0, null));
-            crf.add(Labeller.labels(model::forward, s, 0, DenseCrf.Params.official()));
+        try (StageListener.Task task = listener.task("val predictions with and without the CRF", val.size(), "images")) {
+            for (Sample s : val) {
+                plain.add(Labeller.labels(model::forward, s, 0, null));
+                crf.add(Labeller.labels(model::forward, s, 0, DenseCrf.Params.official()));
+                task.step();
+            }
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("round", round);

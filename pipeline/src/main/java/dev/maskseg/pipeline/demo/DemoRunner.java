@@ -27,9 +27,13 @@ import java.util.Map;
  * The whole pipeline with no downloads: generate a VOC-layout dataset of procedural scenes, mine masks with a prior
  * ({@link MaskMiningStage}), then MaskContrast ({@link MaskContrastDemo}) or MaskDistill ({@link MaskDistillDemo}),
  * each also scored by a linear probe against the same network at random initialisation; writes {@code report.html}
- * (per-class IoU table, loss curve, overlay grid) and {@code metrics.json} (docs/design.md §4) into the output folder.
+ * ({@link DemoReport}), {@code metrics.json} (docs/design.md §4), {@code model.safetensors} (and {@code probe.safetensors}
+ * for MaskContrast) into the output folder. Every long step reports progress to the listener.
  */
 public final class DemoRunner {
+    /** The trained model ({@code predict --model}, {@code eval --model}) and, for MaskContrast, its linear probe ({@code predict --probe}). */
+    public static final String MODEL = "model.safetensors", PROBE = "probe.safetensors";
+
     /** The metrics written to {@code metrics.json}, and the report. */
     public record Result(Map<String, Object> metrics, Path report) {}
 
@@ -56,18 +60,21 @@ public final class DemoRunner {
 
     public static Result run(DemoOptions o, StageListener listener) throws Exception {
         long start = System.nanoTime();
+        StepTimes times = new StepTimes();
         Files.createDirectories(o.out());
         Path dataDir = o.out().resolve("dataset"), masks = o.out().resolve("masks");
         listener.info("demo: backend " + Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
-        listener.info(String.format("demo: 1/4 generating %d scenes of %dx%d in %s", o.images(), o.size(), o.size(), dataDir));
-        SyntheticScenes.write(dataDir, o.images(), o.size(), o.seed());
-        listener.info("demo: 2/4 mining masks with prior " + o.prior().name());
+        times.begin("generate the dataset");
+        listener.info(String.format("demo: 1/5 generating %d scenes of %dx%d in %s", o.images(), o.size(), o.size(), dataDir));
+        SyntheticScenes.write(dataDir, o.images(), o.size(), o.seed(), listener);
+        times.begin("mine masks");
+        listener.info("demo: 2/5 mining masks with prior " + o.prior().name());
         PriorParams params = PriorParams.resolve(o.prior(), Map.of());
         MaskMiningStage.Summary mined = new MaskMiningStage(o.prior(), params)
                 .run(ImageFiles.list(dataDir.resolve("JPEGImages")), masks, o.miningThreads(), listener);
         listener.info(mined.line());
 
-        VocDataset voc = new VocDataset(dataDir, false, listener::problem);
+        VocDataset voc = new VocDataset(dataDir, false, listener);
         ImageSet trainMaskedSet = voc.withMasks("train", masks), trainSet = voc.withLabels("train");
         List<Sample> trainViews = List.copyOf(trainMaskedSet); // small: decode once, keep in memory
         List<Sample> trainGt = List.copyOf(trainSet);
@@ -76,7 +83,8 @@ public final class DemoRunner {
         Data data = new Data(trainViews, trainGt, val, SyntheticScenes.CLASSES.size(),
                 new Sources(dataDir, masks, ids(trainMaskedSet), ids(trainSet), ids(valSet)));
 
-        DemoOutcome outcome = o.method().equals("maskdistill") ? MaskDistillDemo.run(o, data, listener) : MaskContrastDemo.run(o, data, listener);
+        DemoOutcome outcome = o.method().equals("maskdistill") ? MaskDistillDemo.run(o, data, listener, times)
+                : MaskContrastDemo.run(o, data, listener, times);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -91,22 +99,29 @@ public final class DemoRunner {
         metrics.put("train_images_with_masks", trainViews.size());
         metrics.put("val_images", val.size());
         metrics.putAll(outcome.extra());
-        String json = JsonFiles.text(metrics);
         JsonFiles.write(o.out().resolve("metrics.json"), metrics);
 
-        DemoReport.lossCurve(o.out().resolve("loss.png"), outcome.title() + " training loss", outcome.epochs(), outcome.losses());
-        int rows = Math.min(8, val.size());
+        List<String> ids = new ArrayList<>();
         List<byte[]> minedMasks = new ArrayList<>();
-        for (int i = 0; i < rows; i++) minedMasks.add(minedMask(masks.resolve(valSet.id(i) + ".png")));
-        DemoReport.grid(o.out().resolve("grid.png"), val.subList(0, rows), minedMasks, outcome.trained().clusterMaps().subList(0, rows),
-                outcome.trained().linearMaps().subList(0, rows));
+        for (int i = 0; i < val.size(); i++) {
+            ids.add(valSet.id(i));
+            minedMasks.add(minedMask(masks.resolve(valSet.id(i) + ".png")));
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("method", o.method());
+        run.put("images", o.images());
+        run.put("size", o.size());
+        run.put("prior", o.prior().name() + (params.asMap().isEmpty() ? " (no parameters)" : " " + new java.util.TreeMap<>(params.asMap())));
+        run.put("seed", o.seed());
+        run.put("backend", Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
+        run.put("mining threads", o.miningThreads());
+        Map<String, Double> timings = times.seconds();
+        timings.put("total", seconds);
         Path report = o.out().resolve("report.html");
-        DemoReport.html(report, outcome.title(), outcome.clusterColumn(), json, SyntheticScenes.CLASSES, outcome.trained().kmeans().perClassIou(),
-                outcome.trained().linear().perClassIou(), outcome.random().kmeans().perClassIou(), outcome.random().linear().perClassIou(),
-                String.format("%d generated %dx%d scenes (%d train with %s masks, %d val), %.0f s on backend %s. %s "
-                                + "Baseline: the same network at random initialisation, its BatchNorm statistics re-estimated on the train images.",
+        new DemoReport(o.out(), outcome, SyntheticScenes.CLASSES, o.prior().name()).write(report, val, ids, minedMasks, metrics, run, timings,
+                String.format("%d generated %dx%d scenes (%d train with %s masks, %d val), %.0f s on backend %s. %s",
                         o.images(), o.size(), o.size(), trainViews.size(), o.prior().name(), val.size(), seconds, Backends.defaultBackend().name(),
-                        outcome.notes()), DemoReport.crfRoundsSection(outcome.extra().get("crf_rounds")));
+                        outcome.notes()));
         if (outcome.extra().get("crf_rounds") instanceof List<?> rounds) {
             for (Object row : rounds) {
                 Map<?, ?> r = (Map<?, ?>) row;
@@ -118,6 +133,8 @@ public final class DemoRunner {
         listener.info(String.format("demo: %s mIoU %.3f (random init %.3f), linear probe mIoU %.3f (random init %.3f), %.0f s; report %s",
                 outcome.clusterColumn(), outcome.trained().kmeans().miou(), outcome.random().kmeans().miou(), outcome.trained().linear().miou(),
                 outcome.random().linear().miou(), seconds, report));
+        listener.info(String.format("demo: model %s; try it on your own photos: maskseg predict --model %s --images DIR --out DIR",
+                o.out().resolve(MODEL), o.out().resolve(MODEL)));
         return new Result(metrics, report);
     }
 
@@ -139,10 +156,5 @@ public final class DemoRunner {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** The training task's progress as the listener shows it. */
-    static void trainStep(StageListener listener, int epoch, double loss, double lr) {
-        listener.advance(1, String.format("epoch %d loss %.3f lr %.4f", epoch + 1, loss, lr));
     }
 }

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.ops.Index;
@@ -23,8 +24,13 @@ public final class BatchNormRecalibration {
      * gradients, weights untouched); the model is left in eval mode.
      */
     public static void recalibrate(MaskContrastModel model, List<Sample> images, int batch, int passes) {
+        recalibrate(model, images, batch, passes, StageListener.NONE);
+    }
+
+    /** As {@link #recalibrate(MaskContrastModel, List, int, int)}, one step of the task "BatchNorm statistics" per batch. */
+    public static void recalibrate(MaskContrastModel model, List<Sample> images, int batch, int passes, StageListener listener) {
         model.train(true);
-        try (var ng = GradMode.noGrad()) {
+        try (var ng = GradMode.noGrad(); StageListener.Task task = listener.task("BatchNorm statistics", (long) passes * (images.size() / batch), "batches")) {
             for (int p = 0; p < passes; p++) {
                 for (int s = 0; s + batch <= images.size(); s += batch) {
                     List<Tensor> xs = new ArrayList<>();
@@ -33,6 +39,7 @@ public final class BatchNormRecalibration {
                         xs.add(ImageTensors.normalize(Tensor.of(smp.rgb(), 1, 3, smp.height(), smp.width())));
                     }
                     model.features(Index.cat(xs, 0));
+                    task.step();
                 }
             }
         }

@@ -2,14 +2,15 @@ package dev.maskseg.pipeline.eval;
 
 import dev.maskseg.pipeline.data.Sample;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
  * Counts of (predicted label, ground-truth class) pixel pairs accumulated over a whole split (docs/methods.md §1.5):
  * pixels whose ground truth is the ignore value are skipped. Predicted labels may exceed the class count
- * (over-clustering); the table grows as needed.
+ * (over-clustering); the table grows as needed. Tables of parts of a split (a Spark job's partitions) {@link #addAll add up}.
  */
-public final class Confusion {
+public final class Confusion implements Serializable {
     private final int classes, ignore;
     private long[][] counts; // [pred][gt]
 
@@ -55,6 +56,15 @@ public final class Confusion {
             if (p >= counts.length) grow(p + 1);
             counts[p][g]++;
         }
+    }
+
+    /** Adds another table's counts (same classes and ignore value). */
+    public void addAll(Confusion other) {
+        if (other.classes != classes || other.ignore != ignore) {
+            throw new IllegalArgumentException("confusion: adding a table of " + other.classes + " classes (ignore " + other.ignore + ") to one of " + classes + " (ignore " + ignore + ")");
+        }
+        if (other.counts.length > counts.length) grow(other.counts.length);
+        for (int p = 0; p < other.counts.length; p++) for (int g = 0; g < classes; g++) counts[p][g] += other.counts[p][g];
     }
 
     private void grow(int n) {

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.data.Sample;
@@ -15,9 +16,20 @@ public final class DecoderFeatures {
     /** Features [1, C, h, w] of each image. */
     public static List<Tensor> of(Module model, List<Sample> images) { return of(FrozenFeatures.of(model), images); }
 
-    public static List<Tensor> of(FrozenFeatures features, List<Sample> images) {
+    public static List<Tensor> of(FrozenFeatures features, List<Sample> images) { return of(features, images, StageListener.NONE); }
+
+    /** As {@link #of(Module, List)}, one step of the task "features" per image. */
+    public static List<Tensor> of(Module model, List<Sample> images, StageListener listener) { return of(FrozenFeatures.of(model), images, listener); }
+
+    /** As {@link #of(FrozenFeatures, List)}, one step of the task "features" per image. */
+    public static List<Tensor> of(FrozenFeatures features, List<Sample> images, StageListener listener) {
         List<Tensor> out = new ArrayList<>();
-        for (Sample s : images) out.add(of(features, s));
+        try (StageListener.Task task = listener.task("features", images.size(), "images")) {
+            for (Sample s : images) {
+                out.add(of(features, s));
+                task.step();
+            }
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.Sample;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
@@ -48,7 +49,12 @@ public final class KMeansProtocol {
 
     /** The protocol on the prototypes of {@code images} (their ground truth in {@link Sample#mask()}), k clusters, matched as the official code. */
     public static Result evaluate(Prototypes p, List<Sample> images, int classes, int k, int pcaDims, long[] seeds) {
-        return evaluate(p, new EvalSplit(images, images, 0), classes, k, pcaDims, seeds, officialMatching(classes, k));
+        return evaluate(p, images, classes, k, pcaDims, seeds, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Prototypes, List, int, int, int, long[])}, one step of the task "k-means" per seed. */
+    public static Result evaluate(Prototypes p, List<Sample> images, int classes, int k, int pcaDims, long[] seeds, StageListener listener) {
+        return evaluate(p, new EvalSplit(images, images, 0), classes, k, pcaDims, seeds, officialMatching(classes, k), listener);
     }
 
     /** Hungarian when k = classes − 1 (with the non-salient label, one label per class), the IoU-based majority vote otherwise (§2.7.2). */
@@ -59,11 +65,18 @@ public final class KMeansProtocol {
      * size and scored against the stored labels (§2.7.2 step 8).
      */
     public static Result evaluate(Prototypes p, EvalSplit split, int classes, int k, int pcaDims, long[] seeds, Miou.Matching matching) {
+        return evaluate(p, split, classes, k, pcaDims, seeds, matching, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Prototypes, EvalSplit, int, int, int, long[], Miou.Matching)}, one step of the task "k-means" per seed. */
+    public static Result evaluate(Prototypes p, EvalSplit split, int classes, int k, int pcaDims, long[] seeds, Miou.Matching matching,
+                                  StageListener listener) {
         if (seeds.length == 0) throw new IllegalArgumentException("k-means protocol: no seeds");
         double sum = 0;
         List<Double> perSeed = new ArrayList<>();
         Miou.Result first = null;
         List<int[]> firstMaps = null;
+        StageListener.Task task = listener.task("k-means", seeds.length, "seeds");
         for (long s : seeds) {
             List<int[]> maps = predictions(p, k, pcaDims, s);
             Miou.Result r = Miou.evaluate(split.confusion(maps, classes), matching);
@@ -73,7 +86,9 @@ public final class KMeansProtocol {
                 first = r;
                 firstMaps = maps;
             }
+            task.step(String.format(java.util.Locale.ROOT, "seed %d mIoU %.3f", s, r.miou()));
         }
+        task.close();
         return new Result(sum / seeds.length, perSeed, first, firstMaps);
     }
 

@@ -64,14 +64,14 @@ public final class LinearProbeProtocol {
         FrozenFeatures features = FrozenFeatures.of(model);
         LinearProbes.requireOneSize(train.working(), "linear probe");
         int size = train.workingSize();
-        List<Tensor> trainFeats = recipe.augment() ? null : DecoderFeatures.of(features, train.working());
-        List<Tensor> valFeats = recipe.augment() ? null : DecoderFeatures.of(features, val.working());
+        List<Tensor> trainFeats = recipe.augment() ? null : DecoderFeatures.of(features, train.working(), listener);
+        List<Tensor> valFeats = recipe.augment() ? null : DecoderFeatures.of(features, val.working(), listener);
         double[] online = new double[recipe.epochs()];
         LinearProbe[] best = {null};
         int[] bestEpoch = {-1};
         double[] bestMiou = {Double.NEGATIVE_INFINITY};
         LinearProbes.Schedule schedule = recipe.schedule(train.count());
-        listener.start("probe", recipe.epochs(), 0);
+        listener.start("linear probe", recipe.epochs(), 0, "epochs");
         try {
             LinearProbe last = LinearProbes.train((i, e) -> {
                 if (trainFeats != null) return new LinearProbes.Example(trainFeats.get(i), train.working().get(i));
@@ -90,7 +90,8 @@ public final class LinearProbeProtocol {
                     bestEpoch[0] = e;
                     best[0] = LinearProbes.copy(probe);
                 }
-                listener.advance(1, String.format("epoch %d/%d val mIoU %.4f (best %.4f, epoch %d)", e + 1, recipe.epochs(), online[e], bestMiou[0], bestEpoch[0] + 1));
+                listener.advance(1, String.format(java.util.Locale.ROOT, "epoch %d/%d | lr %.4g | val mIoU %.4f | best %.4f (epoch %d)", e + 1, recipe.epochs(),
+                        schedule.lr(e), online[e], bestMiou[0], bestEpoch[0] + 1));
             });
             if (best[0] == null) best[0] = last;
         } finally {
@@ -98,7 +99,12 @@ public final class LinearProbeProtocol {
         }
         LinearProbe probe = best[0];
         List<int[]> maps = new ArrayList<>();
-        for (Sample s : val.original()) maps.add(Labeller.labels(x -> probe.forward(features.of(x), x.size(2), x.size(3)), s, val.workingSize(), crf));
+        try (StageListener.Task task = listener.task(crf != null ? "probe predictions + CRF" : "probe predictions", val.count(), "images")) {
+            for (Sample s : val.original()) {
+                maps.add(Labeller.labels(x -> probe.forward(features.of(x), x.size(2), x.size(3)), s, val.workingSize(), crf));
+                task.step();
+            }
+        }
         Confusion c = val.originalConfusion(maps, classes);
         return new Result(Miou.evaluate(c, Miou.Matching.NONE), probe, bestEpoch[0], online, c.total());
     }

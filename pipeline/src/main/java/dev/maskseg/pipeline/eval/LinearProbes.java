@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
@@ -53,6 +54,15 @@ public final class LinearProbes {
         return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, schedule, seed, null);
     }
 
+    /** As {@link #train(List, List, int, Schedule, long)}, one step of the task "linear probe" per epoch. */
+    public static LinearProbe train(List<Tensor> feats, List<Sample> train, int classes, Schedule schedule, long seed, StageListener listener)
+            throws IOException {
+        try (StageListener.Task task = listener.task("linear probe", schedule.epochs(), "epochs")) {
+            return train((i, e) -> new Example(feats.get(i), train.get(i)), feats.size(), classes, schedule, seed,
+                    (e, probe) -> task.step(String.format(java.util.Locale.ROOT, "epoch %d/%d | lr %.4g", e + 1, schedule.epochs(), schedule.lr(e))));
+        }
+    }
+
     /**
      * A probe trained on {@code data(i, epoch)}, image i's example in that epoch (the images share one size);
      * {@code epochEnd} (may be null) sees the probe after every epoch.
@@ -104,8 +114,18 @@ public final class LinearProbes {
 
     /** The probe's labels of each image (features from {@link DecoderFeatures}) at its own size; with {@code crf}, refined by the dense CRF (§1.5). */
     public static List<int[]> predict(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf) {
+        return predict(probe, feats, images, crf, StageListener.NONE);
+    }
+
+    /** As {@link #predict(LinearProbe, List, List, DenseCrf.Params)}, one step of the task "probe predictions" per image. */
+    public static List<int[]> predict(LinearProbe probe, List<Tensor> feats, List<Sample> images, DenseCrf.Params crf, StageListener listener) {
         List<int[]> out = new ArrayList<>();
-        for (int i = 0; i < feats.size(); i++) out.add(predict(probe, feats.get(i), images.get(i), crf));
+        try (StageListener.Task task = listener.task(crf != null ? "probe predictions + CRF" : "probe predictions", feats.size(), "images")) {
+            for (int i = 0; i < feats.size(); i++) {
+                out.add(predict(probe, feats.get(i), images.get(i), crf));
+                task.step();
+            }
+        }
         return out;
     }
 

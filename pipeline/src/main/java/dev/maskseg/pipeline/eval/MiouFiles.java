@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.LabelMaps;
 
 import java.io.IOException;
@@ -28,27 +29,47 @@ public final class MiouFiles {
     }
 
     public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore) throws IOException {
+        return evaluate(predDir, gtDir, classes, matching, ignore, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(Path, Path, int, Miou.Matching, int)}, one step of the task "read label maps" per prediction. */
+    public static Miou.Result evaluate(Path predDir, Path gtDir, int classes, Miou.Matching matching, int ignore, StageListener listener) throws IOException {
         if (classes < 1) throw new IllegalArgumentException("eval miou: --num-classes must be >= 1, got " + classes);
         List<Path> preds;
         try (Stream<Path> s = Files.list(predDir)) {
-            preds = s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).sorted().toList();
+            preds = s.filter(p -> isPrediction(p.getFileName().toString())).sorted().toList();
         }
         if (preds.isEmpty()) throw new IOException(predDir + ": no PNG predictions");
         Confusion c = new Confusion(classes, ignore);
-        for (Path p : preds) {
-            String stem = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
-            Path g = gtDir.resolve(stem + ".png");
-            if (!Files.exists(g)) throw new IOException("eval miou: no ground truth " + g + " for prediction " + p);
-            LabelMaps.LabelMap pm = LabelMaps.read(p), gm = LabelMaps.read(g);
-            if (pm.width() != gm.width() || pm.height() != gm.height()) {
-                throw new IOException("eval miou: " + p + " is " + pm.width() + "x" + pm.height() + " but " + g + " is " + gm.width() + "x" + gm.height());
-            }
-            try {
-                c.add(pm.labels(), gm.labels());
-            } catch (IllegalArgumentException e) {
-                throw new IOException("eval miou: " + g + ": " + e.getMessage(), e);
+        try (StageListener.Task task = listener.task("read label maps", preds.size(), "images")) {
+            for (Path p : preds) {
+                Path g = gtDir.resolve(groundTruthName(p.getFileName().toString()));
+                if (!Files.exists(g)) throw new IOException(noGroundTruth(g.toString(), p.toString()));
+                add(c, p.toString(), LabelMaps.read(p), g.toString(), LabelMaps.read(g));
+                task.step();
             }
         }
         return Miou.evaluate(c, matching);
+    }
+
+    /** Whether a file of the prediction folder is a prediction (a PNG). */
+    public static boolean isPrediction(String fileName) { return fileName.toLowerCase().endsWith(".png"); }
+
+    /** The ground-truth file name of a prediction: the same stem, {@code .png}. */
+    public static String groundTruthName(String predictionName) { return predictionName.replaceFirst("\\.[^.]+$", "") + ".png"; }
+
+    /** The error of a prediction without ground truth. */
+    public static String noGroundTruth(String gt, String pred) { return "eval miou: no ground truth " + gt + " for prediction " + pred; }
+
+    /** One prediction and its ground truth (named in messages) counted into {@code c}; sizes must agree, labels lie in range. */
+    public static void add(Confusion c, String pred, LabelMaps.LabelMap pm, String gt, LabelMaps.LabelMap gm) throws IOException {
+        if (pm.width() != gm.width() || pm.height() != gm.height()) {
+            throw new IOException("eval miou: " + pred + " is " + pm.width() + "x" + pm.height() + " but " + gt + " is " + gm.width() + "x" + gm.height());
+        }
+        try {
+            c.add(pm.labels(), gm.labels());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("eval miou: " + gt + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -24,10 +24,16 @@ public final class ModelEvaluation {
     /** §2.7.2 on a MaskContrast model; {@code matching} null: the official one for k ({@link KMeansProtocol#officialMatching}). */
     public static Map<String, Object> kmeans(Path modelFile, VocDataset voc, String split, int classes, int k, int pcaDims, long[] seeds, int size,
                                              Miou.Matching matching) throws IOException {
+        return kmeans(modelFile, voc, split, classes, k, pcaDims, seeds, size, matching, StageListener.NONE);
+    }
+
+    /** As {@link #kmeans(Path, VocDataset, String, int, int, int, long[], int, Miou.Matching)}, the prototypes and k-means as tasks of the listener. */
+    public static Map<String, Object> kmeans(Path modelFile, VocDataset voc, String split, int classes, int k, int pcaDims, long[] seeds, int size,
+                                             Miou.Matching matching, StageListener listener) throws IOException {
         MaskContrastModel m = ModelFiles.loadMaskContrast(modelFile);
         EvalSplit images = EvalSplit.load(voc, split, size);
         Miou.Matching how = matching != null ? matching : KMeansProtocol.officialMatching(classes, k);
-        KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images.working()), images, classes, k, pcaDims, seeds, how);
+        KMeansProtocol.Result r = KMeansProtocol.evaluate(Prototypes.of(m, images.working(), listener), images, classes, k, pcaDims, seeds, how, listener);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("images", images.count());
         out.put("clusters", k);

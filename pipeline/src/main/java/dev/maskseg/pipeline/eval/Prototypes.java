@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.eval;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.pipeline.data.Sample;
@@ -15,12 +16,15 @@ import java.util.List;
  */
 public record Prototypes(double[][] vectors, boolean[][] salient) {
     /** The model's prototypes of each image, in eval mode. */
-    public static Prototypes of(MaskContrastModel model, List<Sample> images) {
+    public static Prototypes of(MaskContrastModel model, List<Sample> images) { return of(model, images, StageListener.NONE); }
+
+    /** As {@link #of(MaskContrastModel, List)}, one step of the task "prototypes" per image. */
+    public static Prototypes of(MaskContrastModel model, List<Sample> images, StageListener listener) {
         model.eval();
         int n = images.size();
         double[][] v = new double[n][];
         boolean[][] sal = new boolean[n][];
-        try (var ng = GradMode.noGrad()) {
+        try (var ng = GradMode.noGrad(); StageListener.Task task = listener.task("prototypes", n, "images")) {
             for (int i = 0; i < n; i++) {
                 Sample s = images.get(i);
                 MaskContrastModel.Output o = model.run(ImageTensors.normalize(Tensor.of(s.rgb(), 1, 3, s.height(), s.width())));
@@ -38,6 +42,7 @@ public record Prototypes(double[][] vectors, boolean[][] salient) {
                 norm = Math.max(Math.sqrt(norm), 1e-12);
                 for (int c = 0; c < d; c++) p[c] /= norm;
                 v[i] = p;
+                task.step();
             }
         }
         return new Prototypes(v, sal);

@@ -4,11 +4,13 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ public final class FeaturesStage {
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
         Files.createDirectories(outDir);
         int done = 0;
-        listener.start("features", images.size(), 0);
+        listener.start("features", images.size(), 0, "images");
         try {
             for (Path f : images) {
                 if (!processImage(f, outDir)) done++;
@@ -60,17 +62,33 @@ public final class FeaturesStage {
 
     /** Writes the image's file unless it is there; whether it wrote it. */
     public boolean processImage(Path image, Path outDir) throws IOException {
-        Path target = outDir.resolve(ImageFiles.stem(image) + ".safetensors");
-        if (Files.exists(target)) return false;
-        SafeTensors.write(target, extract(image), Map.of("model", model, "image", image.getFileName().toString()));
+        if (Files.exists(outDir.resolve(outputName(ImageFiles.stem(image))))) return false;
+        return processImage(ImageFiles.stem(image), image.getFileName().toString(), ImageTensors.read(image), Folder.local(outDir));
+    }
+
+    /**
+     * One decoded image ({@code fileName} is recorded in the output's metadata) into {@code out}, unless its file is
+     * there; whether it wrote it. The work of {@link #processImage(Path, Path)} for callers that read the files
+     * themselves (a Spark task).
+     */
+    public boolean processImage(String stem, String fileName, BufferedImage image, Folder out) throws IOException {
+        String name = outputName(stem);
+        if (out.exists(name)) return false;
+        out.write(name, SafeTensors.writer(extract(image), Map.of("model", model, "image", fileName)));
         return true;
     }
 
+    /** The output file of the image with this stem. */
+    public static String outputName(String stem) { return stem + ".safetensors"; }
+
     /** The image's {@code cls}, {@code patches}, {@code attn_last} and {@code grid}. */
-    public Map<String, Tensor> extract(Path image) throws IOException {
+    public Map<String, Tensor> extract(Path image) throws IOException { return extract(ImageTensors.read(image)); }
+
+    /** A decoded image's {@code cls}, {@code patches}, {@code attn_last} and {@code grid}. */
+    public Map<String, Tensor> extract(BufferedImage image) {
         int patch = vit.config.patch();
         try (var ng = GradMode.noGrad()) {
-            Tensor x = ImageTensors.toTensor(ImageTensors.read(image));
+            Tensor x = ImageTensors.toTensor(image);
             if (resize > 0) x = ImageTensors.resizeShorter(x, resize);
             x = ImageTensors.padTo(ImageTensors.normalize(x), patch);
             VisionTransformer.Output o = vit.run(x);

@@ -6,6 +6,7 @@ import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.train.RunMetrics;
+import dev.maskseg.pipeline.train.TrainProgress;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class MaskContrastRun {
     /** Trains (the remaining epochs) and writes the model; returns its file. */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskContrastConfig cfg = o.cfg();
-        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener);
         ImageSet images = voc.withMasks(o.data().split(), Path.of(o.data().masks()));
         listener.info(String.format("train maskcontrast: %d images with masks from %s, backend %s on %s", images.size(), o.data().masks(),
                 Backends.defaultBackend().name(), Backends.defaultBackend().device()));
@@ -40,21 +41,17 @@ public final class MaskContrastRun {
         RunMetrics metrics = new RunMetrics(o.out(), "maskcontrast", List.of("loss", "contrastive", "saliency"),
                 trainer.history().stream().map(e -> new double[]{e.loss(), e.contrastive(), e.saliency()}).toList());
         int steps = images.size() / cfg.batch();
-        listener.start("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch());
-        try {
+        try (TrainProgress progress = new TrainProgress(listener, "train", cfg.epochs(), steps, cfg.batch(), trainer.epoch())) {
             trainer.train(images, checkpoint, new MaskContrastTrainer.Listener() {
                 @Override
-                public void step(int e, int s, int n, double loss, double lr) {
-                    listener.advance(1, String.format("epoch %d/%d loss %.3f lr %.5f", e + 1, cfg.epochs(), loss, lr));
-                }
+                public void step(int e, int s, int n, double loss, double lr) { progress.step(e, loss, lr); }
 
                 @Override
                 public void epochEnd(MaskContrastTrainer.EpochLoss loss, double lr, double seconds) throws IOException {
                     metrics.epochEnd(new double[]{loss.loss(), loss.contrastive(), loss.saliency()}, lr, seconds, steps * cfg.batch());
+                    progress.epochEnd(loss.epoch(), MaskContrastTrainer.terms(loss), lr, seconds);
                 }
             });
-        } finally {
-            listener.end();
         }
         metrics.finish();
         Path model = o.out().resolve("model.safetensors");

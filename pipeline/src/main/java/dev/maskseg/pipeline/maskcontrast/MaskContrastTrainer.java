@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -49,6 +50,15 @@ public final class MaskContrastTrainer {
     }
 
     public record EpochLoss(int epoch, double loss, double contrastive, double saliency) {}
+
+    /** An epoch's loss terms by name, the total first (for progress lines and reports). */
+    public static Map<String, Double> terms(EpochLoss l) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("loss", l.loss());
+        m.put("contrastive", l.contrastive());
+        m.put("saliency BCE", l.saliency());
+        return m;
+    }
 
     private final MaskContrastConfig cfg;
     public final MaskContrastModel query, key;

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline.maskcontrast;
 
+import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.eval.Confusion;
 import dev.maskseg.pipeline.eval.Miou;
@@ -72,8 +73,13 @@ public final class Retrieval {
      * classes only, background excluded (the official "7 classes" number).
      */
     public static Result evaluate(MaskContrastModel model, List<Sample> train, List<Sample> val, int classes, Set<Integer> kept) {
+        return evaluate(model, train, val, classes, kept, StageListener.NONE);
+    }
+
+    /** As {@link #evaluate(MaskContrastModel, List, List, int, Set)}, the prototypes of each split as a task of the listener. */
+    public static Result evaluate(MaskContrastModel model, List<Sample> train, List<Sample> val, int classes, Set<Integer> kept, StageListener listener) {
         List<Sample> bankGt = ignoreOthers(train, kept, classes), valGt = ignoreOthers(val, kept, classes);
-        Prototypes bank = Prototypes.of(model, train), queries = Prototypes.of(model, val);
+        Prototypes bank = Prototypes.of(model, train, listener), queries = Prototypes.of(model, val, listener);
         int[] labels = bankLabels(bank, bankGt, classes, kept);
         int skipped = 0;
         for (int l : labels) if (l < 0) skipped++;

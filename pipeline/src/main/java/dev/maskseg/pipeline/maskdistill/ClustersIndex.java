@@ -25,10 +25,10 @@ public record ClustersIndex(String priorMasks, int clusters, int overcluster, do
     public static final String FILE = "clusters.json";
 
     /** One candidate mask of an image (its file name in the prior folder), its score, cluster, target class (-1: none or not named) and painted label. */
-    public record Assignment(String file, double score, int cluster, int target, int label) {}
+    public record Assignment(String file, double score, int cluster, int target, int label) implements java.io.Serializable {}
 
     /** How clusters were named: {@code none}, or {@code hungarian}/{@code majority-count} on the targets from {@code boxes}. */
-    public record Naming(String method, String boxes, Map<Integer, Integer> matching, int targeted) {
+    public record Naming(String method, String boxes, Map<Integer, Integer> matching, int targeted) implements java.io.Serializable {
         public static final Naming NONE = new Naming("none", "", Map.of(), 0);
 
         public boolean named() { return !method.equals("none"); }

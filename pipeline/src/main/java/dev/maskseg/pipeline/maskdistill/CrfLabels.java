@@ -25,7 +25,7 @@ final class CrfLabels {
         List<String> ids = voc.ids(split);
         int kept = 0, made = 0, skipped = 0;
         listener.info(String.format("CRF round %d: predicting %d %s images with %s and the dense CRF into %s", round, ids.size(), split, model, outDir));
-        listener.start("crf labels", ids.size(), 0);
+        listener.start("crf labels", ids.size(), 0, "images");
         try {
             for (String id : ids) {
                 if (Files.exists(outDir.resolve(id + ".png"))) kept++;

@@ -16,6 +16,7 @@ import dev.maskseg.pipeline.maskrcnn.MaskRcnnRun;
 import dev.maskseg.pipeline.train.Checkpoints;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.RunMetrics;
+import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.vit.VisionTransformer;
 
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class MaskDistillRun {
     /** Pseudo maps (unless given or reused), training, the CRF rounds; returns the last round's selected model (the pseudo-map folder with {@code pseudoOnly}). */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskDistillConfig cfg = o.cfg();
-        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener::problem);
+        VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener);
         Path labels;
         if (!o.data().labels().isEmpty()) {
             labels = Path.of(o.data().labels());
@@ -123,23 +124,24 @@ public final class MaskDistillRun {
         RunMetrics metrics = cfg.crfRounds() == 0 ? new RunMetrics(o.out(), "maskdistill", COLUMNS, trainer.history())
                 : RunMetrics.round(o.out(), "maskdistill", COLUMNS, earlier, r, trainer.history());
         int steps = images.size() / cfg.batch();
-        listener.start("train", (long) steps * cfg.epochs(), (long) steps * trainer.epoch());
-        try {
+        try (TrainProgress progress = new TrainProgress(listener, r == 0 ? "train" : "train (CRF round " + r + ")", cfg.epochs(), steps, cfg.batch(),
+                trainer.epoch())) {
             trainer.train(images, checkpoint, new MaskDistillTrainer.Listener() {
                 @Override
-                public void step(int e, int s, int n, double loss, double lr) {
-                    listener.advance(1, String.format("epoch %d/%d loss %.3f lr %.5f", e + 1, cfg.epochs(), loss, lr));
-                }
+                public void step(int e, int s, int n, double loss, double lr) { progress.step(e, loss, lr); }
 
                 @Override
                 public void epochEnd(int e, double loss, double valMiou, double lr, double seconds) throws IOException {
                     metrics.epochEnd(new double[]{loss, valMiou}, lr, seconds, steps * cfg.batch());
-                    if (!Double.isNaN(valMiou)) listener.info(String.format("%s: epoch %d val mIoU %.4f (best %.4f, epoch %d)", name, e + 1, valMiou,
-                            trainer.bestMiou(), trainer.bestEpoch() + 1));
+                    Map<String, Double> terms = new LinkedHashMap<>();
+                    terms.put("loss", loss);
+                    if (!Double.isNaN(valMiou)) {
+                        terms.put("val mIoU", valMiou);
+                        terms.put("best", trainer.bestMiou());
+                    }
+                    progress.epochEnd(e, terms, lr, seconds);
                 }
             });
-        } finally {
-            listener.end();
         }
         trainer.saveModel(model);
         Map<String, Object> summary = summary(voc, o, r, labels, images.size(), trainer, val, model, best, listener);

@@ -1,7 +1,7 @@
 package dev.maskseg.pipeline.mining;
 
-import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.MasksIndex;
 import dev.maskseg.prior.MaskPrior;
@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * image's scores and areas. Every file is written atomically; images already in the index (and whose files are
  * there) are skipped, so an interrupted run resumes; an unreadable image is reported, recorded as an error and retried
  * by the next run. {@link #processImage} is the work of one image, for callers that distribute images themselves
- * (a Spark task), who then {@link MasksIndex#record record} the entries in one index.
+ * (a Spark task, which passes the file's bytes and a {@link Folder} of any file system), who then
+ * {@link MasksIndex#record record} the entries in one index.
  */
 public final class MaskMiningStage {
     /** What a run did; {@link #line()} is the one-line summary {@code maskseg mine-masks} prints. */
@@ -60,7 +61,7 @@ public final class MaskMiningStage {
                 resumed = new AtomicInteger();
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        listener.start("mine-masks " + prior.name(), images.size(), 0);
+        listener.start("mine-masks " + prior.name(), images.size(), 0, "images");
         try {
             List<Future<?>> jobs = new ArrayList<>();
             for (Path f : images) {
@@ -103,24 +104,42 @@ public final class MaskMiningStage {
      * index entry; an unreadable image is reported to {@code listener} and gives an error entry. Thread-safe.
      */
     public MasksIndex.Entry processImage(Path image, Path outDir, StageListener listener) throws Exception {
-        BufferedImage img = read(image, listener);
-        if (img == null) return MasksIndex.Entry.error("unreadable image");
-        return MasksIndex.Entry.of(write(ImageFiles.stem(image), prior.run(img, params, context), outDir));
+        byte[] encoded;
+        try {
+            encoded = Files.readAllBytes(image);
+        } catch (IOException e) {
+            listener.problem(image + ": " + e.getMessage() + "; skipped");
+            return MasksIndex.Entry.error(UNREADABLE);
+        }
+        return processImage(ImageFiles.stem(image), image.toString(), encoded, Folder.local(outDir), listener);
     }
 
-    private static BufferedImage read(Path f, StageListener listener) {
+    /**
+     * One image given as its file's bytes ({@code source} names the file in messages), its masks written into
+     * {@code out}: the work of {@link #processImage(Path, Path, StageListener)} for callers that read the files
+     * themselves (a Spark task, from any file system). Thread-safe.
+     */
+    public MasksIndex.Entry processImage(String stem, String source, byte[] encoded, Folder out, StageListener listener) throws Exception {
+        BufferedImage img = decode(source, encoded, listener);
+        if (img == null) return MasksIndex.Entry.error(UNREADABLE);
+        return MasksIndex.Entry.of(write(stem, prior.run(img, params, context), out));
+    }
+
+    private static final String UNREADABLE = "unreadable image";
+
+    private static BufferedImage decode(String source, byte[] encoded, StageListener listener) {
         try {
-            BufferedImage img = ImageIO.read(f.toFile());
-            if (img == null) listener.problem(f + ": not a readable PNG/JPEG; skipped");
+            BufferedImage img = ImageFiles.decode(encoded);
+            if (img == null) listener.problem(source + ": not a readable PNG/JPEG; skipped");
             return img;
         } catch (IOException | RuntimeException e) {
-            listener.problem(f + ": " + e.getMessage() + "; skipped");
+            listener.problem(source + ": " + e.getMessage() + "; skipped");
             return null;
         }
     }
 
-    private static List<MasksIndex.MaskFile> write(String stem, PriorResult r, Path outDir) throws IOException {
-        List<MasksIndex.MaskFile> out = new ArrayList<>();
+    private static List<MasksIndex.MaskFile> write(String stem, PriorResult r, Folder out) throws IOException {
+        List<MasksIndex.MaskFile> files = new ArrayList<>();
         List<PriorResult.Mask> ms = r.masks();
         for (int k = 0; k < ms.size(); k++) {
             PriorResult.Mask m = ms.get(k);
@@ -128,9 +147,9 @@ public final class MaskMiningStage {
             BufferedImage png = new BufferedImage(m.width(), m.height(), BufferedImage.TYPE_BYTE_GRAY);
             byte[] px = ((DataBufferByte) png.getRaster().getDataBuffer()).getData();
             for (int i = 0; i < px.length; i++) px[i] = (byte) (m.pixels()[i] != 0 ? 255 : 0);
-            AtomicFiles.write(outDir.resolve(name), o -> ImageIO.write(png, "png", o));
-            out.add(new MasksIndex.MaskFile(name, m.score(), m.area()));
+            out.write(name, o -> ImageIO.write(png, "png", o));
+            files.add(new MasksIndex.MaskFile(name, m.score(), m.area()));
         }
-        return out;
+        return files;
     }
 }

@@ -2,10 +2,10 @@ package dev.maskseg.pipeline.predict;
 
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
-import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.crf.DenseCrf;
+import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.LabelMaps;
 import dev.maskseg.pipeline.data.Overlays;
@@ -83,9 +83,12 @@ public final class PredictStage {
         Files.createDirectories(outDir);
         Path overlayDir = overlays ? Files.createDirectories(outDir.resolve("overlay")) : null;
         int done = 0, skipped = 0;
-        for (Path f : images) {
-            if (processImage(f, outDir, listener)) done++;
-            else skipped++;
+        try (StageListener.Task task = listener.task("predict", images.size(), "images")) {
+            for (Path f : images) {
+                if (processImage(f, outDir, listener)) done++;
+                else skipped++;
+                task.step();
+            }
         }
         return new Summary(done, skipped, outDir, overlayDir);
     }
@@ -97,25 +100,40 @@ public final class PredictStage {
             listener.problem(image + ": unreadable image; skipped");
             return false;
         }
+        processImage(ImageFiles.stem(image), img, Folder.local(outDir));
+        return true;
+    }
+
+    /**
+     * One decoded image: {@code <stem>.png} (and {@code overlay/<stem>.png}) written into {@code out}. The work of
+     * {@link #processImage(Path, Path, StageListener)} for callers that read the files themselves (a Spark task).
+     */
+    public void processImage(String stem, BufferedImage img, Folder out) throws IOException {
         Sample s = Sample.of(img, new byte[img.getWidth() * img.getHeight()]);
         int[] labels = labels(s);
-        String stem = ImageFiles.stem(image);
-        LabelMaps.write(outDir.resolve(stem + ".png"), s.width(), s.height(), labels);
+        out.write(stem + ".png", LabelMaps.png(s.width(), s.height(), labels));
         if (overlays) {
             BufferedImage ov = Overlays.image(s, labels);
-            AtomicFiles.write(Files.createDirectories(outDir.resolve("overlay")).resolve(stem + ".png"), o -> ImageIO.write(ov, "png", o));
+            out.write("overlay/" + stem + ".png", o -> ImageIO.write(ov, "png", o));
         }
-        return true;
     }
 
     /** The label map of one image at its size. */
     public int[] labels(Sample image) { return labeller.apply(image); }
 
     /** A segmentation network's arg-max label map per image, at the image's size, in eval mode; with {@code crf}, the logits refined by the dense CRF first. */
-    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) {
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf) { return labels(model, images, crf, StageListener.NONE); }
+
+    /** As {@link #labels(Module, List, DenseCrf.Params)}, one step of the task "predict" per image. */
+    public static List<int[]> labels(Module model, List<Sample> images, DenseCrf.Params crf, StageListener listener) {
         model.eval();
         List<int[]> out = new ArrayList<>();
-        for (Sample s : images) out.add(Labeller.labels(model::forward, s, 0, crf));
+        try (StageListener.Task task = listener.task("predict", images.size(), "images")) {
+            for (Sample s : images) {
+                out.add(Labeller.labels(model::forward, s, 0, crf));
+                task.step();
+            }
+        }
         return out;
     }
 

@@ -42,6 +42,17 @@ public final class Checkpoints {
 
     private Checkpoints(String config) { this.config = config; }
 
+    /**
+     * What a file with this metadata is when it is a checkpoint written here, e.g. {@code "a training checkpoint of
+     * MaskContrastConfig[backbone=small, ...] after epoch 2"}; null for any other file.
+     */
+    public static String describe(Map<String, String> meta) {
+        if (!meta.containsKey("epoch") || !meta.containsKey("config") || !meta.containsKey("history")) return null;
+        String config = meta.get("config");
+        int cut = config.indexOf(',', config.indexOf(',') + 1); // the config's type, backbone and width are enough to recognise it
+        return "a training checkpoint of " + (cut > 0 ? config.substring(0, cut) + ", ...]" : config) + " after epoch " + meta.get("epoch");
+    }
+
     /** A checkpoint layout for runs of this configuration (its text is compared on resume). */
     public static Checkpoints of(String config) { return new Checkpoints(config); }
 

@@ -125,7 +125,7 @@ public final class ModelFiles {
         try {
             m.loadStateDict(mapped.state(), true);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskContrast model (" + backbone + "): " + e.getMessage(), e);
+            throw new IOException(mismatch(file, meta, weights, "MaskContrast", backbone) + e.getMessage(), e);
         }
         return m;
     }
@@ -147,7 +147,7 @@ public final class ModelFiles {
         try {
             m.loadStateDict(weights, true);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a MaskDistill model (" + backbone + "): " + e.getMessage(), e);
+            throw new IOException(mismatch(file, meta, weights, "MaskDistill", backbone) + e.getMessage(), e);
         }
         return m;
     }
@@ -161,13 +161,27 @@ public final class ModelFiles {
         return probe;
     }
 
-    /** The file's metadata (none for a .pth); a file of ours of another kind is an error. */
+    /** The file's metadata (none for a .pth); a file of ours of another kind, or a training checkpoint, is an error. */
     private static Map<String, String> metadata(Path file, String kind, String method) throws IOException {
         Map<String, String> meta = file.toString().endsWith(".safetensors") ? SafeTensors.metadata(file) : Map.of();
+        String checkpoint = Checkpoints.describe(meta);
+        if (checkpoint != null) {
+            throw new IOException(file + " is " + checkpoint + ", not a model file: give the model.safetensors its run wrote next to it "
+                    + "(written when training ends; --resume finishes an interrupted run)");
+        }
         String k = meta.get("model");
         if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE, MASKRCNN).contains(k)) {
             throw new IOException(file + " is not a " + method + " model: its metadata says model=" + k);
         }
         return meta;
+    }
+
+    /** The start of the error for weights that do not fit the model their file names (or, without metadata, the default one). */
+    private static String mismatch(Path file, Map<String, String> meta, Map<String, Tensor> weights, String method, String backbone) {
+        String what = meta.containsKey("model") ? "says it is a " + meta.get("model") + " model with the " + backbone + " backbone"
+                : "has no maskseg metadata, so it was read as an official " + method + " checkpoint (" + backbone + ")";
+        List<String> names = weights.keySet().stream().sorted().limit(3).toList();
+        return file + " " + what + ", but its " + weights.size() + " tensors (" + String.join(", ", names) + (weights.size() > 3 ? ", ..." : "")
+                + ") do not fit that model: ";
     }
 }
