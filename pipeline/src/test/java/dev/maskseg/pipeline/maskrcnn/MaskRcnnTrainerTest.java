@@ -96,6 +96,28 @@ class MaskRcnnTrainerTest {
     }
 
     @Test
+    void freezeAtTwoKeepsTheStemAndRes2AsTheyWereAndTrainsTheRest() throws Exception {
+        Map<ImageId, Sample> px = new HashMap<>();
+        List<TrainingSet.Image> data = scenes(2, 40, px);
+        MaskRcnnTrainer t = new MaskRcnnTrainer(tiny("maskrcnn.freeze_at=2", "maskrcnn.max_iter=2", "maskrcnn.steps=[]"), 4);
+        Map<String, float[]> before = new HashMap<>();
+        t.model.stateDict().forEach((k, v) -> before.put(k, v.toFloatArray()));
+        t.train(data, im -> px.get(im.id()), null, null);
+        int frozen = 0, changed = 0;
+        for (var e : t.model.stateDict().entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("backbone.stem.") || k.startsWith("backbone.res2.")) {
+                assertArrayEquals(before.get(k), e.getValue().toFloatArray(), k + " is frozen (weights and BN statistics)");
+                frozen++;
+            } else if (k.endsWith("conv1.weight") && !java.util.Arrays.equals(before.get(k), e.getValue().toFloatArray())) {
+                changed++;
+            }
+        }
+        assertTrue(frozen >= 2 * 5 + 3 * 3 * 5, "stem and res2 entries checked: " + frozen);
+        assertTrue(changed >= 3 + 4, "res3..res5 first convolutions are trained: " + changed);
+    }
+
+    @Test
     void anInterruptedRunResumesToTheSameWeightsAndTheModelFileDetects() throws Exception {
         Map<ImageId, Sample> px = new HashMap<>();
         List<TrainingSet.Image> data = scenes(5, 40, px);
