@@ -138,7 +138,8 @@ class DemoCommandTest {
     @Test
     void maskDistillDemoRunsOneCrfRound() throws Exception {
         Path out = tmp.resolve("crf");
-        Console c = Console.run("demo", "--method", "maskdistill", "--crf-rounds", "1", "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1");
+        Console c = Console.run("demo", "--method", "maskdistill", "--crf-rounds", "1", "--out", out.toString(), "--images", "24", "--size", "48", "--epochs", "1",
+                "--set", "maskdistill.detector=prior");   // the rounds follow the pseudo maps whatever made them; the detector has its own test
         assertEquals(0, c.code(), c.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         JsonNode rounds = m.get("crf_rounds");
