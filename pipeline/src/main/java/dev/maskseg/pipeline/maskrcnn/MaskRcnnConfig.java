@@ -1,5 +1,7 @@
 package dev.maskseg.pipeline.maskrcnn;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /**
@@ -8,7 +10,7 @@ import java.util.List;
  * {@link #demo()} is the small setting of {@code maskseg demo --method maskdistill}, whose differences are listed there.
  *
  * @param width            channels of the stem (64 = ResNet-50; smaller values scale every stage alike)
- * @param strideIn1x1      detectron2 RESNETS.STRIDE_IN_1X1 (false for MoCo/torchvision weights)
+ * @param strideIn1x1      detectron2 RESNETS.STRIDE_IN_1X1, key {@code stride_in_1x1} (false for MoCo/torchvision weights)
  * @param norm             the norm after each ResNet convolution: {@code frozen_bn} (detectron2's FrozenBN) or {@code bn}
  *                         (trained with batch statistics, detectron2's "BN"; what training from scratch needs)
  * @param pretrained       MoCo/torchvision ResNet-50 weights for the backbone and res5 (width 64 only); empty: random init
@@ -40,7 +42,7 @@ import java.util.List;
  * @param checkpointPeriod iterations between checkpoints (and metrics rows)
  * @param seed             seed of the initialisation and of every random draw (scales, flips, sampling)
  */
-public record MaskRcnnConfig(int width, boolean strideIn1x1, String norm, String pretrained, int freezeAt, List<Double> pixelMean, List<Double> pixelStd,
+public record MaskRcnnConfig(int width, @JsonProperty("stride_in_1x1") boolean strideIn1x1, String norm, String pretrained, int freezeAt, List<Double> pixelMean, List<Double> pixelStd,
                              List<Integer> minSizeTrain, int maxSizeTrain, int minSizeTest, int maxSizeTest, boolean flip,
                              List<Double> anchorSizes, List<Double> anchorRatios, int rpnBatch, double rpnPositiveFraction,
                              int rpnPreNmsTrain, int rpnPostNmsTrain, int rpnPreNmsTest, int rpnPostNmsTest, double rpnNms,
