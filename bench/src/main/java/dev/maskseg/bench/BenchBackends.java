@@ -21,9 +21,13 @@ final class BenchBackends {
      * What {@code maskseg bench} times of one backend: with 1 thread and with every core when its thread count can be
      * chosen (the jvm backend), else its default instance (a device backend, or the one-thread reference).
      */
-    static List<Backend> instances(String name) {
+    static List<Backend> instances(String name) { return instances(name, List.of()); }
+
+    /** As above, or with the given thread counts (a device backend ignores them). */
+    static List<Backend> instances(String name, List<Integer> threads) {
         int max = maxThreads(name), cores = Runtime.getRuntime().availableProcessors();
         if (max <= 1) return List.of(Backends.get(name));
+        if (!threads.isEmpty()) return threads.stream().map(t -> Backends.get(name, BackendOptions.threads(Math.min(t, max)))).toList();
         List<Backend> list = new ArrayList<>(List.of(Backends.get(name, BackendOptions.threads(1))));
         if (cores > 1) list.add(Backends.get(name, BackendOptions.threads(Math.min(cores, max))));
         return list;

@@ -5,11 +5,22 @@ import dev.maskseg.engine.backend.Backend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** The kernel cases ({@link KernelCases}) timed on one backend instance, steady state ({@link Timing}). */
 public final class KernelBench {
-    /** One JSON record of docs/design.md §4; threads 0 for a backend computing on a device. */
-    public record Record(String kernel, String shape, String backend, int threads, double ms, double gflops) {}
+    /**
+     * One JSON record of docs/design.md §4; threads 0 for a backend computing on a device. cpuMs: process CPU time per
+     * call over the timed calls (all threads); peer: what a peer ran (name, version, BLAS, threads, environment), null
+     * for our backends.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Record(String kernel, String shape, String backend, int threads, double ms, double gflops, double cpuMs,
+                         Map<String, Object> peer) {
+        String caseKey() { return kernel + " " + shape; }
+    }
 
     private KernelBench() {}
 
@@ -24,8 +35,10 @@ public final class KernelBench {
             Timing.warmUntilJitSettles(calls, budget, budget / 4);
             for (int i = 0; i < cases.size(); i++) {
                 KernelCases.Case c = cases.get(i);
-                double med = Timing.steadyMedianMs(calls.get(i), budget / 4, 3, 12, budget, 200);
-                out.add(new Record(c.kernel(), c.shape(), be.name(), be.threads(), med, c.flops() > 0 ? c.flops() / med / 1e6 : 0));
+                Timing.Result t = Timing.steady(calls.get(i), budget / 4, 3, 12, budget, 200);
+                double med = t.medianMs();
+                out.add(new Record(c.kernel(), c.shape(), be.name(), be.threads(), med, c.flops() > 0 ? c.flops() / med / 1e6 : 0,
+                        t.cpuMsPerCall(), null));
             }
         }
         return out;

@@ -4,11 +4,18 @@ import dev.maskseg.engine.backend.Backend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** The model cases ({@link ModelCases}) timed on one backend instance, one case at a time. */
 public final class ModelBench {
-    /** One JSON record; threads 0 for a backend computing on a device. */
-    public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond) {}
+    /** One JSON record; threads 0 for a backend computing on a device; cpuMs and peer as in {@link KernelBench.Record}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
+                         double cpuMs, Map<String, Object> peer) {
+        String caseKey() { return model + " " + shape + " " + mode; }
+    }
 
     private ModelBench() {}
 
@@ -16,8 +23,9 @@ public final class ModelBench {
         List<Record> out = new ArrayList<>();
         for (ModelCases.Case c : ModelCases.all()) {
             Runnable call = c.setup().apply(be);
-            double ms = time(call, quick);
-            out.add(new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms));
+            Timing.Result t = time(call, quick);
+            double ms = t.medianMs();
+            out.add(new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms, t.cpuMsPerCall(), null));
         }
         return out;
     }
@@ -26,8 +34,8 @@ public final class ModelBench {
      * Warm-up for 3 s (full mode: 10 s) and at least 2 runs, then until consecutive single runs (full mode: pairs of runs)
      * agree within 3%, then the median of 2 (5) runs.
      */
-    private static double time(Runnable call, boolean quick) {
+    private static Timing.Result time(Runnable call, boolean quick) {
         Timing.warm(call, quick ? 3_000_000_000L : 10_000_000_000L, 2);
-        return Timing.steadyMedianMs(call, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
+        return Timing.steady(call, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
     }
 }

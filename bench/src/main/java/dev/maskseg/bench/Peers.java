@@ -1,5 +1,6 @@
 package dev.maskseg.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -8,50 +9,79 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs bench/peers.py (PyTorch CPU and numpy/OpenBLAS) and reads its JSON records. Optional: never required. */
+/**
+ * Runs bench/peers.py (PyTorch CPU from the system and from a virtual environment, numpy/OpenBLAS) and reads its JSON
+ * records. Optional: a missing interpreter, package or script is a note on stderr, never an error. Our JVM waits for
+ * its JIT to go quiet first, so the peers have the machine to themselves as our cases had.
+ */
 final class Peers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Peers() {}
 
-    static List<KernelBench.Record> measure(Path script, boolean quick) {
+    static List<KernelBench.Record> measure(Path script, boolean quick, List<Integer> threads) {
         List<KernelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, List.of())) {
+        for (JsonNode n : run(script, quick, "kernels", threads, List.of())) {
             r.add(new KernelBench.Record(n.get("kernel").asText(), n.get("shape").asText(), n.get("backend").asText(),
-                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble()));
+                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("gflops").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
         return r;
     }
 
-    static List<ModelBench.Record> measureModels(Path script, boolean quick) {
+    static List<ModelBench.Record> measureModels(Path script, boolean quick, List<Integer> threads) {
         List<ModelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : run(script, quick, List.of("--models"))) {
+        for (JsonNode n : run(script, quick, "models", threads, List.of())) {
             r.add(new ModelBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
-                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble()));
+                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }
         return r;
+    }
+
+    static List<TrainBench.Record> measureTrain(Path script, boolean quick, List<Integer> threads, List<String> cases) {
+        List<TrainBench.Record> r = new ArrayList<>();
+        List<String> extra = cases.isEmpty() ? List.of() : List.of("--cases", String.join(",", cases));
+        for (JsonNode n : run(script, quick, "train", threads, extra)) {
+            double peak = n.path("rss_peak_mb").asDouble();
+            r.add(new TrainBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
+                    n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(),
+                    peak, Map.of("rss_peak_mb", peak, "rss_peak_first_step_mb", n.path("rss_peak_first_step_mb").asDouble(),
+                            "rss_peak_second_step_mb", n.path("rss_peak_second_step_mb").asDouble(),
+                            "rss_before_mb", n.path("rss_before_mb").asDouble()), peer(n)));
+        }
+        return r;
+    }
+
+    static Map<String, Object> peer(JsonNode n) {
+        return n.has("peer") ? JSON.convertValue(n.get("peer"), new TypeReference<Map<String, Object>>() {}) : Map.of("name", n.get("backend").asText());
     }
 
     /** The script's JSON records, or none (with a note on stderr) when python3 or its packages are missing. */
-    private static List<JsonNode> run(Path script, boolean quick, List<String> args) {
+    private static List<JsonNode> run(Path script, boolean quick, String kind, List<Integer> threads, List<String> extra) {
         Path s = script != null ? script : locate();
         if (s == null || !Files.exists(s)) {
             System.err.println("peers: bench/peers.py not found; no peer figures");
             return List.of();
         }
+        Timing.waitForQuietJit(2000, 60_000);
+        System.gc();
         try {
-            List<String> cmd = new ArrayList<>(List.of(python(), s.toString()));
-            cmd.addAll(args);
+            List<String> cmd = new ArrayList<>(List.of(python(), s.toString(), "--kind", kind));
             if (quick) cmd.add("--quick");
+            if (!threads.isEmpty()) cmd.addAll(List.of("--threads", String.join(",", threads.stream().map(String::valueOf).toList())));
+            cmd.addAll(extra);
             File out = File.createTempFile("maskseg-peers", ".json");
+            System.err.println("peers: " + String.join(" ", cmd));
             Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            if (!p.waitFor(120, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 System.err.println("peers: " + s + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); no peer figures");
                 p.destroyForcibly();
                 return List.of();
             }
             List<JsonNode> r = new ArrayList<>();
-            new ObjectMapper().readTree(out).forEach(r::add);
+            JSON.readTree(out).forEach(r::add);
             Files.deleteIfExists(out.toPath());
             return r;
         } catch (Exception e) {

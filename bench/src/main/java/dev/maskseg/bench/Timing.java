@@ -40,17 +40,53 @@ final class Timing {
         }
     }
 
+    /** A median wall time and the process CPU time per call over the same calls (every thread, JIT and GC included). */
+    record Result(double medianMs, double cpuMsPerCall) {}
+
     /** The median of as many calls as fit in budgetNanos, at least minCalls and at most maxCalls. */
     static double medianMs(Runnable f, long budgetNanos, int minCalls, int maxCalls) {
+        return timed(f, budgetNanos, minCalls, maxCalls).medianMs();
+    }
+
+    static Result timed(Runnable f, long budgetNanos, int minCalls, int maxCalls) {
         List<Double> ms = new ArrayList<>();
-        long start = System.nanoTime();
+        long start = System.nanoTime(), cpu0 = processCpuNanos();
         while (ms.size() < minCalls || (System.nanoTime() - start < budgetNanos && ms.size() < maxCalls)) {
             long t0 = System.nanoTime();
             f.run();
             ms.add((System.nanoTime() - t0) / 1e6);
         }
+        double cpu = (processCpuNanos() - cpu0) / 1e6 / ms.size();
         ms.sort(Double::compare);
-        return ms.get(ms.size() / 2);
+        return new Result(ms.get(ms.size() / 2), cpu);
+    }
+
+    /** CPU time of this process so far (0 where the platform does not say). */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+
+    /**
+     * Waits (at most maxMillis) until the JIT has compiled nothing for quietMillis, so that a peer measured next has the
+     * machine to itself rather than sharing it with our compiler threads.
+     */
+    static void waitForQuietJit(long quietMillis, long maxMillis) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long end = System.currentTimeMillis() + maxMillis, last = jit.getTotalCompilationTime(), quietSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() < end && System.currentTimeMillis() - quietSince < quietMillis) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.currentTimeMillis();
+            }
+        }
     }
 
     /**
@@ -58,12 +94,16 @@ final class Timing {
      * reports the median of one final window of finalNanos.
      */
     static double steadyMedianMs(Runnable f, long windowNanos, int minCalls, int maxWindows, long finalNanos, int maxCalls) {
+        return steady(f, windowNanos, minCalls, maxWindows, finalNanos, maxCalls).medianMs();
+    }
+
+    static Result steady(Runnable f, long windowNanos, int minCalls, int maxWindows, long finalNanos, int maxCalls) {
         double previous = Double.MAX_VALUE;
         for (int w = 0; w < maxWindows; w++) {
             double med = medianMs(f, windowNanos, minCalls, maxCalls);
             if (Math.abs(med - previous) <= AGREE * Math.min(med, previous)) break;
             previous = med;
         }
-        return medianMs(f, finalNanos, minCalls, maxCalls);
+        return timed(f, finalNanos, minCalls, maxCalls);
     }
 }

@@ -2,6 +2,7 @@ package dev.maskseg.cli;
 
 import dev.maskseg.pipeline.demo.DemoOptions;
 import dev.maskseg.pipeline.demo.DemoRunner;
+import dev.maskseg.prior.MaskPrior;
 import dev.maskseg.prior.Priors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,17 +29,20 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "demo-out", description = "Output folder (default: ${DEFAULT-VALUE}); one that holds a run needs --overwrite.")
     Path out;
 
-    @Option(names = "--images", defaultValue = "320", description = "Generated images, 80%% train (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--overwrite", description = "Replace the demo (or other files) in --out instead of refusing it.")
+    boolean overwrite;
+
+    @Option(names = "--images", defaultValue = "320", converter = Ranges.AtLeastTwo.class, description = "Generated images, 80%% train (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--size", defaultValue = "96", description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "96", converter = Ranges.ImageSide.class, description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--epochs", defaultValue = "-1", description = "Training epochs (default: the demo config's).")
-    int epochs;
+    @Option(names = "--epochs", converter = Ranges.AtLeastOne.class, description = "Training epochs (default: the demo config's).")
+    Integer epochs;
 
     @Option(names = "--method", defaultValue = "maskcontrast", description = "maskcontrast | maskdistill (default: ${DEFAULT-VALUE}).")
     String method;
@@ -66,8 +70,14 @@ final class DemoCommand implements Callable<Integer> {
         if (crfRounds < 0 || (crfRounds > 0 && !method.equals("maskdistill"))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--crf-rounds takes N >= 0 and applies to --method maskdistill, got " + crfRounds);
         }
-        DemoOptions o = new DemoOptions(out, method, images, size, epochs, Priors.get(prior, Main.pluginLoader()), DemoRunner.config(method, config, sets),
-                seed, Runtime.getRuntime().availableProcessors(), crfRounds);
+        MaskPrior p;
+        try {
+            p = Priors.get(prior, Main.pluginLoader());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prior: " + e.getMessage());
+        }
+        DemoOptions o = new DemoOptions(out, method, images, size, epochs == null ? 0 : epochs, p, DemoRunner.config(method, config, sets),
+                seed, Runtime.getRuntime().availableProcessors(), crfRounds, overwrite);
         DemoRunner.run(o, console.listener("demo"));
         return 0;
     }

@@ -1,11 +1,12 @@
 package dev.maskseg.cli;
 
+import dev.maskseg.pipeline.batch.ProblemLog;
 import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.Sample;
 import dev.maskseg.pipeline.data.VocDataset;
+import dev.maskseg.pipeline.eval.LinearProbeProtocol;
 import dev.maskseg.pipeline.eval.Miou;
 import dev.maskseg.pipeline.eval.MiouFiles;
-import dev.maskseg.pipeline.eval.LinearProbeProtocol;
 import dev.maskseg.pipeline.eval.ModelEvaluation;
 import dev.maskseg.pipeline.maskcontrast.Retrieval;
 import dev.maskseg.pipeline.train.ModelFiles;
@@ -13,7 +14,9 @@ import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,8 +37,14 @@ final class EvalCommand {
     @Command(name = "miou", description = {"Dataset-level mIoU of PNG label maps matched by file stem (8-bit grayscale or palette index), "
             + "clusters matched to classes once: IoU-based Hungarian, many-to-one majority by IoU (MaskContrast, over-clustering) or by "
             + "pixel count (MaskDistill's cluster.py), or none.",
-            "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json."})
+            "Writes {\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\": {pred: class}} to --json, with \"matched\", "
+                    + "\"missing\", \"extra\" and \"failed\" counts (ground truths without a prediction, predictions without a ground truth, "
+                    + "pairs that could not be read or differ in size). Every ground-truth map (or every one --split lists) must have a "
+                    + "usable prediction unless --allow-missing (then only the matched ones are scored)."})
     static final class MiouCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConsoleOutput console = new ConsoleOutput();
 
@@ -45,13 +54,19 @@ final class EvalCommand {
         @Option(names = "--gt", required = true, description = "Folder of ground-truth label maps.")
         Path gt;
 
-        @Option(names = "--num-classes", required = true, description = "Number of ground-truth classes.")
+        @Option(names = "--num-classes", required = true, converter = Ranges.Classes.class, description = "Number of ground-truth classes.")
         int classes;
+
+        @Option(names = "--split", paramLabel = "FILE", description = "Only the ground-truth maps whose stems FILE lists (e.g. ImageSets/Segmentation/val.txt).")
+        Path split;
+
+        @Option(names = "--allow-missing", description = "Score the matched pairs even when some ground-truth maps have no usable prediction.")
+        boolean allowMissing;
 
         @Option(names = "--matching", defaultValue = "hungarian", description = "hungarian | majority | majority-count | none (default: ${DEFAULT-VALUE}).")
         String matching;
 
-        @Option(names = "--ignore", defaultValue = "255", description = "Ground-truth value to ignore (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--ignore", defaultValue = "255", converter = Ranges.Label.class, description = "Ground-truth value to ignore, 0-255 (default: ${DEFAULT-VALUE}).")
         int ignore;
 
         @Option(names = "--json", required = true, description = "Output JSON file.")
@@ -63,17 +78,24 @@ final class EvalCommand {
             try {
                 m = Miou.Matching.parse(matching);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--" + e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
             }
-            Miou.Result r = MiouFiles.evaluate(pred, gt, classes, m, ignore, console.listener("eval miou"));
-            JsonFiles.write(json, MiouFiles.fields(r));
-            System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching); %s%n", r.miou(), r.pixelAccuracy(), matching, json);
+            MiouFiles.Outcome o = MiouFiles.compare(pred, gt, split, classes, m, ignore, console.listener("eval miou"));
+            if (o.uncovered() > 0 && !allowMissing) throw new IOException(MiouFiles.uncoveredMessage(o, pred, gt));
+            if (!o.extra().isEmpty()) System.err.printf("eval miou: %d prediction(s) in %s have no ground truth in %s and are not scored%n", o.extra().size(), pred, gt);
+            JsonFiles.write(json, MiouFiles.fields(o));
+            Miou.Result r = o.result();
+            System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching) over %d images (%d missing, %d extra, %d failed); %s%n", r.miou(),
+                    r.pixelAccuracy(), matching, o.matched(), o.missing().size(), o.extra().size(), o.failed().size(), json);
             return 0;
         }
     }
 
     /** The options of the protocols that evaluate a MaskContrast model on a VOC-layout folder. */
     static class ModelOptions {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         ConsoleOutput console = new ConsoleOutput();
 
@@ -84,7 +106,7 @@ final class EvalCommand {
         @Option(names = "--data", required = true, description = "VOC-layout folder with SegmentationClass/ and ImageSets/Segmentation/.")
         Path data;
 
-        @Option(names = "--num-classes", defaultValue = "21", description = "Ground-truth classes incl. background (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--num-classes", defaultValue = "21", converter = Ranges.Classes.class, description = "Ground-truth classes incl. background (default: ${DEFAULT-VALUE}).")
         int classes;
 
         @Option(names = "--json", required = true, description = "Output JSON file.")
@@ -93,14 +115,26 @@ final class EvalCommand {
         @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
         boolean strict;
 
-        @Option(names = "--size", defaultValue = "0", description = "Working size: the network sees images resized to SIZExSIZE (bicubic; 0 keeps "
+        @Option(names = "--size", defaultValue = "0", converter = Ranges.OptionalSide.class, description = "Working size: the network sees images resized to SIZExSIZE (bicubic; 0 keeps "
                 + "them; official 512). kmeans and linear score at the stored resolution (predictions nearest-resized back), retrieval at "
                 + "the working size (labels nearest-resized), as the official code.")
         int size;
 
+        /** Images skipped by the loaders (one line each, reported as they come); the JSON records them. */
+        ProblemLog skipped;
+
         VocDataset voc() {
-            if (size < 0) throw new IllegalArgumentException("--size must be >= 0, got " + size);
-            return new VocDataset(data, strict, console.listener("eval"));
+            if (skipped == null) skipped = new ProblemLog(console.listener("eval"));
+            return new VocDataset(data, strict, skipped.listener());
+        }
+
+        /** {@code out} with the record of the skipped images. */
+        Map<String, Object> withSkipped(Map<String, Object> out) {
+            Map<String, Object> all = new LinkedHashMap<>(out);
+            List<String> lines = skipped == null ? List.of() : skipped.lines();
+            all.put("skipped", lines.size());
+            all.put("skipped_images", lines);
+            return all;
         }
 
         /** The split at the working size, ground truth resized by nearest (retrieval's official scoring). */
@@ -114,10 +148,10 @@ final class EvalCommand {
         @Option(names = "--split", defaultValue = "val", description = "Split to cluster and evaluate (default: ${DEFAULT-VALUE}).")
         String split;
 
-        @Option(names = "--clusters", defaultValue = "-1", description = "k (default: classes - 1).")
-        int clusters;
+        @Option(names = "--clusters", converter = Ranges.AtLeastOne.class, description = "k (default: classes - 1).")
+        Integer clusters;
 
-        @Option(names = "--pca-dims", defaultValue = "32", description = "Whitened PCA components (default: ${DEFAULT-VALUE}, as the official code).")
+        @Option(names = "--pca-dims", defaultValue = "32", converter = Ranges.AtLeastOne.class, description = "Whitened PCA components (default: ${DEFAULT-VALUE}, as the official code).")
         int pcaDims;
 
         @Option(names = "--seeds", split = ",", defaultValue = "1234,1235,1236,1237,1238", description = "k-means seeds (default: ${DEFAULT-VALUE}).")
@@ -128,8 +162,9 @@ final class EvalCommand {
 
         @Override
         public Integer call() throws Exception {
-            int k = clusters > 0 ? clusters : classes - 1;
-            Map<String, Object> out = ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching), console.listener("eval kmeans"));
+            int k = clusters != null ? clusters : classes - 1;
+            if (k < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-classes " + classes + " leaves no object cluster; give --clusters");
+            Map<String, Object> out = withSkipped(ModelEvaluation.kmeans(model, voc(), split, classes, k, pcaDims, seeds, size, matching(matching), console.listener("eval kmeans")));
             JsonFiles.write(json, out);
             System.out.printf("eval kmeans: mean mIoU %.4f over %d seeds (%d images, k=%d, %s matching); %s%n", (double) out.get("miou"), seeds.length,
                     (int) out.get("images"), k, out.get("matching_method"), json);
@@ -161,16 +196,16 @@ final class EvalCommand {
         @Option(names = "--val-split", defaultValue = "val", description = "default: ${DEFAULT-VALUE}")
         String valSplit;
 
-        @Option(names = "--epochs", description = "Epochs (default: 60 MaskContrast, 45 MaskDistill).")
+        @Option(names = "--epochs", converter = Ranges.AtLeastOne.class, description = "Epochs (default: 60 MaskContrast, 45 MaskDistill).")
         Integer epochs;
 
-        @Option(names = "--batch", description = "Batch size (default: 16 MaskContrast, 24 MaskDistill).")
+        @Option(names = "--batch", converter = Ranges.AtLeastOne.class, description = "Batch size (default: 16 MaskContrast, 24 MaskDistill).")
         Integer batch;
 
-        @Option(names = "--lr", description = "Base learning rate (default: 0.1).")
+        @Option(names = "--lr", converter = Ranges.Positive.class, description = "Base learning rate (default: 0.1).")
         Double lr;
 
-        @Option(names = "--decay-epoch", description = "lr x0.1 for the epochs after this 0-based index (default: 25).")
+        @Option(names = "--decay-epoch", converter = Ranges.AtLeastZero.class, description = "lr x0.1 for the epochs after this 0-based index (default: 25).")
         Integer decayEpoch;
 
         @Option(names = "--select", defaultValue = "best", description = "best (on val, as official) | last (default: ${DEFAULT-VALUE}).")
@@ -188,8 +223,8 @@ final class EvalCommand {
         @Override
         public Integer call() throws Exception {
             if (!select.equals("best") && !select.equals("last")) throw new IllegalArgumentException("--select must be best or last, got '" + select + "'");
-            Map<String, Object> out = ModelEvaluation.linear(model, voc(), trainSplit, valSplit, classes, this::recipe, crf, size, saveProbe,
-                    console.listener("eval"));
+            Map<String, Object> out = withSkipped(ModelEvaluation.linear(model, voc(), trainSplit, valSplit, classes, this::recipe, crf, size, saveProbe,
+                    console.listener("eval")));
             JsonFiles.write(json, out);
             System.out.printf("eval linear: mIoU %.4f, pixel accuracy %.4f (%s recipe: %d epochs, best on val at epoch %d; %d train, %d val images); %s%n",
                     (double) out.get("miou"), (double) out.get("pixel_accuracy"), out.get("model"), (int) out.get("epochs"), (int) out.get("selected_epoch"),
@@ -244,7 +279,7 @@ final class EvalCommand {
             out.put("bank_images", r.bankSize());
             out.put("bank_skipped", r.skipped());
             out.put("val_images", val.size());
-            JsonFiles.write(json, out);
+            JsonFiles.write(json, withSkipped(out));
             System.out.printf("eval retrieval: mIoU %.4f over %d classes (bank of %d train images, %d without a kept class; %d val); %s%n",
                     r.miou(), kept.size() + (kept.size() == classes - 1 ? 1 : 0), r.bankSize(), r.skipped(), val.size(), json);
             return 0;

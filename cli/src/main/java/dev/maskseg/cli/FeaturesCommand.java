@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "features", description = {"Extract DINO ViT features per image: <stem>.safetensors with cls [D], "
         + "patches [h*w, D] (after the final norm), attn_last [heads, N+1, N+1] and grid [h, w].",
         "Images are ImageNet-normalized, optionally resized (shorter side), then zero-padded at the bottom/right "
-                + "to a multiple of the patch size. Existing outputs are skipped, so an interrupted run resumes."})
+                + "to a multiple of the patch size.",
+        "An image that cannot be decoded or run is reported, recorded in OUT/run.json and skipped (--strict stops instead); an "
+                + "interrupted run continues when run again (existing files are kept), a finished one needs --resume (or --overwrite)."})
 final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
@@ -31,15 +33,19 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
-    @Option(names = "--resize", defaultValue = "0", description = "Resize the shorter side to this first (0 = full resolution).")
+    @Option(names = "--resize", defaultValue = "0", converter = Ranges.OptionalSide.class, description = "Resize the shorter side to this first (0 = full resolution).")
     int resize;
+
+    @Mixin
+    BatchFlags batch = new BatchFlags();
 
     @Override
     public Integer call() throws IOException {
         if (!model.startsWith("vit_")) throw new IllegalArgumentException("features needs a ViT model, got '" + model + "'");
         var files = ImageFiles.list(images);
-        FeaturesStage.Summary s = FeaturesStage.load(model, weights, resize).run(files, out, console.listener("features"));
-        System.out.println("wrote " + s.images() + " feature files to " + out);
+        FeaturesStage.Summary s = FeaturesStage.load(model, weights, resize).run(files, out, batch.options(), console.listener("features"));
+        System.out.printf("features: %d images, %d written, %d already there, %d failed (reported above); %s%n", s.images(),
+                s.images() - s.alreadyDone() - s.failed(), s.alreadyDone(), s.failed(), out);
         return 0;
     }
 }

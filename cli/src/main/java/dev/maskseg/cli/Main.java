@@ -1,11 +1,13 @@
 package dev.maskseg.cli;
 
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.pipeline.Failures;
 import dev.maskseg.prior.Priors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -47,26 +49,63 @@ public final class Main {
         backendName = null;
         pluginsDir = null;
         pluginLoader = Main.class.getClassLoader();
+        ImageIO.setUseCache(false); // no temp-file caches (a full disk made ImageIO's cleanup thread fail with a NullPointerException)
         CommandLine cl = commandLine();
         cl.setExecutionStrategy(parsed -> {
+            if (CommandLine.printHelpIfRequested(parsed)) return 0;
+            CommandLine leaf = leaf(parsed);
             try {
                 Path dir = Priors.pluginDir(pluginsDir);
                 if (dir != null) {
                     pluginLoader = Priors.pluginLoader(dir);
                     Backends.useClassLoader(pluginLoader);
                 }
-                if (backendName != null) Backends.setDefault(backendName);
+                String backend = requestedBackend(); // --backend, -Dmaskseg.backend or MASKSEG_BACKEND: a bad name is a usage error either way
+                if (backend != null) Backends.setDefault(backend);
             } catch (IOException | RuntimeException e) {
-                throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e);
+                String from = backendName == null && Backends.requestedName() != null ? " (from MASKSEG_BACKEND / -Dmaskseg.backend)" : "";
+                throw new CommandLine.ParameterException(leaf, Failures.describe(e) + from, e);
             }
-            return new CommandLine.RunLast().execute(parsed);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                throw new CommandLine.ExecutionException(leaf, Failures.describe(e), e);
+            }
+        });
+        cl.setParameterExceptionHandler((ex, ignored) -> {
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            c.getErr().println(name + ": " + ex.getMessage() + " (see '" + name + " --help')");
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            if (System.getenv("MASKSEG_DEBUG") != null) ex.printStackTrace(c.getErr());
+            return 2;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             ConsoleOutput.finishOpenTask();
-            cmd.getErr().println("maskseg " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            cmd.getErr().println(errorLine(cmd.getCommandSpec().qualifiedName(), ex));
             if (System.getenv("MASKSEG_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** {@code "maskseg eval miou: <why>"}, the reason's own copy of the command name dropped ("eval miou: ", "miou: "). */
+    static String errorLine(String qualifiedName, Throwable e) {
+        String why = Failures.describe(e);
+        String command = qualifiedName.startsWith("maskseg ") ? qualifiedName.substring("maskseg ".length()) : qualifiedName;
+        String last = command.substring(command.lastIndexOf(' ') + 1);
+        for (String prefix : new String[]{qualifiedName + ": ", command + ": ", last + ": "}) {
+            if (why.startsWith(prefix)) {
+                why = why.substring(prefix.length());
+                break;
+            }
+        }
+        return qualifiedName + ": " + why;
+    }
+
+    private static CommandLine leaf(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult p = parsed;
+        while (p.hasSubcommand()) p = p.subcommand();
+        return p.commandSpec().commandLine();
     }
 }

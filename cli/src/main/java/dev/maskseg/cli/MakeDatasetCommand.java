@@ -1,5 +1,6 @@
 package dev.maskseg.cli;
 
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.data.SyntheticScenes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,13 +16,16 @@ final class MakeDatasetCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();
 
-    @Option(names = "--out", required = true, description = "Output folder.")
+    @Option(names = "--out", required = true, description = "Output folder: new or empty; one that holds a dataset or other files needs --overwrite.")
     Path out;
 
-    @Option(names = "--images", defaultValue = "320", description = "Number of images, 80%% train (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--overwrite", description = "Write into an --out that holds another dataset or other files.")
+    boolean overwrite;
+
+    @Option(names = "--images", defaultValue = "320", converter = Ranges.AtLeastTwo.class, description = "Number of images, 80%% train (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--size", defaultValue = "96", description = "Image side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "96", converter = Ranges.ImageSide.class, description = "Image side in pixels, 16 to 16384 (default: ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}); the same seed gives the same files.")
@@ -29,7 +33,7 @@ final class MakeDatasetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SyntheticScenes.write(out, images, size, seed, console.listener("make-dataset"));
+        SyntheticScenes.make(out, images, size, seed, overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW, console.listener("make-dataset"));
         System.out.printf("make-dataset: %d scenes of %dx%d, classes %s, in %s%n", images, size, size, SyntheticScenes.CLASSES, out);
         return 0;
     }

@@ -19,7 +19,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "mine-masks", description = {"Run a mask prior over a folder of images (see 'maskseg plugins' for priors and parameters).",
         "Writes <stem>.png (0/255) for one mask, <stem>_<k>.png for several, and masks.json with the parameters, scores and "
-                + "areas. Images already done are skipped, so an interrupted run resumes; an unreadable image is reported and skipped."})
+                + "areas. Every file is written atomically; an interrupted run continues where it stopped when run again, a finished one "
+                + "needs --resume (or --overwrite). An image that cannot be decoded, or on which the prior fails, is reported, recorded "
+                + "in masks.json and OUT/run.json, and skipped (--strict stops instead); two images whose names differ only in the "
+                + "extension are both refused, since outputs are named by stem."})
 final class MineMasksCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,8 +42,11 @@ final class MineMasksCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A prior parameter (repeatable).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--threads", description = "Images processed in parallel (default: available cores).")
+    @Option(names = "--threads", converter = Ranges.AtLeastOne.class, description = "Images processed in parallel (default: available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    @Mixin
+    BatchFlags batch = new BatchFlags();
 
     @Override
     public Integer call() throws Exception {
@@ -52,8 +58,7 @@ final class MineMasksCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (threads < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-        MaskMiningStage.Summary s = new MaskMiningStage(prior, resolved).run(ImageFiles.list(images), out, threads, console.listener("mine-masks"));
+        MaskMiningStage.Summary s = new MaskMiningStage(prior, resolved).run(ImageFiles.list(images), out, threads, batch.options(), console.listener("mine-masks"));
         System.out.println(s.line());
         return 0;
     }

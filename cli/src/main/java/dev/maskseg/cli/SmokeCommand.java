@@ -17,10 +17,10 @@ import java.util.concurrent.Callable;
 /** Runs a small conv net (random init) forward and backward, and a few SGD steps: an engine self-check. */
 @Command(name = "smoke", description = "Forward and backward of a small conv net on random data; prints shapes, loss and timings.")
 final class SmokeCommand implements Callable<Integer> {
-    @Option(names = "--steps", defaultValue = "8", description = "SGD steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "8", converter = Ranges.AtLeastOne.class, description = "SGD steps (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--size", defaultValue = "64", description = "Image side (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64", converter = Ranges.ImageSide.class, description = "Image side (default ${DEFAULT-VALUE}).")
     int size;
 
     @Override

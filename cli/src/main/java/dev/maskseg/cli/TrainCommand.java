@@ -44,8 +44,7 @@ final class TrainCommand {
             Map<String, Object> effective = new LinkedHashMap<>();
             effective.put("data", data);
             effective.put("maskcontrast", cfg);
-            o.writeEffective(effective);
-            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskContrastRun.run(new MaskContrastRun.Options(data, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)), console.listener("train"));
             return 0;
         }
     }
@@ -96,8 +95,8 @@ final class TrainCommand {
             effective.put("maskdistill", cfg);
             effective.put("val", val);
             if (cfg.usesDetector()) effective.put("maskrcnn", maskrcnn);
-            o.writeEffective(effective);
-            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, maskrcnn, o.out, o.resume, o.strict, pseudoOnly), console.listener("train"));
+            MaskDistillRun.run(new MaskDistillRun.Options(data, clustering, cfg, val, maskrcnn, o.out, o.mode(), o.strict, pseudoOnly,
+                    TrainOptions.effective(effective)), console.listener("train"));
             return 0;
         }
     }
@@ -128,8 +127,8 @@ final class TrainCommand {
             effective.put("clustering", clustering);
             effective.put("maskdistill", distill);
             effective.put("maskrcnn", cfg);
-            o.writeEffective(effective);
-            MaskRcnnRun.run(new MaskRcnnRun.Options(data, clustering, distill, cfg, o.out, o.resume, o.strict), console.listener("train"));
+            MaskRcnnRun.run(new MaskRcnnRun.Options(data, clustering, distill, cfg, o.out, o.mode(), o.strict, TrainOptions.effective(effective)),
+                    console.listener("train"));
             return 0;
         }
     }

@@ -1,12 +1,13 @@
 package dev.maskseg.cli;
 
-import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +21,17 @@ final class TrainOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set data.root=DIR --set maskcontrast.epochs=2.")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--out", required = true, description = "Run folder.")
+    @Option(names = "--out", required = true, description = "Run folder: new or empty; one that holds a run needs --resume or --overwrite.")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors.")
+    @Option(names = "--resume", description = "Continue the run in --out from OUT/checkpoint.safetensors.")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "Start over in an --out that holds another run (or other files) instead of refusing it.")
+    boolean overwrite;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(names = "--strict", description = "Stop at the first bad input file instead of skipping it.")
     boolean strict;
@@ -55,10 +62,9 @@ final class TrainOptions {
         return data;
     }
 
-    /** Creates OUT and writes the effective configuration (defaults, file and --set merged) to OUT/config.yml. */
-    void writeEffective(Map<String, Object> sections) throws IOException {
-        Files.createDirectories(out);
-        String yaml = RunConfig.toYaml(sections);
-        AtomicFiles.write(out.resolve("config.yml"), o -> o.write(yaml.getBytes()));
-    }
+    /** What may be done with a run already in --out. */
+    RunFolder.Mode mode() { return BatchFlags.mode(command, resume, overwrite); }
+
+    /** The effective configuration (defaults, file and --set merged) as the run records it in OUT/config.yml. */
+    static String effective(Map<String, Object> sections) throws IOException { return RunConfig.toYaml(sections); }
 }

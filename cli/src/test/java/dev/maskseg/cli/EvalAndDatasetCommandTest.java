@@ -50,6 +50,6 @@ class EvalAndDatasetCommandTest {
         assertEquals(2, Console.run("eval", "miou", "--pred", gt.toString(), "--gt", gt.toString(), "--num-classes", "5", "--matching", "best", "--json", json.toString()).code());
         Console bad = Console.run("eval", "miou", "--pred", gt.toString(), "--gt", tmp.toString(), "--num-classes", "5", "--json", json.toString());
         assertEquals(1, bad.code());
-        assertTrue(bad.err().contains("no ground truth"), bad.err());
+        assertTrue(bad.err().contains(tmp + ": no PNG ground-truth label maps"), bad.err());
     }
 }

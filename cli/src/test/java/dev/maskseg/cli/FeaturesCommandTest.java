@@ -41,8 +41,11 @@ class FeaturesCommandTest {
 
         Path done = out.resolve("img0.safetensors");
         Files.setLastModifiedTime(done, FileTime.fromMillis(1000));
-        assertEquals(0, Main.run(args));
-        assertEquals(1000, Files.getLastModifiedTime(done).toMillis(), "existing outputs are kept on a rerun");
+        assertEquals(1, Main.run(args), "a finished run is not redone without --resume or --overwrite");
+        String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
+        resume[args.length] = "--resume";
+        assertEquals(0, Main.run(resume));
+        assertEquals(1000, Files.getLastModifiedTime(done).toMillis(), "existing outputs are kept when the run is resumed");
     }
 
     @Test

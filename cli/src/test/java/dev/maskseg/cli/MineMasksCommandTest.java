@@ -51,7 +51,7 @@ class MineMasksCommandTest {
         Path in = images(), out = tmp.resolve("masks");
         Console c = Console.run("mine-masks", "--prior", "mbplus", "--images", in.toString(), "--out", out.toString(), "--threads", "2");
         assertEquals(0, c.code(), c.err());
-        assertTrue(c.out().contains("3 images with 3 masks, 0 dropped (no mask), 1 skipped (unreadable)"), c.out());
+        assertTrue(c.out().contains("3 images with 3 masks, 0 dropped (no mask), 1 failed (reported above)"), c.out());
         assertTrue(c.err().contains("broken.jpg"), c.err());
         JsonNode idx = new ObjectMapper().readTree(out.resolve("masks.json").toFile());
         assertEquals("mbplus", idx.get("prior").asText());
@@ -68,12 +68,15 @@ class MineMasksCommandTest {
         assertTrue(png.getRaster().getSample(57, 42, 0) == 255, "the object's centre is in the mask");
 
         FileTime before = Files.getLastModifiedTime(out.resolve("img1.png"));
-        Console again = Console.run("mine-masks", "--prior", "mbplus", "--images", in.toString(), "--out", out.toString());
+        Console refused = Console.run("mine-masks", "--prior", "mbplus", "--images", in.toString(), "--out", out.toString());
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("holds a finished mine-masks run; pass --resume to continue it or --overwrite to replace it"), refused.err());
+        Console again = Console.run("mine-masks", "--prior", "mbplus", "--images", in.toString(), "--out", out.toString(), "--resume");
         assertEquals(0, again.code());
-        assertTrue(again.out().contains("0 images with 0 masks, 0 dropped (no mask), 1 skipped (unreadable), 3 already done"), again.out());
+        assertTrue(again.out().contains("0 images with 0 masks, 0 dropped (no mask), 1 failed (reported above), 3 already done"), again.out());
         assertEquals(before, Files.getLastModifiedTime(out.resolve("img1.png")));
 
-        Console other = Console.run("mine-masks", "--prior", "slic", "--images", in.toString(), "--out", out.toString());
+        Console other = Console.run("mine-masks", "--prior", "slic", "--images", in.toString(), "--out", out.toString(), "--resume");
         assertEquals(1, other.code());
         assertTrue(other.err().contains("holds masks of prior mbplus"), other.err());
     }
@@ -146,7 +149,7 @@ class MineMasksCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("img0.png").toFile());
         int[] px = png.getRaster().getPixels(0, 0, 120, 90, (int[]) null);
         assertEquals(60 * 44 * 255L, java.util.Arrays.stream(px).asLongStream().sum());
-        assertEquals(List.of("img0.png", "img1.png", "img2.png", "masks.json"),
+        assertEquals(List.of("img0.png", "img1.png", "img2.png", "masks.json", "run.json"),
                 Files.list(out).map(p -> p.getFileName().toString()).sorted().toList());
     }
 }

@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -61,9 +62,14 @@ class TrainCommandTest {
         p.waitFor();
         assertEquals("1", SafeTensors.metadata(killed.resolve("checkpoint.safetensors")).get("epoch"), "killed after epoch 1's checkpoint, in epoch 2");
         assertTrue(!Files.exists(killed.resolve("model.safetensors")), "the killed run did not finish");
+        Path stale = Files.writeString(killed.resolve(".checkpoint.safetensors.k1ll3d.tmp"), "half a file"); // as a writer killed mid-file leaves
 
         Console b = Console.run("--backend", "jvm", "train", "maskcontrast", "--config", config.toString(), "--out", killed.toString(), "--resume");
         assertEquals(0, b.code(), b.err());
+        assertTrue(!Files.exists(stale), "the resumed run removed the stale temp file");
+        try (var files = Files.list(killed)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(), "no temp file left");
+        }
         assertTrue(b.out().contains("resumed after epoch 1"), b.out());
         Map<String, Tensor> x = SafeTensors.read(straight.resolve("model.safetensors")), y = SafeTensors.read(killed.resolve("model.safetensors"));
         assertEquals(x.keySet(), y.keySet());

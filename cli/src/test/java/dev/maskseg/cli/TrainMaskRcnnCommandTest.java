@@ -107,6 +107,10 @@ class TrainMaskRcnnCommandTest {
         assertEquals(x.keySet(), y.keySet());
         for (String k : x.keySet()) assertArrayEquals(x.get(k).toFloatArray(), y.get(k).toFloatArray(), k);
         assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).size(), Files.readAllLines(csv).size());
+
+        Console again = Console.run("--backend", "jvm", "train", "maskrcnn", "--config", config.toString(), "--out", straight.toString());
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("holds a finished train maskrcnn run"), again.err());
     }
 
     @Test

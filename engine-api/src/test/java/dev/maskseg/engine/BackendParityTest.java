@@ -73,6 +73,11 @@ class BackendParityTest {
             // K = 2049 + n spans several K blocks (the first one overwrites C, the others accumulate)
             cs.add(c("matmul long K " + n, t -> t[0].matmul(t[1]), new int[]{n, 2049 + n}, new int[]{2049 + n, 33}));
         }
+        // softmax rows (the JVM backend's overlapping last vector): exp underflow to zero, masked -inf entries, a middle dim
+        cs.add(c("softmax wide range (exp underflow) 197", t -> Norm.softmax(t[0].mul(60), -1), new int[]{4, 197}));
+        cs.add(c("softmax masked -inf 129", t -> Norm.softmax(Index.maskedFill(t[0], t[0].detach().gt(1.0), Double.NEGATIVE_INFINITY), -1),
+                new int[]{3, 129}));
+        cs.add(c("softmax dim 1 of 3-d", t -> Norm.softmax(t[0], 1), new int[]{2, 17, 9}));
         cs.add(c("linear 3-d", t -> LinAlg.linear(t[0], t[1], t[2]), new int[]{2, 9, 33}, new int[]{40, 33}, new int[]{40}));
         cs.add(c("conv 3x3 pad1", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 5, 9, 9}, new int[]{7, 5, 3, 3}, new int[]{7}));
         cs.add(c("conv 1x1", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{2, 17, 6, 5}, new int[]{9, 17, 1, 1}));
@@ -92,6 +97,15 @@ class BackendParityTest {
         cs.add(c("conv shifted 30x40 (weight gradient over two K blocks)", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1),
                 new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
+        // stride 1 where most taps read padding (the JVM backend's per-tap GEMMs over valid rectangles): ASPP-like
+        // dilation, taps that fall entirely outside, groups with bias, and one image (the GEMMs split over threads)
+        cs.add(c("conv tap dilated 4", t -> Conv.conv2d(t[0], t[1], null, 1, 4, 4, 1), new int[]{2, 5, 13, 11}, new int[]{6, 5, 3, 3}));
+        cs.add(c("conv tap empty taps", t -> Conv.conv2d(t[0], t[1], null, 1, 8, 8, 1), new int[]{2, 3, 7, 9}, new int[]{4, 3, 3, 3}));
+        cs.add(c("conv tap groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 3, 3, 2), new int[]{2, 6, 9, 9}, new int[]{4, 3, 3, 3},
+                new int[]{4}));
+        cs.add(c("conv tap one image 16->24", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 16, 12, 40},
+                new int[]{24, 16, 3, 3}));
+        cs.add(c("conv tap 5x5 dilated 3", t -> Conv.conv2d(t[0], t[1], null, 1, 6, 3, 1), new int[]{1, 4, 10, 10}, new int[]{9, 4, 5, 5}));
         cs.add(c("conv 64ch 3x3", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 64, 12, 12}, new int[]{64, 64, 3, 3}));
         cs.add(c("max_pool", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{2, 3, 9, 8}));
         cs.add(c("max_pool planes in parallel", t -> Pool.maxPool2d(t[0], 3, 2, 1), new int[]{4, 16, 40, 40}));
@@ -101,6 +115,15 @@ class BackendParityTest {
         cs.add(c("adaptive_avg_pool", t -> Pool.adaptiveAvgPool2d(t[0], 1, 1), new int[]{2, 5, 7, 3}));
         cs.add(c("batch_norm train", t -> Norm.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
                 new int[]{4, 3, 5, 5}, new int[]{3}, new int[]{3}));
+        // the fused kernels: statistics, affine map with and without ReLU, backward, on planes past a vector width
+        cs.add(c("batch_norm train relu", t -> Norm.batchNormRelu(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                new int[]{2, 5, 9, 7}, new int[]{5}, new int[]{5}));
+        cs.add(c("batch_norm train large (parallel channels)", t -> Norm.batchNormRelu(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                new int[]{2, 64, 17, 19}, new int[]{64}, new int[]{64}));
+        cs.add(c("batch_norm eval relu", t -> Norm.batchNormRelu(t[0], t[1].detach(), t[2].detach().abs().add(0.5), t[3], t[4], false, 0.1, 1e-5),
+                new int[]{3, 4, 33}, new int[]{4}, new int[]{4}, new int[]{4}, new int[]{4}));
+        cs.add(c("batch_norm 2-d input, no affine", t -> Norm.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), new int[]{40, 3}));
+        cs.add(c("add_relu broadcast", t -> Pointwise.addRelu(t[0], t[1]), new int[]{3, 19}, new int[]{19}));
         cs.add(c("bilinear", t -> Resize.interpolate(t[0], 17, 13, Mode.BILINEAR, false), new int[]{1, 2, 7, 5}));
         cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
         cs.add(c("cat+gather", t -> Index.gather(Index.cat(List.of(t[0], t[1]), 1), 1,

@@ -2,9 +2,13 @@ package dev.maskseg.engine;
 
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BackendOptions;
+import dev.maskseg.engine.backend.BackendProvider;
+import dev.maskseg.engine.backend.DeviceRank;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.engine.backend.ref.ReferenceBackendProvider;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -34,5 +38,29 @@ class BackendsTest {
         IllegalArgumentException device = assertThrows(IllegalArgumentException.class, () -> Backends.get(REF, BackendOptions.device("gpu0")));
         assertTrue(device.getMessage().contains(REF) && device.getMessage().contains("device=gpu0"), device.getMessage());
         assertThrows(IllegalArgumentException.class, () -> BackendOptions.threads(-1));
+    }
+
+    /** A provider that only has a name, a rank and availability. */
+    private record Fake(String name, int rank, boolean isAvailable, String rankReason) implements BackendProvider {
+        @Override public Backend create(BackendOptions options) { throw new UnsupportedOperationException(); }
+    }
+
+    @Test
+    void theDeviceDecidesTheDefault() {
+        Fake jvm = new Fake("jvm", DeviceRank.JVM, true, "");
+        Fake gpu = new Fake("gpu-backend", DeviceRank.of("GPU"), true, DeviceRank.reason("GPU", "Some GPU"));
+        Fake pocl = new Fake("cpu-backend", DeviceRank.of("CPU"), true, DeviceRank.reason("CPU", "pthread-cpu"));
+        Backends.Choice onGpu = Backends.choose(List.of(jvm, pocl, gpu), null);
+        assertEquals("gpu-backend", onGpu.name());
+        assertTrue(onGpu.reason().contains("GPU Some GPU") && onGpu.reason().contains("above the jvm backend"), onGpu.reason());
+        assertEquals("jvm", Backends.choose(List.of(pocl, jvm), null).name(), "an OpenCL CPU device ranks below jvm");
+        Fake deadGpu = new Fake("gpu-backend", DeviceRank.of("GPU"), false, "");
+        Backends.Choice fallback = Backends.choose(List.of(deadGpu, jvm), null);
+        assertEquals("jvm", fallback.name());
+        assertTrue(fallback.reason().contains("gpu-backend (rank 200) is unavailable"), fallback.reason());
+        Backends.Choice forced = Backends.choose(List.of(jvm, gpu), "cpu-backend");
+        assertEquals("cpu-backend", forced.name());
+        assertTrue(forced.reason().startsWith("forced"), forced.reason());
+        assertTrue(DeviceRank.of("ACCELERATOR") > DeviceRank.JVM && DeviceRank.of("ACC") > DeviceRank.JVM);
     }
 }

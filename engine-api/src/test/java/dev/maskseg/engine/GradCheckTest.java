@@ -57,6 +57,7 @@ class GradCheckTest {
         add("minimum", t -> Pointwise.minimum(t[0], t[1]), () -> new Tensor[]{x(3, 4), x(3, 4)});
         add("where", t -> Pointwise.where(t[0].detach().gt(0), t[1], t[2]), () -> new Tensor[]{x(3, 4), x(3, 4), x(4)});
         add("relu", t -> t[0].relu(), () -> new Tensor[]{x(10)});
+        add("add_relu broadcast", t -> Pointwise.addRelu(t[0], t[1]), () -> new Tensor[]{x(3, 4), x(4)});
         add("gelu", t -> Pointwise.gelu(t[0]), () -> new Tensor[]{x(10)});
         add("sigmoid", t -> t[0].sigmoid(), () -> new Tensor[]{x(10)});
         add("tanh", t -> t[0].tanh(), () -> new Tensor[]{x(10)});
@@ -113,6 +114,11 @@ class GradCheckTest {
                 () -> new Tensor[]{x(3, 2, 3, 3), x(2), x(2)});
         add("batch_norm eval", t -> Norm.batchNorm(t[0], Tensor.of(new double[]{0.1, -0.2}, 2), Tensor.of(new double[]{1.5, 0.7}, 2),
                 t[1], t[2], false, 0.1, 1e-5), () -> new Tensor[]{x(2, 2, 3), x(2), x(2)});
+        add("batch_norm_relu train", t -> Norm.batchNormRelu(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                () -> new Tensor[]{x(3, 2, 3, 3), x(2), x(2)});
+        add("batch_norm_relu eval", t -> Norm.batchNormRelu(t[0], Tensor.of(new double[]{0.1, -0.2}, 2), Tensor.of(new double[]{1.5, 0.7}, 2),
+                t[1], t[2], false, 0.1, 1e-5), () -> new Tensor[]{x(2, 2, 3), x(2), x(2)});
+        add("batch_norm no affine", t -> Norm.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), () -> new Tensor[]{x(4, 3)});
         add("layer_norm", t -> Norm.layerNorm(t[0], 1, t[1], t[2], 1e-6), () -> new Tensor[]{x(3, 8), x(8), x(8)});
         add("layer_norm 2 dims non-contiguous", t -> Norm.layerNorm(t[0].transpose(0, 1), 2, t[1], null, 1e-5),
                 () -> new Tensor[]{x(3, 2, 4), x(3, 4)});

@@ -1,5 +1,6 @@
 package dev.maskseg.pipeline;
 
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.MasksIndex;
 import dev.maskseg.pipeline.data.PriorMasks;
@@ -71,11 +72,11 @@ class MaskMiningStageTest {
             @Override public synchronized void advance(long n, String status) { steps[0] += n; }
         };
         MaskMiningStage.Summary s = stage.run(ImageFiles.list(in), out, 2, l);
-        assertEquals(List.of(2, 4, 0, 1, 0), List.of(s.mined(), s.masks(), s.dropped(), s.unreadable(), s.alreadyDone()), s.line());
+        assertEquals(List.of(2, 4, 0, 1, 0), List.of(s.mined(), s.masks(), s.dropped(), s.failed(), s.alreadyDone()), s.line());
         assertEquals(3, steps[0]);
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).contains("broken.png"), problems.get(0));
-        assertTrue(s.line().startsWith("mine-masks halves: 2 images with 4 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done"), s.line());
+        assertTrue(s.line().startsWith("mine-masks halves: 2 images with 4 masks, 0 dropped (no mask), 1 failed (reported above), 0 already done"), s.line());
 
         MasksIndex idx = MasksIndex.read(out);
         assertEquals("halves", idx.prior());
@@ -87,12 +88,15 @@ class MaskMiningStageTest {
         assertArrayEquals(new byte[]{1, 1, 0, 0, 1, 1, 0, 0}, PriorMasks.read(out.resolve("b_0.png"), 4, 2));
 
         Files.delete(out.resolve("b_1.png")); // a lost file makes its image not done
-        MaskMiningStage.Summary again = stage.run(ImageFiles.list(in), out, 1, StageListener.NONE);
-        assertEquals(List.of(1, 2, 1, 1), List.of(again.mined(), again.masks(), again.unreadable(), again.alreadyDone()), again.line());
+        var e0 = assertThrows(IllegalArgumentException.class, () -> stage.run(ImageFiles.list(in), out, 1, StageListener.NONE));
+        assertTrue(e0.getMessage().contains("holds a finished mine-masks run; pass --resume"), e0.getMessage());
+        BatchOptions resume = new BatchOptions(false, RunFolder.Mode.RESUME);
+        MaskMiningStage.Summary again = stage.run(ImageFiles.list(in), out, 1, resume, StageListener.NONE);
+        assertEquals(List.of(1, 2, 1, 1), List.of(again.mined(), again.masks(), again.failed(), again.alreadyDone()), again.line());
         assertTrue(Files.exists(out.resolve("b_1.png")));
 
         MaskMiningStage other = new MaskMiningStage(prior, PriorParams.resolve(prior, Map.of()));
-        var e = assertThrows(IllegalArgumentException.class, () -> other.run(ImageFiles.list(in), out, 1, StageListener.NONE));
+        var e = assertThrows(IllegalArgumentException.class, () -> other.run(ImageFiles.list(in), out, 1, resume, StageListener.NONE));
         assertTrue(e.getMessage().contains("holds masks of prior halves with {masks=2}, not halves with {masks=1}"), e.getMessage());
     }
 

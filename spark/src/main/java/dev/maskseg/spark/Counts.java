@@ -1,7 +1,13 @@
 package dev.maskseg.spark;
 
+import dev.maskseg.pipeline.batch.BatchStopped;
+
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -16,10 +22,24 @@ final class Counts {
     final Backends backends = new Backends();
     private final long start = System.nanoTime();
 
-    /** Counts an outcome and prints its problems. */
-    Consumer<Outcome> recorder(StageOutput console) {
+    /** The failed images' error lines by stem (run.json's {@code errors}), on the driver. */
+    final Map<String, String> errors = new TreeMap<>();
+
+    /**
+     * Counts an outcome and prints its problems; a failed image's first problem is its error line, recorded, and with
+     * {@code strict} it stops the job ({@link BatchStopped}, as the single-machine batch commands stop).
+     */
+    Consumer<Outcome> recorder(StageOutput console, boolean strict) {
         return o -> {
-            o.problems().forEach(console::problem);
+            if (o.status() == Status.FAILED && !o.problems().isEmpty()) {
+                String line = o.problems().get(0);
+                if (strict) throw new UncheckedIOException(new BatchStopped(line + " (--strict stops at the first bad file)", null));
+                errors.put(o.stem(), line);
+                console.problem(line + "; skipped");
+                o.problems().subList(1, o.problems().size()).forEach(console::problem);
+            } else {
+                o.problems().forEach(console::problem);
+            }
             backends.add(o.backend());
             (switch (o.status()) {
                 case DONE -> done;
@@ -27,6 +47,17 @@ final class Counts {
                 case FAILED -> failed;
             }).incrementAndGet();
         };
+    }
+
+    /** run.json's summary of a per-image job: counts, and the error line of each failed image. */
+    Map<String, Object> summary(int images, String doneKey) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", images);
+        if (doneKey != null) m.put(doneKey, done.get());
+        m.put("already_done", skipped.get());
+        m.put("failed", failed.get());
+        m.put("errors", new TreeMap<>(errors));
+        return m;
     }
 
     /** The backends the executors computed on (no silent fallback: the job says which ran). */

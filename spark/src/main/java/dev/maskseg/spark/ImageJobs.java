@@ -12,9 +12,11 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,11 +29,15 @@ import java.util.function.Consumer;
  * Runs a per-image task over a list of files as one Spark job. The files are read by Spark's {@code binaryFile} source
  * inside the executors, in partitions sized by bytes ({@code spark.sql.files.maxPartitionBytes}, each file counting at
  * least {@code spark.sql.files.openCostInBytes}); each partition's results reach the driver as soon as it finishes
- * (so the driver can save its index as the job goes), once per partition even when Spark retried the task.
+ * (so the driver can save its index as the job goes), once per partition even when Spark retried the task. A result
+ * handler that throws ({@link UncheckedIOException} for an I/O error, e.g. a bad file under {@code --strict}) cancels the job.
  */
 final class ImageJobs {
     /** One file's bytes as the executor received them; {@code name} is the file name, {@code uri} its full location. */
-    record ImageBytes(String name, String uri, byte[] bytes) {}
+    record ImageBytes(String name, String uri, byte[] bytes) {
+        /** The file as messages name it: a local path for a {@code file:} URI (as the single-machine commands name it), else the URI. */
+        String source() { return uri.startsWith("file:") ? java.nio.file.Path.of(java.net.URI.create(uri)).toString() : uri; }
+    }
 
     /** The work of one image, run in an executor; a bad image gives a result that says so, other exceptions fail the task (Spark retries it). */
     interface ImageTask<R extends Serializable> extends Serializable {
@@ -78,15 +84,25 @@ final class ImageJobs {
                                                            Consumer<R> onResult) throws Exception {
         LinkedBlockingQueue<List<R>> done = new LinkedBlockingQueue<>();
         SparkContext sc = spark.sparkContext();
+        String group = "maskseg-" + UUID.randomUUID();
         ExecutorService waiter = Executors.newSingleThreadExecutor(r -> new Thread(r, "maskseg-spark-job"));
         try {
-            Future<?> job = waiter.submit(() -> sc.runJob(rdd, f, new ToQueue<>(done), ClassTag$.MODULE$.apply(ArrayList.class)));
-            while (true) {
-                List<R> batch = done.poll(200, TimeUnit.MILLISECONDS);
-                if (batch != null) batch.forEach(onResult);
-                else if (job.isDone()) break;
+            Future<?> job = waiter.submit(() -> {
+                sc.setJobGroup(group, "maskseg", true);
+                sc.runJob(rdd, f, new ToQueue<>(done), ClassTag$.MODULE$.apply(ArrayList.class));
+                return null;
+            });
+            try {
+                while (true) {
+                    List<R> batch = done.poll(200, TimeUnit.MILLISECONDS);
+                    if (batch != null) batch.forEach(onResult);
+                    else if (job.isDone()) break;
+                }
+                for (List<R> batch; (batch = done.poll()) != null; ) batch.forEach(onResult);
+            } catch (RuntimeException e) { // the driver stops the job (--strict at a bad file, an index it cannot save)
+                sc.cancelJobGroup(group);
+                throw e instanceof UncheckedIOException u ? u.getCause() : e;
             }
-            for (List<R> batch; (batch = done.poll()) != null; ) batch.forEach(onResult);
             try {
                 job.get();
             } catch (ExecutionException e) {

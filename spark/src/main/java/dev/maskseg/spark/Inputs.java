@@ -1,6 +1,6 @@
 package dev.maskseg.spark;
 
-import dev.maskseg.pipeline.data.ImageFiles;
+import dev.maskseg.zoo.image.ImageDecoder;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -16,12 +16,6 @@ final class Inputs {
         return InputImages.list(job.folder(images), idsFile == null ? null : idsFile.folder(), idsFile == null ? null : idsFile.name());
     }
 
-    /** The image, or null when it cannot be decoded. */
-    static BufferedImage decode(ImageJobs.ImageBytes image) {
-        try {
-            return ImageFiles.decode(image.bytes());
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
+    /** The image; one that cannot be decoded (truncated, too large, not an image) is an error naming its file. */
+    static BufferedImage decode(ImageJobs.ImageBytes image) throws IOException { return ImageDecoder.read(image.source(), image.bytes(), "image"); }
 }

@@ -6,6 +6,7 @@ import dev.maskseg.pipeline.data.Folder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -37,6 +38,12 @@ final class ListedFolder implements Folder {
             names.add(name);
         }
     }
+
+    @Override public List<String> list() throws IOException { return folder.list(); }
+
+    @Override public boolean isFile() throws IOException { return folder.isFile(); }
+
+    @Override public void removeStale() throws IOException { folder.removeStale(); }
 
     @Override public String toString() { return folder.toString(); }
 }

@@ -124,13 +124,57 @@ final class SparkFolder implements Folder, Serializable {
     int removePartials() throws IOException {
         int n = 0;
         for (String f : files()) {
-            if (!f.startsWith(".") || !f.endsWith(".tmp")) continue;
+            if (!isPartial(f)) continue;
             if (local) Files.deleteIfExists(Path.of(location).resolve(f));
             else fs().delete(hadoop(f), false);
             n++;
         }
         return n;
     }
+
+    @Override
+    public List<String> list() throws IOException {
+        List<String> out = new ArrayList<>();
+        if (local) {
+            Path dir = Path.of(location);
+            if (!Files.isDirectory(dir)) return out;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> !AtomicFiles.isTemp(p)).forEach(p -> out.add(p.getFileName().toString()));
+            }
+        } else {
+            try {
+                for (FileStatus st : fs().listStatus(new org.apache.hadoop.fs.Path(location))) {
+                    if (!isPartial(st.getPath().getName())) out.add(st.getPath().getName());
+                }
+            } catch (FileNotFoundException e) {
+                return out;
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public boolean isFile() throws IOException {
+        if (local) return Files.exists(Path.of(location)) && !Files.isDirectory(Path.of(location));
+        try {
+            return fs().getFileStatus(new org.apache.hadoop.fs.Path(location)).isFile();
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** The partial files of the folder and of its subfolders one level down (predict's overlay/). */
+    @Override
+    public void removeStale() throws IOException {
+        removePartials();
+        for (String name : list()) {
+            SparkFolder sub = child(name);
+            if (sub.isDirectory()) sub.removePartials();
+        }
+    }
+
+    private static boolean isPartial(String name) { return name.startsWith(".") && name.endsWith(".tmp"); }
 
     /** Whether the folder itself exists. */
     boolean isDirectory() throws IOException {

@@ -1,8 +1,12 @@
 package dev.maskseg.spark;
 
+import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.config.RunConfig;
+import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.pipeline.eval.Miou;
+import dev.maskseg.pipeline.eval.MiouFiles;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.PseudoLabelStage;
@@ -69,6 +73,26 @@ final class StageCommands {
         CommandLine.ParameterException usage(String message) { return new CommandLine.ParameterException(spec.commandLine(), message); }
     }
 
+    /** The batch flags of the single-machine commands (docs/design.md §4b): bad files, and an output folder that holds a run. */
+    static final class BatchFlags {
+        @Option(names = "--strict", description = "Stop at the first file that cannot be processed instead of reporting it, recording it in OUT/run.json and going on.")
+        boolean strict;
+
+        @Option(names = "--resume", description = "Continue the finished run in --out (outputs already there are kept; new and failed images are done).")
+        boolean resume;
+
+        @Option(names = "--overwrite", description = "Replace the run (or other files) in --out instead of refusing it.")
+        boolean overwrite;
+
+        BatchOptions options(Stage stage) {
+            try {
+                return new BatchOptions(strict, RunFolder.Mode.of(resume, overwrite));
+            } catch (IllegalArgumentException e) {
+                throw stage.usage(e.getMessage());
+            }
+        }
+    }
+
     /** The image inputs of the per-image stages. */
     static final class ImageInputs {
         @Option(names = "--images", required = true, description = "Folder of PNG/JPEG images (local path or Hadoop URI).")
@@ -80,7 +104,7 @@ final class StageCommands {
     }
 
     @Command(name = "mine-masks", description = {"maskseg mine-masks as a Spark job: <stem>.png (0/255) or <stem>_<k>.png and masks.json, "
-            + "byte for byte what 'maskseg mine-masks' writes. Images already done are skipped; an unreadable image is one error entry.",
+            + "byte for byte what 'maskseg mine-masks' writes. A continued run skips the images already done; an unreadable image is one error entry.",
             "A weights= parameter's file is broadcast to the executors once."})
     static final class MineMasks extends Stage {
         @Option(names = "--prior", required = true, description = "Prior name, e.g. mbplus, rbd, dino-attention, lost, maskdistill, slic, felzenszwalb.")
@@ -98,8 +122,12 @@ final class StageCommands {
         @Option(names = "--threads", description = "Not used on Spark: tasks run on the executors' cores (--master local[N], spark.executor.cores).")
         Integer threads;
 
+        @Mixin
+        BatchFlags batch = new BatchFlags();
+
         @Override
         void check() throws Exception {
+            batch.options(this);
             if (threads != null) throw usage("--threads: on Spark the images run on the executors' cores (--master local[N], --conf spark.executor.cores=N)");
             try {
                 MaskPrior prior = Priors.get(priorName, Priors.pluginLoader(Priors.pluginDir(spark.plugins)));
@@ -112,14 +140,14 @@ final class StageCommands {
         @Override
         void run(SparkJob job) throws Exception {
             Counts.Backends backends = new Counts.Backends();
-            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.split, out, backends);
+            MaskMiningStage.Summary s = MineMasksJob.run(job, priorName, PriorParams.parse(params), in.images, in.split, out, batch.options(this), backends);
             System.out.println("spark " + s.line().replace(" threads;", " cores;"));
             job.console.info(backends.line("mine-masks"));
         }
     }
 
     @Command(name = "features", description = {"maskseg features as a Spark job: per image <stem>.safetensors with cls, patches, attn_last and grid. "
-            + "The weights are broadcast to the executors once; existing outputs are skipped."})
+            + "The weights are broadcast to the executors once; a continued run skips existing outputs."})
     static final class Features extends Stage {
         @Option(names = "--model", defaultValue = "vit_small_patch16", description = "A ViT: vit_small_patch16, vit_small_patch8, vit_base_patch16.")
         String model;
@@ -136,9 +164,18 @@ final class StageCommands {
         @Option(names = "--resize", defaultValue = "0", description = "Resize the shorter side to this first (0 = full resolution).")
         int resize;
 
+        @Mixin
+        BatchFlags batch = new BatchFlags();
+
+        @Override
+        void check() {
+            if (resize < 0 || resize > SyntheticScenes.MAX_SIZE) throw usage("--resize must be 0 (keep) or a side of at most " + SyntheticScenes.MAX_SIZE + " pixels, got " + resize);
+            batch.options(this);
+        }
+
         @Override
         void run(SparkJob job) throws Exception {
-            Counts c = FeaturesJob.run(job, model, weights, in.images, in.split, out, resize);
+            Counts c = FeaturesJob.run(job, model, weights, in.images, in.split, out, resize, batch.options(this));
             System.out.println(c.line("features", job.cores(), out));
             job.console.info(c.backends.line("features"));
         }
@@ -165,14 +202,18 @@ final class StageCommands {
         @Option(names = "--out", required = true, description = "Output folder (local path or Hadoop URI).")
         String out;
 
+        @Mixin
+        BatchFlags batch = new BatchFlags();
+
         @Override
         void check() {
-            if (size < 0) throw usage("--size must be >= 0, got " + size);
+            if (size < 0 || size > SyntheticScenes.MAX_SIZE) throw usage("--size must be 0 (each image's own) or a side of at most " + SyntheticScenes.MAX_SIZE + " pixels, got " + size);
+            batch.options(this);
         }
 
         @Override
         void run(SparkJob job) throws Exception {
-            Counts c = PredictJob.run(job, model, probe, crf, size, in.images, in.split, out);
+            Counts c = PredictJob.run(job, model, probe, crf, size, in.images, in.split, out, batch.options(this));
             System.out.println(c.line("predict", job.cores(), out));
             job.console.info(c.backends.line("predict"));
         }
@@ -223,7 +264,9 @@ final class StageCommands {
     @Command(name = "eval", description = "Evaluate predictions.", subcommands = {Eval.MiouStage.class})
     static final class Eval {
         @Command(name = "miou", description = {"maskseg eval miou as a Spark job: one confusion table per partition, added up, then the same "
-                + "matching and JSON as 'maskseg eval miou' ({\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\"})."})
+                + "matching and JSON as 'maskseg eval miou' ({\"miou\", \"pixel_accuracy\", \"per_class_iou\", \"matching\"}, and the coverage: "
+                + "\"matched\", \"missing\", \"extra\", \"failed\"). Every ground-truth map (or every one --split lists) must have a usable "
+                + "prediction unless --allow-missing."})
         static final class MiouStage extends Stage {
             @Option(names = "--pred", required = true, description = "Folder of predicted label maps.")
             String pred;
@@ -243,8 +286,16 @@ final class StageCommands {
             @Option(names = "--json", required = true, description = "Output JSON file.")
             String json;
 
+            @Option(names = "--split", paramLabel = "FILE", description = "Only the ground-truth maps whose stems FILE lists (e.g. ImageSets/Segmentation/val.txt).")
+            String split;
+
+            @Option(names = "--allow-missing", description = "Score the matched pairs even when some ground-truth maps have no usable prediction.")
+            boolean allowMissing;
+
             @Override
             void check() {
+                if (classes < 1 || classes > 256) throw usage("--num-classes must be in [1, 256] (labels are 8-bit), got " + classes);
+                if (ignore < 0 || ignore > 255) throw usage("--ignore must be an 8-bit label in [0, 255], got " + ignore);
                 matching();
             }
 
@@ -258,8 +309,10 @@ final class StageCommands {
 
             @Override
             void run(SparkJob job) throws Exception {
-                Miou.Result r = EvalMiouJob.run(job, pred, gt, classes, matching(), ignore, json);
-                System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching); %s%n", r.miou(), r.pixelAccuracy(), matching, json);
+                MiouFiles.Outcome o = EvalMiouJob.run(job, pred, gt, split, classes, matching(), ignore, allowMissing, json);
+                Miou.Result r = o.result();
+                System.out.printf("mIoU %.4f, pixel accuracy %.4f (%s matching) over %d images (%d missing, %d extra, %d failed); %s%n", r.miou(),
+                        r.pixelAccuracy(), matching, o.matched(), o.missing().size(), o.extra().size(), o.failed().size(), json);
             }
         }
     }

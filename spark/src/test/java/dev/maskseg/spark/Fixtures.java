@@ -1,5 +1,8 @@
 package dev.maskseg.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.data.SyntheticScenes;
 
 import javax.imageio.ImageIO;
@@ -51,11 +54,31 @@ final class Fixtures {
     }
 
     /** Every file under both folders (hidden ones too): same names, same bytes. */
-    static void assertSameFiles(Path expected, Path actual) throws Exception {
+    static void assertSameFiles(Path expected, Path actual) throws Exception { assertSameFiles(expected, actual, null); }
+
+    /**
+     * As {@link #assertSameFiles(Path, Path)} for a job that read its images through the Hadoop file system of
+     * {@code scheme}: masks.json names a bad image by its URI there ({@code scheme:/path}), not by its local path.
+     */
+    static void assertSameFiles(Path expected, Path actual, String scheme) throws Exception {
         TreeMap<String, byte[]> a = files(expected), b = files(actual);
         assertEquals(a.keySet(), b.keySet(), "files of " + actual + " vs " + expected);
-        for (String k : a.keySet()) assertArrayEquals(a.get(k), b.get(k), k + " differs");
+        for (String k : a.keySet()) {
+            byte[] got = b.get(k);
+            if (scheme != null && k.equals("masks.json")) got = new String(got, StandardCharsets.UTF_8).replace(scheme + ":", "").getBytes(StandardCharsets.UTF_8);
+            if (k.equals(RunFolder.MARKER)) assertSameRun(a.get(k), got);
+            else assertArrayEquals(a.get(k), got, k + " differs");
+        }
     }
+
+    /** run.json records times, speeds and what an earlier run did, and names files as each side reads them: the same command, state, images and failures. */
+    private static void assertSameRun(byte[] expected, byte[] actual) throws Exception {
+        JsonNode a = JSON.readTree(expected), b = JSON.readTree(actual);
+        for (String k : new String[]{"/command", "/state", "/summary/images", "/summary/failed"}) assertEquals(a.at(k), b.at(k), "run.json " + k);
+        assertEquals(a.at("/summary/errors").size(), b.at("/summary/errors").size(), "run.json errors");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static TreeMap<String, byte[]> files(Path dir) throws Exception {
         TreeMap<String, byte[]> out = new TreeMap<>();

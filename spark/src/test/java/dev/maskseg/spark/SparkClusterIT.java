@@ -59,7 +59,7 @@ class SparkClusterIT {
         Path spark = tmp.resolve("spark");
         Fixtures.Run r = Fixtures.spark("mine-masks", "--master", MASTER, "--prior", "mbplus", "--images", images.toString(), "--out", spark.toString());
         assertEquals(0, r.code());
-        assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 failed (reported above), 0 already done;"), r.out());
         assertTrue(r.out().contains("spark mine-masks: executors computed on jvm on "), "the executor JVMs have the Vector API backend: " + r.out());
         Fixtures.assertSameFiles(single, spark);
 
@@ -96,7 +96,7 @@ class SparkClusterIT {
             assertTrue(doneAtKill < 25, "the kill came before the job's last task");
             assertTrue(tasks.failed.get() >= 1, "the killed executor's task failed and was run again");
             assertTrue(tasks.executorsLost.get() >= 1);
-            assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+            assertTrue(r.out().contains(": 24 images with 24 masks, 0 dropped (no mask), 1 failed (reported above), 0 already done;"), r.out());
         } finally {
             bg.shutdownNow();
             session.sparkContext().removeSparkListener(tasks);

@@ -55,15 +55,17 @@ class SparkLocalIT {
         String[] args = {"mine-masks", "--master", MASTER, "--prior", "mbplus", "--images", images.toString(), "--out", out.toString()};
         Fixtures.Run r = Fixtures.spark(args);
         assertEquals(0, r.code());
-        assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
+        assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 failed (reported above), 0 already done;"), r.out());
         assertTrue(r.out().contains("spark mine-masks: executors computed on jvm on "), "the job says which backend ran: " + r.out());
         Fixtures.assertSameFiles(singleMasks, out);
         assertEquals(MasksIndex.Entry.ERROR, MasksIndex.read(out).entry("zz_broken").status(), "the broken image is one error entry");
 
-        r = Fixtures.spark(args);
+        assertEquals(1, Fixtures.spark(args).code(), "a finished run is refused without --resume or --overwrite");
+        r = Fixtures.spark(cat(args, new String[]{"--resume"}));
         assertEquals(0, r.code());
-        assertTrue(r.out().contains(": 0 images with 0 masks, 0 dropped (no mask), 1 skipped (unreadable), 10 already done;"), r.out());
+        assertTrue(r.out().contains(": 0 images with 0 masks, 0 dropped (no mask), 1 failed (reported above), 10 already done;"), r.out());
         Fixtures.assertSameFiles(singleMasks, out);
+        assertEquals(1, Fixtures.spark(cat(args, new String[]{"--overwrite", "--strict"})).code(), "--strict stops at the broken image");
     }
 
     @Test
@@ -88,10 +90,10 @@ class SparkLocalIT {
                 ForeignFileSystem.SCHEME + "://" + out};
         Fixtures.Run r = Fixtures.spark(args);
         assertEquals(0, r.code());
-        assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 skipped (unreadable), 0 already done;"), r.out());
-        Fixtures.assertSameFiles(singleMasks, out); // no checksum files, no temporary names left
-        assertTrue(Fixtures.spark(args).out().contains("10 already done"), "masks.json is read back through the Hadoop file system");
-        Fixtures.assertSameFiles(singleMasks, out);
+        assertTrue(r.out().contains(": 10 images with 10 masks, 0 dropped (no mask), 1 failed (reported above), 0 already done;"), r.out());
+        Fixtures.assertSameFiles(singleMasks, out, ForeignFileSystem.SCHEME); // no checksum files, no temporary names left
+        assertTrue(Fixtures.spark(cat(args, new String[]{"--resume"})).out().contains("10 already done"), "masks.json is read back through the Hadoop file system");
+        Fixtures.assertSameFiles(singleMasks, out, ForeignFileSystem.SCHEME);
     }
 
     @Test
@@ -118,10 +120,19 @@ class SparkLocalIT {
             assertEquals(Files.readString(one), Files.readString(two), matching);
             assertEquals(a.out().replace(one.toString(), ""), b.out().replace(two.toString(), ""));
         }
-        Files.copy(pred.resolve("scene_00000.png"), pred.resolve("extra.png"));
-        assertEquals(1, Fixtures.spark("eval", "miou", "--master", MASTER, "--pred", pred.toString(), "--gt", gt.toString(), "--num-classes", "5",
-                "--json", tmp.resolve("x.json").toString()).code(), "a prediction without ground truth fails the evaluation, as in eval miou");
-        Files.delete(pred.resolve("extra.png"));
+        Path partial = Files.createDirectories(tmp.resolve("partial-pred")), x = tmp.resolve("x.json"), y = tmp.resolve("y.json");
+        try (var s = Files.list(pred)) {
+            for (Path p : s.sorted().skip(1).toList()) Files.copy(p, partial.resolve(p.getFileName())); // the first prediction missing
+        }
+        Files.copy(pred.resolve("scene_00000.png"), partial.resolve("extra.png"));
+        String[] common = {"--pred", partial.toString(), "--gt", gt.toString(), "--num-classes", "5"};
+        assertEquals(1, Fixtures.spark(cat(new String[]{"eval", "miou", "--master", MASTER}, common, new String[]{"--json", x.toString()})).code(),
+                "a missing prediction fails the evaluation, as in eval miou");
+        assertTrue(!Files.exists(x), "no scores for a partial folder");
+        assertEquals(0, Fixtures.spark(cat(new String[]{"eval", "miou", "--master", MASTER, "--allow-missing"}, common, new String[]{"--json", x.toString()})).code());
+        assertEquals(0, Fixtures.single(cat(new String[]{"eval", "miou", "--allow-missing"}, common, new String[]{"--json", y.toString()})).code());
+        assertEquals(Files.readString(y), Files.readString(x), "the same coverage (1 missing, 1 extra) and scores");
+        assertTrue(Files.readString(x).contains("\"missing\" : 1"), Files.readString(x));
     }
 
     @Test
@@ -136,6 +147,11 @@ class SparkLocalIT {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("3 images done, 0 skipped (already done), 0 failed"), r.out());
         Fixtures.assertSameFiles(tmp.resolve("f1"), tmp.resolve("f2"));
+        String[] fAgain = cat(new String[]{"features", "--master", MASTER}, f, new String[]{"--out", tmp.resolve("f2").toString()});
+        assertEquals(1, Fixtures.spark(fAgain).code(), "a finished features run is refused");
+        r = Fixtures.spark(cat(fAgain, new String[]{"--overwrite"}));
+        assertTrue(r.out().contains("3 images done, 0 skipped (already done), 0 failed"), "--overwrite writes every file again: " + r.out());
+        Fixtures.assertSameFiles(tmp.resolve("f1"), tmp.resolve("f2"));
 
         Path model = tmp.resolve("model.safetensors");
         MaskDistillConfig cfg = MaskDistillConfig.demo();
@@ -145,6 +161,20 @@ class SparkLocalIT {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("10 images done, 0 skipped (already done), 1 failed"), r.out());
         Fixtures.assertSameFiles(tmp.resolve("p1"), tmp.resolve("p2"));
+        String[] again = {"predict", "--master", MASTER, "--model", model.toString(), "--images", images.toString(), "--out", tmp.resolve("p2").toString()};
+        assertEquals(1, Fixtures.spark(again).code(), "a finished predict run is refused, its files kept");
+        r = Fixtures.spark(cat(again, new String[]{"--resume"}));
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("0 images done, 10 skipped (already done), 1 failed"), r.out());
+        assertEquals(1, Fixtures.spark(cat(again, new String[]{"--overwrite", "--strict"})).code(), "--strict stops at the broken image");
+
+        Path twins = Files.createDirectories(tmp.resolve("twins"));
+        Files.copy(images.resolve("scene_00000.jpg"), twins.resolve("x.jpg"));
+        Files.copy(few.resolve("scene_00001.jpg"), twins.resolve("x.png.jpg")); // stem "x.png": no clash
+        Files.copy(images.resolve("scene_00002.jpg"), twins.resolve("x.JPEG"));
+        assertEquals(1, Fixtures.spark("predict", "--master", MASTER, "--model", model.toString(), "--images", twins.toString(), "--out",
+                tmp.resolve("p3").toString()).code(), "x.jpg and x.JPEG would write one x.png: the folder is refused");
+        assertTrue(!Files.exists(tmp.resolve("p3")), "before anything is written");
     }
 
     @Test

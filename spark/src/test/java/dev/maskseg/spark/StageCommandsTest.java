@@ -62,6 +62,32 @@ class StageCommandsTest {
         assertEquals(2, SparkMain.run("mine-masks", "--prior", "mbplus", "--images", "x", "--out", "y"), "no --master outside spark-submit");
         assertEquals(2, SparkMain.run("eval", "miou", "--master", "local[1]", "--pred", "p", "--gt", "g", "--num-classes", "2", "--json", "j", "--matching", "best"));
         assertEquals(2, SparkMain.run("nope"));
+        assertEquals(2, SparkMain.run("eval", "miou", "--master", "local[1]", "--pred", "p", "--gt", "g", "--num-classes", "0", "--json", "j"));
+        assertEquals(2, SparkMain.run("eval", "miou", "--master", "local[1]", "--pred", "p", "--gt", "g", "--num-classes", "2", "--json", "j", "--ignore", "300"));
+        assertEquals(2, SparkMain.run("features", "--master", "local[1]", "--weights", "w", "--images", "x", "--out", "y", "--resize", "-1"));
+        assertEquals(2, SparkMain.run("predict", "--master", "local[1]", "--model", "m", "--images", "x", "--out", "y", "--size", "100000"));
+        for (String stage : List.of("mine-masks", "features", "predict")) {
+            String[] args = switch (stage) {
+                case "mine-masks" -> new String[]{"--prior", "mbplus"};
+                case "features" -> new String[]{"--weights", "w"};
+                default -> new String[]{"--model", "m"};
+            };
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                assertEquals(2, SparkMain.run(cat(new String[]{stage, "--master", "local[1]", "--images", "x", "--out", "y", "--resume", "--overwrite"}, args)), stage);
+            } finally {
+                System.setErr(err);
+            }
+            assertTrue(buf.toString(java.nio.charset.StandardCharsets.UTF_8).contains("--resume and --overwrite exclude each other"), stage + ": " + buf);
+        }
+    }
+
+    private static String[] cat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -5,11 +5,12 @@ import com.google.auto.service.AutoService;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.BackendProvider;
+import dev.maskseg.engine.backend.DeviceRank;
 
 /**
- * The aparapi backend is never picked by default (rank below jvm): select it with
- * {@code --backend aparapi}. It is available when an OpenCL device is found, or when the user
- * explicitly accepts Aparapi's Java thread-pool fallback.
+ * The aparapi backend ranks by its OpenCL device ({@link DeviceRank}): above the jvm backend on a GPU, so that it is the
+ * default there, and below it on a CPU driver such as PoCL ({@code --backend aparapi} selects it). It is available
+ * when an OpenCL device is found, or when the user explicitly accepts Aparapi's Java thread-pool fallback.
  */
 @AutoService(BackendProvider.class)
 public final class AparapiBackendProvider implements BackendProvider {
@@ -19,7 +20,24 @@ public final class AparapiBackendProvider implements BackendProvider {
 
     @Override public String name() { return AparapiBackend.NAME; }
 
-    @Override public int rank() { return 50; }
+    @Override public int rank() {
+        OpenCLDevice d = defaultDevice();
+        return d == null ? DeviceRank.NONE : DeviceRank.of(d.getType().name());
+    }
+
+    @Override public String rankReason() {
+        OpenCLDevice d = defaultDevice();
+        return d == null ? "" : DeviceRank.reason(d.getType().name(), d.getName());
+    }
+
+    /** The device a default instance runs on, or null when there is none (or -Dmaskseg.aparapi.device matches none). */
+    private static OpenCLDevice defaultDevice() {
+        try {
+            return DeviceInfo.choose(System.getProperty(DEVICE));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
 
     private static boolean allowFallback() { return Boolean.getBoolean(ALLOW_FALLBACK); }
 

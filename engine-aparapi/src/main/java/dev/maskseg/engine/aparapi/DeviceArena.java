@@ -1,6 +1,7 @@
 package dev.maskseg.engine.aparapi;
 
 import dev.maskseg.engine.DType;
+import dev.maskseg.engine.backend.ArenaPool;
 
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;

@@ -14,8 +14,19 @@ final class DeviceInfo {
 
     private DeviceInfo() {}
 
-    /** All OpenCL devices, best first; empty when no OpenCL driver or loader is installed. */
+    private static volatile List<OpenCLDevice> found;
+
+    /** All OpenCL devices, best first; empty when no OpenCL driver or loader is installed. Listed once per JVM. */
     static List<OpenCLDevice> devices() {
+        List<OpenCLDevice> all = found;
+        if (all == null) {
+            all = list();
+            found = all;
+        }
+        return all;
+    }
+
+    private static List<OpenCLDevice> list() {
         List<OpenCLDevice> all = new ArrayList<>();
         try {
             for (Device.TYPE t : new Device.TYPE[]{Device.TYPE.GPU, Device.TYPE.ACC, Device.TYPE.CPU}) {

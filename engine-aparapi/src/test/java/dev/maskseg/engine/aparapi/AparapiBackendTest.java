@@ -6,6 +6,7 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BackendOptions;
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.backend.DeviceRank;
 import dev.maskseg.engine.ops.Index;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +77,16 @@ class AparapiBackendTest {
         IndexOutOfBoundsException select = assertThrows(IndexOutOfBoundsException.class,
                 () -> Index.indexSelect(src, 1, Tensor.ofLongs(new long[]{7}, 1).to(be)));
         assertTrue(select.getMessage().contains("index_select: index 7 out of range for dim 1 of size 3"), select.getMessage());
+    }
+
+    @Test
+    void ranksByItsDevice() {
+        AparapiBackendProvider p = new AparapiBackendProvider();
+        String type = DeviceInfo.choose(null).getType().name();
+        assertEquals(DeviceRank.of(type), p.rank());
+        assertTrue(p.rankReason().contains(DeviceInfo.choose(null).getName()), p.rankReason());
+        if (type.equals("CPU")) assertTrue(p.rank() < DeviceRank.JVM, "an OpenCL CPU driver ranks below the jvm backend");
+        else assertTrue(p.rank() > DeviceRank.JVM, "a GPU or accelerator ranks above the jvm backend");
     }
 
     @Test

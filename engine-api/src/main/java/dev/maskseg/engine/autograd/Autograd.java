@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Graph recording and the reverse sweep. */
+/**
+ * Graph recording and the reverse sweep. The graph's nodes are {@link GradFn}s and leaf tensors; each GradFn is run
+ * once all gradients flowing into it are summed, then released, so the tensors it saved can be collected while the
+ * sweep goes on (a second backward through the same graph is an error, as PyTorch's without retain_graph).
+ */
 public final class Autograd {
     private Autograd() {}
 
@@ -33,51 +37,56 @@ public final class Autograd {
             throw new IllegalArgumentException("backward: gradient shape " + seed.shapeString()
                     + " does not match tensor shape " + root.shapeString());
         }
-        List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, seed);
+        Object start = root.gradFn() != null ? root.gradFn() : root;
+        List<Object> order = topologicalOrder(start);
+        Map<Object, Tensor> grads = new IdentityHashMap<>();
+        grads.put(start, seed);
         try (var ng = GradMode.noGrad()) {
-            for (Tensor t : order) {
-                Tensor g = grads.remove(t);
+            for (int n = 0; n < order.size(); n++) {
+                Object node = order.get(n);
+                order.set(n, null);
+                Tensor g = grads.remove(node);
                 if (g == null) continue;
-                GradFn fn = t.gradFn();
-                if (fn == null) {
-                    t.accumulateGrad(g);
+                if (node instanceof Tensor leaf) {
+                    leaf.accumulateGrad(g);
                     continue;
                 }
-                Tensor[] gi = fn.backward().apply(g);
-                for (int i = 0; i < fn.inputs().length; i++) {
-                    Tensor in = fn.inputs()[i];
-                    if (in == null || !in.requiresGrad() || gi[i] == null) continue;
-                    if (!java.util.Arrays.equals(gi[i].shape(), in.shape())) {
+                GradFn fn = (GradFn) node;
+                Tensor[] gi = fn.apply(g);
+                g = null;
+                fn.release();
+                Object[] next = fn.next();
+                for (int i = 0; i < next.length; i++) {
+                    if (next[i] == null || gi[i] == null) continue;
+                    if (!java.util.Arrays.equals(gi[i].shape(), fn.inputShape(i))) {
                         throw new IllegalStateException("backward of " + fn.op() + ": gradient " + gi[i].shapeString()
-                                + " for input " + i + " of shape " + in.shapeString());
+                                + " for input " + i + " of shape " + java.util.Arrays.toString(fn.inputShape(i)));
                     }
-                    grads.merge(in, gi[i], Tensor::add);
+                    grads.merge(next[i], gi[i], Tensor::add);
+                    gi[i] = null;
                 }
             }
         }
     }
 
-    /** Nodes reachable from root, root first, every node before its inputs. */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> post = new ArrayList<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Nodes reachable from start, start first, every node before the nodes it feeds gradients into. */
+    private static List<Object> topologicalOrder(Object start) {
+        List<Object> post = new ArrayList<>();
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[]{root, 0});
-        seen.add(root);
+        stack.push(new Object[]{start, 0});
+        seen.add(start);
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
-            int next = (Integer) frame[1];
-            Tensor[] inputs = t.gradFn() == null ? new Tensor[0] : t.gradFn().inputs();
-            if (next < inputs.length) {
-                frame[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in != null && in.requiresGrad() && seen.add(in)) stack.push(new Object[]{in, 0});
+            Object[] next = frame[0] instanceof GradFn fn ? fn.next() : new Object[0];
+            int i = (Integer) frame[1];
+            if (i < next.length) {
+                frame[1] = i + 1;
+                Object in = next[i];
+                if (in != null && seen.add(in)) stack.push(new Object[]{in, 0});
             } else {
                 stack.pop();
-                post.add(t);
+                post.add(frame[0]);
             }
         }
         Collections.reverse(post);

@@ -70,6 +70,28 @@ public interface Backend {
     void layerNormBackward(View gradOut, View x, View weight, View mean, View rstd,
                            View gradX, View gradWeight, View gradBias);
 
+    // ---- batch normalization over dim 1 of a contiguous [N, C, S] view (S: the spatial dims flattened, or 1) ----
+    /**
+     * Per-channel mean and biased variance of x over dims 0 and 2 into mean[C] and var[C]. The default composes this
+     * backend's own reduce and pointwise kernels; host backends override it with one fused pass per channel.
+     */
+    default void batchNormStats(View x, View mean, View var) { BatchNormComposition.stats(this, x, mean, var); }
+
+    /** out = x · scale[c] + shift[c], then max(·, 0) when relu: batch norm with its statistics folded in. */
+    default void channelAffine(View x, View scale, View shift, boolean relu, View out) {
+        BatchNormComposition.affine(this, x, scale, shift, relu, out);
+    }
+
+    /**
+     * The batch-norm backward. g = gradOut, masked by (reluOut > 0) when reluOut (the fused ReLU's output) is given;
+     * xhat = (x − mean)·invstd; scale = weight·invstd. gradX (may be null) = scale·(g − Σg/M − xhat·Σ(g·xhat)/M) when
+     * training (batch statistics, M = N·S), scale·g otherwise; gradWeight = Σ g·xhat, gradBias = Σ g (each may be null).
+     */
+    default void batchNormBackward(View gradOut, View reluOut, View x, View mean, View invstd, View scale, boolean training,
+                                   View gradX, View gradWeight, View gradBias) {
+        BatchNormComposition.backward(this, gradOut, reluOut, x, mean, invstd, scale, training, gradX, gradWeight, gradBias);
+    }
+
     // ---- pooling and resizing (NCHW) ----
     /** indices (INT64) hold each window's argmax as a position in its plane; the backward is a {@link #scatterAdd}. */
     void maxPool2d(View x, PoolParams p, View out, View indices);

@@ -4,8 +4,11 @@ package dev.maskseg.engine.backend;
 public interface BackendProvider {
     String name();
 
-    /** Higher wins when no backend is forced. */
+    /** Higher wins when no backend is forced. Device backends rank by their device ({@link DeviceRank}). */
     int rank();
+
+    /** Why the provider has its rank (its device, for a device backend), for {@code maskseg backends}; may be empty. */
+    default String rankReason() { return ""; }
 
     boolean isAvailable();
 

@@ -73,24 +73,54 @@ public final class Backends {
         return forced == null || forced.isBlank() ? null : forced.trim();
     }
 
+    /** Which backend is the default and why: the forced one, or the highest-ranked available one. */
+    public record Choice(String name, String reason) {}
+
+    /** The default's choice among the providers on the class path (creates no backend). */
+    public static Choice choice() { return choose(providers(), requestedName()); }
+
+    /**
+     * The choice among these providers: `forced` when given (its availability is checked when it is created), else the
+     * highest-ranked available one, with the rank's reason and the higher-ranked providers that were unavailable.
+     */
+    public static Choice choose(List<BackendProvider> providers, String forced) {
+        if (forced != null) return new Choice(forced, "forced (--backend, -Dmaskseg.backend or MASKSEG_BACKEND)");
+        List<BackendProvider> sorted = new ArrayList<>(providers);
+        sorted.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+        List<String> skipped = new ArrayList<>();
+        for (BackendProvider p : sorted) {
+            if (!p.isAvailable()) {
+                skipped.add(p.name() + " (rank " + p.rank() + ") is unavailable");
+                continue;
+            }
+            String why = "highest-ranked available, rank " + p.rank() + (p.rankReason().isEmpty() ? "" : ": " + p.rankReason());
+            return new Choice(p.name(), skipped.isEmpty() ? why : why + "; " + String.join(", ", skipped));
+        }
+        throw new IllegalStateException("no available maskseg backend");
+    }
+
     public static Backend defaultBackend() {
         Backend b = defaultBackend;
         if (b != null) return b;
         synchronized (Backends.class) {
             if (defaultBackend != null) return defaultBackend;
-            String forced = requestedName();
-            if (forced != null) {
-                b = get(forced);
-            } else {
-                BackendProvider best = providers().stream().filter(BackendProvider::isAvailable).findFirst()
-                        .orElseThrow(() -> new IllegalStateException("no available maskseg backend"));
-                b = get(best.name());
-            }
-            LOG.info("maskseg backend: " + b.name() + " on " + b.device()
-                    + (forced != null ? " (forced)" : " (highest-ranked available)"));
+            Choice c = choice();
+            b = get(c.name());
+            LOG.info("maskseg backend: " + b.name() + " on " + b.device() + " (" + c.reason() + ")");
             defaultBackend = b;
             return b;
         }
+    }
+
+    /**
+     * Makes an instance the default and returns the previous one, null if none was chosen yet (benchmarks run a case on
+     * one instance, say with one thread, while code under test creates tensors on the default backend); null restores
+     * the usual choice on next use.
+     */
+    public static synchronized Backend setDefault(Backend b) {
+        Backend previous = defaultBackend;
+        defaultBackend = b;
+        return previous;
     }
 
     /** Overrides the default for this JVM (tests, the CLI's --backend). */

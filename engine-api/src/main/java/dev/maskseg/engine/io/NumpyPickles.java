@@ -34,9 +34,11 @@ public final class NumpyPickles {
 
     /** The unpickled object: Maps, Lists, scalars, Strings, byte[] and Tensors (host tensors on the default backend). */
     public static Object read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "does not exist");
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": is not a file");
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 16) throw new IOException(file + ": " + size + " bytes is too large for a pickle file");
+        HeapBudget.require(2 * size, file + " (a pickle of " + HeapBudget.human(size) + ", read whole, and its arrays)");
         NumpyHost host = new NumpyHost(file);
         Object root = new Unpickler(Files.readAllBytes(file), file.toString(), host).load();
         return host.resolve(root);
@@ -157,10 +159,12 @@ public final class NumpyPickles {
             };
             int width = RawData.width(code);
             long numel = 1;
-            for (int s : shape) numel *= s;
+            for (int s : shape) numel = Math.min(numel * s, 1L << 32); // saturating at 2^32 (times a dimension < 2^31 stays below 2^63): only "more than 2^31-1" matters
+            if (numel > Integer.MAX_VALUE) throw bad("numpy array of shape " + shapeList + " has more than 2^31-1 elements (the engine's limit)");
             if (numel * width != raw.length) {
                 throw bad("numpy array of shape " + shapeList + " and dtype " + dt.code + " needs " + numel * width + " bytes, has " + raw.length);
             }
+            HeapBudget.require(numel * RawData.decodedWidth(code), file + ": a numpy array of shape " + shapeList);
             if (dt.order == '>' && width > 1) swapBytes(raw, width);
             HostStorage host = RawData.decode(code, ByteBuffer.wrap(raw), (int) numel);
             if (!fortran || shape.length < 2) return Tensor.fromHost(host, shape);

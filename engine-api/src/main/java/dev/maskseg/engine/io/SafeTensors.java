@@ -1,6 +1,8 @@
 package dev.maskseg.engine.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,9 +13,9 @@ import dev.maskseg.engine.storage.HostStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -21,38 +23,59 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The safetensors format: u64 little-endian header length, a JSON header, then raw little-endian
- * data. Reads map the file; F16 and BF16 are widened to FLOAT32. Every malformed header is one
- * {@link IOException} naming the file; nothing is allocated from untrusted sizes before checking.
+ * data. Reads map each tensor's bytes (in chunks, so files and tensors over 2 GiB work); F16 and BF16 are widened to
+ * FLOAT32. The header is checked strictly (duplicate keys, value types, offsets within the file) and the heap for the
+ * decoded tensors before any is read; every malformed file is one {@link IOException} naming the file.
  */
 public final class SafeTensors {
     /** Headers beyond this are rejected (the reference implementation uses 100 MB). */
     static final long MAX_HEADER = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private SafeTensors() {}
 
     public record Entry(String name, String dtype, int[] shape, long begin, long end) {}
 
     /** All tensors in file order, on the default backend. */
-    public static Map<String, Tensor> read(Path file) throws IOException {
+    public static Map<String, Tensor> read(Path file) throws IOException { return read(file, name -> true); }
+
+    /** The tensors whose names {@code wanted} accepts, in file order; the others are not read. */
+    public static Map<String, Tensor> read(Path file, Predicate<String> wanted) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            Header h = header(file, ch, size);
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            map.order(ByteOrder.LITTLE_ENDIAN);
-            for (Entry e : h.entries) out.put(e.name(), decode(file, e, map, h.dataStart));
+        try (FileChannel ch = open(file)) {
+            Header h = header(file, ch, ch.size());
+            List<Entry> chosen = h.entries.stream().filter(e -> wanted.test(e.name())).toList();
+            long bytes = 0;
+            for (Entry e : chosen) bytes += (e.end() - e.begin()) / RawData.width(e.dtype()) * RawData.decodedWidth(e.dtype());
+            HeapBudget.require(bytes, "safetensors file " + file + " (" + chosen.size() + " tensors)");
+            for (Entry e : chosen) {
+                int n = (int) ((e.end() - e.begin()) / RawData.width(e.dtype()));
+                out.put(e.name(), Tensor.fromHost(RawData.read(e.dtype(), ch, h.dataStart + e.begin(), n), e.shape()));
+            }
         }
         return out;
     }
 
     public static Map<String, String> metadata(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = open(file)) {
             return header(file, ch, ch.size()).metadata;
         }
+    }
+
+    /** The tensors' names, dtypes, shapes and byte ranges, in file order, without reading their data. */
+    public static List<Entry> entries(Path file) throws IOException {
+        try (FileChannel ch = open(file)) {
+            return header(file, ch, ch.size()).entries;
+        }
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException("safetensors file " + file + ": is a directory");
+        return FileChannel.open(file, StandardOpenOption.READ);
     }
 
     private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
@@ -73,7 +96,7 @@ public final class SafeTensors {
         JsonNode root;
         try {
             root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw bad(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) throw bad(file, "header is not a JSON object");
@@ -83,7 +106,11 @@ public final class SafeTensors {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             var f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                f.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                if (!f.getValue().isObject()) throw bad(file, "__metadata__ must be an object of strings");
+                for (var m : (Iterable<Map.Entry<String, JsonNode>>) () -> f.getValue().fields()) {
+                    if (!m.getValue().isTextual()) throw bad(file, "__metadata__ value '" + m.getKey() + "' is " + m.getValue() + ", not a string");
+                    meta.put(m.getKey(), m.getValue().asText());
+                }
                 continue;
             }
             entries.add(entry(file, f.getKey(), f.getValue(), dataLen));
@@ -93,24 +120,25 @@ public final class SafeTensors {
     }
 
     private static Entry entry(Path file, String name, JsonNode node, long dataLen) throws IOException {
+        if (!node.isObject()) throw bad(file, "tensor '" + name + "' is " + node + ", not an object");
         JsonNode dt = node.get("dtype"), sh = node.get("shape"), off = node.get("data_offsets");
-        if (dt == null || sh == null || off == null || !sh.isArray() || !off.isArray() || off.size() != 2) {
-            throw bad(file, "tensor '" + name + "' lacks dtype, shape or data_offsets");
-        }
+        if (dt == null || sh == null || off == null) throw bad(file, "tensor '" + name + "' lacks dtype, shape or data_offsets");
+        if (!dt.isTextual() || RawData.width(dt.asText()) < 0) throw bad(file, "tensor '" + name + "' has unsupported dtype " + dt);
         int width = RawData.width(dt.asText());
-        if (width < 0) throw bad(file, "tensor '" + name + "' has unsupported dtype " + dt.asText());
+        if (!sh.isArray()) throw bad(file, "tensor '" + name + "' has shape " + sh + ", not a list of integers");
         int[] shape = new int[sh.size()];
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
-            long d = sh.get(i).asLong(-1);
-            if (d < 0 || d > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has invalid dimension " + sh.get(i));
+            long d = integer(sh.get(i));
+            if (d < 0 || d > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has invalid dimension " + sh.get(i) + " (shape " + sh + ")");
             shape[i] = (int) d;
-            numel *= d;
-            if (numel > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' has too many elements");
+            numel = Math.min(numel * d, 1L << 32); // saturating at 2^32 (times a dimension < 2^31 stays below 2^63): only "more than 2^31-1" matters
         }
-        long b = off.get(0).asLong(-1), e = off.get(1).asLong(-1);
+        if (numel > Integer.MAX_VALUE) throw bad(file, "tensor '" + name + "' of shape " + sh + " has more than 2^31-1 elements (the engine's limit)");
+        if (!off.isArray() || off.size() != 2) throw bad(file, "tensor '" + name + "' has data_offsets " + off + ", not a pair of integers");
+        long b = integer(off.get(0)), e = integer(off.get(1));
         if (b < 0 || e < b || e > dataLen) {
-            throw bad(file, "tensor '" + name + "' data_offsets [" + off.get(0) + ", " + off.get(1) + "] outside the " + dataLen + "-byte data");
+            throw bad(file, "tensor '" + name + "' data_offsets " + off + " are out of order or outside the " + dataLen + "-byte data");
         }
         if (e - b != numel * width) {
             throw bad(file, "tensor '" + name + "' has " + (e - b) + " bytes but " + dt.asText() + java.util.Arrays.toString(shape)
@@ -119,11 +147,9 @@ public final class SafeTensors {
         return new Entry(name, dt.asText(), shape, b, e);
     }
 
-    private static Tensor decode(Path file, Entry e, ByteBuffer map, long dataStart) {
-        int n = (int) ((e.end() - e.begin()) / Math.max(1, RawData.width(e.dtype())));
-        ByteBuffer b = map.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) (dataStart + e.begin())).slice().order(ByteOrder.LITTLE_ENDIAN);
-        HostStorage h = RawData.decode(e.dtype(), b, n);
-        return Tensor.fromHost(h, e.shape());
+    /** A JSON integer that fits a long, else -1 (so 1.9, "1", 1e3 and 2^64 are all invalid). */
+    private static long integer(JsonNode v) {
+        return v.isIntegralNumber() && v.canConvertToLong() ? v.asLong() : -1;
     }
 
     private static String code(DType t) {

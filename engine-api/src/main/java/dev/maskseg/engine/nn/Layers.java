@@ -78,6 +78,12 @@ public final class Layers {
             if (isTraining()) numBatchesTracked.fill_(numBatchesTracked.item() + 1);
             return Norm.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
         }
+
+        /** relu(forward(x)) as one op ({@link Norm#batchNormRelu}). */
+        public Tensor forwardRelu(Tensor x) {
+            if (isTraining()) numBatchesTracked.fill_(numBatchesTracked.item() + 1);
+            return Norm.batchNormRelu(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+        }
     }
 
     public static final class LayerNorm extends Module {
@@ -133,8 +139,17 @@ public final class Layers {
 
         public int size() { return items.size(); }
 
+        /** A batch norm followed by a ReLU runs as one op ({@link BatchNorm2d#forwardRelu}); the result is the same. */
         @Override public Tensor forward(Tensor x) {
-            for (Module m : items) x = m.forward(x);
+            for (int i = 0; i < items.size(); i++) {
+                Module m = items.get(i);
+                if (m instanceof BatchNorm2d bn && i + 1 < items.size() && items.get(i + 1) instanceof ReLU) {
+                    x = bn.forwardRelu(x);
+                    i++;
+                } else {
+                    x = m.forward(x);
+                }
+            }
             return x;
         }
     }

@@ -5,6 +5,8 @@ import dev.maskseg.engine.Shapes;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.autograd.GradMode;
+import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.storage.HostStorage;
 
 /** softmax / log_softmax, layer and batch normalization, dropout and L2 normalization. */
@@ -61,39 +63,72 @@ public final class Norm {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, false);
+    }
+
+    /**
+     * relu(batch_norm(x)) as one op (conv–BN–ReLU): the pre-activation is never stored, and the backward masks the
+     * gradient by the output, so only the input and the output stay alive for it, as in PyTorch with an in-place ReLU.
+     */
+    public static Tensor batchNormRelu(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                       boolean training, double momentum, double eps) {
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    private static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                    boolean training, double momentum, double eps, boolean relu) {
         if (x.dim() < 2) throw new IllegalArgumentException("batch_norm: expected at least 2-D input, got " + x.shapeString());
-        int c = x.size(1);
-        int[] bshape = new int[x.dim()];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[1] = c;
-        int[] dims = java.util.stream.IntStream.range(0, x.dim()).filter(i -> i != 1).toArray();
-        // per-channel scale = w / sqrt(var + eps) and shift, so the full-size tensor is touched twice (as torch's CPU kernel)
-        Tensor centeredOrX, scale, shift;
-        if (training) {
-            int n = x.numel() / c;
-            if (n <= 1) throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel in training, got " + x.shapeString());
-            Tensor mean = Reduce.mean(x, dims, true);
-            Tensor centered = x.sub(mean);
-            Tensor var = Reduce.mean(centered.mul(centered), dims, true);
-            if (runningMean != null) {
-                try (var ng = GradMode.noGrad()) {
-                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.detach().reshape(c).mul(momentum)));
-                    runningVar.copy_(runningVar.mul(1 - momentum).add(var.detach().reshape(c).mul(momentum * n / (n - 1.0))));
-                }
-            }
-            centeredOrX = centered;
-            scale = Pointwise.rsqrt(var.add(eps));
-            if (weight != null) scale = scale.mul(weight.reshape(bshape));
-            shift = bias == null ? null : bias.reshape(bshape);
-        } else {
-            centeredOrX = x;
-            scale = Pointwise.rsqrt(runningVar.reshape(bshape).add(eps));
-            if (weight != null) scale = scale.mul(weight.reshape(bshape));
-            shift = runningMean.reshape(bshape).mul(scale).neg();
-            if (bias != null) shift = shift.add(bias.reshape(bshape));
+        Backend be = Pointwise.sameBackend("batch_norm", x, runningMean, runningVar, weight, bias);
+        int n = x.size(0), c = x.size(1), s = c == 0 || n == 0 ? 0 : x.numel() / (n * c);
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException("batch_norm: eval mode needs running statistics");
         }
-        Tensor y = centeredOrX.mul(scale);
-        return shift == null ? y : y.add(shift);
+        for (Tensor p : new Tensor[]{runningMean, runningVar, weight, bias}) {
+            if (p != null && p.numel() != c) {
+                throw new IllegalArgumentException("batch_norm: per-channel tensor " + p.shapeString() + " for input " + x.shapeString());
+            }
+        }
+        Tensor xc = x.detach().contiguous();
+        View xv = new View(xc.storage(), xc.offset(), new int[]{n, c, s}, new int[]{c * s, s, 1});
+        Tensor mean, invstd, scale, shift;
+        try (var ng = GradMode.noGrad()) {
+            if (training) {
+                long count = (long) n * s;
+                if (count <= 1) throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel in training, got " + x.shapeString());
+                mean = Tensor.empty(be, x.dtype(), c);
+                Tensor var = Tensor.empty(be, x.dtype(), c);
+                be.batchNormStats(xv, mean.view(), var.view());
+                if (runningMean != null) {
+                    runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape(runningMean.shape()).mul(momentum)));
+                    runningVar.copy_(runningVar.mul(1 - momentum).add(var.reshape(runningVar.shape()).mul(momentum * count / (count - 1.0))));
+                }
+                invstd = Pointwise.rsqrt(var.add(eps));
+            } else {
+                mean = runningMean.detach().contiguous().reshape(c).to(x.dtype());
+                invstd = Pointwise.rsqrt(runningVar.detach().reshape(c).to(x.dtype()).add(eps)).contiguous();
+            }
+            scale = weight == null ? invstd : invstd.mul(weight.detach().reshape(c)).contiguous();
+            shift = mean.mul(scale).neg();
+            if (bias != null) shift = shift.add(bias.detach().reshape(c));
+            shift = shift.contiguous();
+        }
+        Tensor out = Tensor.empty(be, x.dtype(), x.shape());
+        View ov = new View(out.storage(), 0, new int[]{n, c, s}, new int[]{c * s, s, 1});
+        be.channelAffine(xv, scale.view(), shift.view(), relu, ov);
+        boolean needX = x.requiresGrad(), needW = weight != null && weight.requiresGrad(), needB = bias != null && bias.requiresGrad();
+        Tensor saved = relu ? out : null;
+        dev.maskseg.engine.DType dt = x.dtype();
+        int[] xShape = x.shape(), wShape = weight == null ? null : weight.shape(), bShape = bias == null ? null : bias.shape();
+        return Autograd.record(relu ? "batch_norm_relu" : "batch_norm", out, g -> {
+            Tensor gc = g.contiguous();
+            Tensor gx = needX ? Tensor.empty(be, dt, xShape) : null;
+            Tensor gw = needW ? Tensor.empty(be, dt, c) : null, gb = needB ? Tensor.empty(be, dt, c) : null;
+            int[] nsc = {n, c, s}, st = {c * s, s, 1};
+            be.batchNormBackward(new View(gc.storage(), gc.offset(), nsc, st),
+                    saved == null ? null : new View(saved.storage(), saved.offset(), nsc, st), xv, mean.view(), invstd.view(), scale.view(),
+                    training, gx == null ? null : new View(gx.storage(), 0, nsc, st), gw == null ? null : gw.view(), gb == null ? null : gb.view());
+            return new Tensor[]{gx, gw == null ? null : gw.view(wShape), gb == null ? null : gb.view(bShape)};
+        }, x, weight, bias);
     }
 
     /** Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p). */

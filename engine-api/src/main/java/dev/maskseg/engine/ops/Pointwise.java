@@ -74,21 +74,38 @@ public final class Pointwise {
 
     // ---------------------------------------------------------------- binary arithmetic
 
+    // Backward closures capture shapes, not tensors they do not need, so an activation is freed once nothing saved it.
+
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = rawBinary(BinaryOp.ADD, a, b);
-        return Autograd.record("add", out, g -> new Tensor[]{Reduce.sumTo(g, a.shape()), Reduce.sumTo(g, b.shape())}, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        return Autograd.record("add", out, g -> new Tensor[]{Reduce.sumTo(g, as), Reduce.sumTo(g, bs)}, a, b);
+    }
+
+    /** relu(a + b) as one op (a residual connection): the sum is not kept, the backward masks by the output. */
+    public static Tensor addRelu(Tensor a, Tensor b) {
+        Tensor out = rawBinary(BinaryOp.ADD, a, b);
+        out.backend().unary(UnaryOp.RELU, 0, 0, out.view(), out.view());
+        int[] as = a.shape(), bs = b.shape();
+        return Autograd.record("add_relu", out, g -> {
+            Tensor masked = rawBinary(BinaryOp.RELU_GRAD, out, g);
+            return new Tensor[]{Reduce.sumTo(masked, as), Reduce.sumTo(masked, bs)};
+        }, a, b);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = rawBinary(BinaryOp.SUB, a, b);
-        return Autograd.record("sub", out, g -> new Tensor[]{Reduce.sumTo(g, a.shape()), Reduce.sumTo(g.neg(), b.shape())}, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        return Autograd.record("sub", out, g -> new Tensor[]{Reduce.sumTo(g, as), Reduce.sumTo(g.neg(), bs)}, a, b);
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = rawBinary(BinaryOp.MUL, a, b);
+        int[] as = a.shape(), bs = b.shape();
+        Tensor forA = a.requiresGrad() ? b : null, forB = b.requiresGrad() ? a : null;
         return Autograd.record("mul", out, g -> new Tensor[]{
-                a.requiresGrad() ? Reduce.sumTo(g.mul(b), a.shape()) : null,
-                b.requiresGrad() ? Reduce.sumTo(g.mul(a), b.shape()) : null}, a, b);
+                forA != null ? Reduce.sumTo(g.mul(forA), as) : null,
+                forB != null ? Reduce.sumTo(g.mul(forB), bs) : null}, a, b);
     }
 
     public static Tensor div(Tensor a, Tensor b) {
@@ -194,8 +211,10 @@ public final class Pointwise {
 
     public static Tensor clampMin(Tensor a, double min) { return clamp(a, min, Double.POSITIVE_INFINITY); }
 
+    /** Its backward masks by the output (out > 0 exactly where a > 0), which the next layer keeps anyway. */
     public static Tensor relu(Tensor a) {
-        return Autograd.record("relu", rawUnary(UnaryOp.RELU, a, 0, 0), g -> new Tensor[]{rawBinary(BinaryOp.RELU_GRAD, a, g)}, a);
+        Tensor out = rawUnary(UnaryOp.RELU, a, 0, 0);
+        return Autograd.record("relu", out, g -> new Tensor[]{rawBinary(BinaryOp.RELU_GRAD, out, g)}, a);
     }
 
     /** Exact (erf) GELU, nn.GELU's default. */

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * that perform the same operations in the same order. The Vector API's EXP/LOG/TANH give different last bits in
  * the interpreter (per-lane Math calls) and in C2 (SVML stubs), which made training depend on JIT timing, so a run
  * resumed in a fresh JVM diverged from an uninterrupted one. These agree bit for bit in every tier; accuracy is a
- * few ulp (Cody–Waite reduction and Taylor polynomials, checked against StrictMath in the tests).
+ * few ulp (Cody–Waite reduction and Taylor polynomials, checked against StrictMath in the tests). Fused multiply-adds
+ * are deterministic too (one rounding, in Math.fma as in the FMA instruction), so the polynomials use them.
  */
 final class DetMath {
     static final VectorSpecies<Float> S = VectorWidth.SPECIES;
@@ -19,6 +20,8 @@ final class DetMath {
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to the nearest integer
     /** Above EXP_MAX the result overflows to +inf; below EXP_MIN it is below half the smallest denormal. */
     private static final float EXP_MAX = 88.72284f, EXP_MIN = -103.97208f;
+    /** Below it exp(x) is under the smallest normal float: log(2^-126) rounded up, so 2^n stays normal above it. */
+    static final float EXP_NORMAL_MIN = -87.33654f;
     private static final float E2 = 1f / 2, E3 = 1f / 6, E4 = 1f / 24, E5 = 1f / 120, E6 = 1f / 720;
     private static final float SQRT_HALF = 0.70710678f;
     private static final float L3 = 1f / 3, L5 = 1f / 5, L7 = 1f / 7, L9 = 1f / 9;
@@ -31,18 +34,52 @@ final class DetMath {
         if (x != x) return x;
         if (x > EXP_MAX) return Float.POSITIVE_INFINITY;
         if (x < EXP_MIN) return 0f;
-        float n = (x * LOG2E + ROUND) - ROUND;
-        float r = (x - n * LN2_HI) - n * LN2_LO;
-        float p = ((((((E6 * r + E5) * r + E4) * r + E3) * r + E2) * r + 1f) * r) + 1f;
+        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+        float p = poly(r);
         int k = (int) n, half = k >> 1;
         return p * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((k - half + 127) << 23);
     }
 
+    /** 1 + r + r²/2 + … + r⁶/720 by Horner's rule with fused steps. */
+    private static float poly(float r) {
+        return Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(E6, r, E5), r, E4), r, E3), r, E2), r, 1f), r, 1f);
+    }
+
+    private static FloatVector c(float v) { return FloatVector.broadcast(S, v); }
+
+    private static FloatVector poly(FloatVector r) {
+        FloatVector p = r.fma(E6, E5);
+        return p.fma(r, c(E4)).fma(r, c(E3)).fma(r, c(E2)).fma(r, c(1f)).fma(r, c(1f));
+    }
+
+    /**
+     * exp for x ≤ 0 (softmax, after subtracting the row's maximum), flushing results below the smallest normal float
+     * (x < {@link #EXP_NORMAL_MIN}) to zero: one scaling by 2^n instead of two and no overflow handling. NaN stays NaN.
+     */
+    static float expNonPositive(float x) {
+        if (x != x) return x;
+        if (x < EXP_NORMAL_MIN) return 0f;
+        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+        return poly(r) * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    static FloatVector expNonPositive(FloatVector x) {
+        FloatVector c = x.max(EXP_NORMAL_MIN);
+        FloatVector n = c.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(c(-LN2_HI), c);
+        r = n.fma(c(-LN2_LO), r);
+        IntVector k = (IntVector) n.convert(VectorOperators.F2I, 0);
+        FloatVector y = poly(r).mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        return y.blend(0f, x.compare(VectorOperators.LT, EXP_NORMAL_MIN));
+    }
+
     static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector n = c.mul(LOG2E).add(ROUND).sub(ROUND);
-        FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-        FloatVector p = r.mul(E6).add(E5).mul(r).add(E4).mul(r).add(E3).mul(r).add(E2).mul(r).add(1f).mul(r).add(1f);
+        FloatVector n = c.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(c(-LN2_LO), n.fma(c(-LN2_HI), c));
+        FloatVector p = poly(r);
         // 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), both normal, so results down to the denormals are exact scalings
         IntVector k = (IntVector) n.convert(VectorOperators.F2I, 0), half = k.lanewise(VectorOperators.ASHR, 1);
         FloatVector y = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())

@@ -13,8 +13,8 @@ import dev.maskseg.engine.backend.ref.ReferenceBackend;
 /**
  * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
  * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
- * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmPool, JvmIndex (scatter_add along the last dim), JvmRoiAlign. Anything it does not
- * accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmBatchNorm, JvmPool, JvmIndex (scatter_add along the last dim), JvmRoiAlign.
+ * Anything it does not accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
  */
 final class JvmBackend extends ReferenceBackend {
     static final String NAME = "jvm";
@@ -95,6 +95,25 @@ final class JvmBackend extends ReferenceBackend {
     @Override public void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight) {
         if (f32(gradOut, x, gradWeight) && dense(gradOut, x, gradWeight)) JvmConv.backwardWeight(pool, gradOut, x, p, gradWeight);
         else super.conv2dBackwardWeight(gradOut, x, p, gradWeight);
+    }
+
+    @Override public void batchNormStats(View x, View mean, View var) {
+        if (f32(x, mean, var) && dense(x)) JvmBatchNorm.stats(pool, x, mean, var);
+        else super.batchNormStats(x, mean, var);
+    }
+
+    @Override public void channelAffine(View x, View scale, View shift, boolean relu, View out) {
+        if (f32(x, scale, shift, out) && dense(x, out)) JvmBatchNorm.affine(pool, x, scale, shift, relu, out);
+        else super.channelAffine(x, scale, shift, relu, out);
+    }
+
+    @Override public void batchNormBackward(View gradOut, View reluOut, View x, View mean, View invstd, View scale, boolean training,
+                                            View gradX, View gradWeight, View gradBias) {
+        if (f32(gradOut, reluOut, x, mean, invstd, scale, gradX, gradWeight, gradBias) && dense(gradOut, reluOut, x, gradX)) {
+            JvmBatchNorm.backward(pool, gradOut, reluOut, x, mean, invstd, scale, training, gradX, gradWeight, gradBias);
+        } else {
+            super.batchNormBackward(gradOut, reluOut, x, mean, invstd, scale, training, gradX, gradWeight, gradBias);
+        }
     }
 
     @Override public void softmax(View x, View out, boolean log) {

@@ -50,12 +50,22 @@ final class JvmConv {
         }
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
-        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        boolean tap = !g.pointwise(p) && TapConv.preferred(g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        float[] wt = tap ? new float[g.cout() * g.kdim()] : null;
+        if (tap) for (int grp = 0; grp < g.groups(); grp++) {
+            TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
+        }
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
                 int xBase = x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
                 int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                if (tap) {
+                    TapConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), wt, grp * g.coutG() * g.kdim(), g.coutG(),
+                            g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
+                    continue;
+                }
                 if (shifted) {
                     ShiftedConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), ws, wBase, g.coutG(), g.kh(), g.kw(),
                             ys, yBase, g.oh(), g.ow(), p);
@@ -73,10 +83,18 @@ final class JvmConv {
         float[] xs = f(x), gys = f(gy), gws = f(gw);
         int pix = g.pix(), kd = g.kdim();
         java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
-        boolean shifted = !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        boolean tap = !g.pointwise(p) && TapConv.preferred(g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        float[] gwt = tap ? new float[g.coutG() * kd] : null;
         for (int grp = 0; grp < g.groups(); grp++) {
             int wBase = gw.offset() + grp * g.coutG() * kd;
             for (int n = 0; n < g.n(); n++) {
+                if (tap) {
+                    TapConv.weightGradient(pool, xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g.cinG(), g.h(), g.w(),
+                            gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), gwt, n > 0, p);
+                    if (n == g.n() - 1) TapConv.scatterTaps(gwt, g.coutG(), g.cinG(), g.kh() * g.kw(), gws, wBase);
+                    continue;
+                }
                 if (shifted) {
                     ShiftedConv.weightGradient(pool, xs, x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(), g.cinG(), g.h(), g.w(),
                             gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), gws, wBase, p);
@@ -100,12 +118,23 @@ final class JvmConv {
         // stride 1: dX is the stride-1 convolution of dY (padded by dil·(k−1) − pad) with the flipped, transposed kernel
         ConvParams tp = new ConvParams(1, 1, p.dilationH() * (g.kh() - 1) - p.padH(), p.dilationW() * (g.kw() - 1) - p.padW(),
                 p.dilationH(), p.dilationW(), 1);
-        boolean shifted = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1 && tp.padH() >= 0 && tp.padW() >= 0
-                && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
+        boolean stride1 = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1;
+        boolean tap = stride1 && TapConv.preferred(g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
+        boolean shifted = !tap && stride1 && tp.padH() >= 0 && tp.padW() >= 0 && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
         float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
+        float[] wb = tap ? new float[g.cout() * kd] : null;
+        if (tap) for (int grp = 0; grp < g.groups(); grp++) {
+            TapConv.flippedTapsFirst(ws, w.offset() + grp * g.coutG() * kd, g.coutG(), g.cinG(), g.kh() * g.kw(), wb, grp * g.coutG() * kd);
+        }
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
+                if (tap) {
+                    TapConv.forward(perImage ? null : pool, gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.oh(), g.ow(),
+                            wb, grp * g.coutG() * kd, g.cinG(), g.kh(), g.kw(), gxs, gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(),
+                            g.h(), g.w(), tp);
+                    continue;
+                }
                 if (shifted) {
                     int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
                     int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();

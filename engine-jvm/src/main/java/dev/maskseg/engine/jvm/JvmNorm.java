@@ -2,6 +2,7 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static dev.maskseg.engine.jvm.ViewArrays.f;
@@ -23,33 +24,77 @@ final class JvmNorm {
     static void softmax(WorkerPool pool, View x, View out, boolean log) {
         int d = x.shape()[x.rank() - 1], rows = x.numel() / Math.max(d, 1);
         float[] xs = f(x), ys = f(out);
-        rows(pool, rows, d, r -> {
-            int xo = x.offset() + r * d, yo = out.offset() + r * d;
-            float m = JvmReduce.max(xs, xo, d);
-            FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
-            int i = 0;
-            for (int b = S.loopBound(d); i < b; i += V) {
-                FloatVector e = FloatVector.fromArray(S, xs, xo + i).sub(vm);
-                e = DetMath.exp(e);
-                if (!log) e.intoArray(ys, yo + i);
-                acc = acc.add(e);
+        if (d < V) {
+            rows(pool, rows, d, r -> softmaxShortRow(xs, x.offset() + r * d, ys, out.offset() + r * d, d, log));
+            return;
+        }
+        // the last vector of a row overlaps the one before; only its lanes past that one (weight 1) are new
+        float[] fresh = new float[V];
+        for (int i = d % V == 0 ? 0 : V - d % V; i < V; i++) fresh[i] = 1f;
+        int tasks = (long) rows * d < 16_384 ? 1 : Math.min(rows, pool.threads() * 4);
+        pool.forRange(tasks, t -> softmaxRows(xs, x.offset(), ys, out.offset(), d, rows * t / tasks, rows * (t + 1) / tasks, log, fresh));
+    }
+
+    /** Rows [r0, r1) in one loop, so that the row kernel is inlined and its vectors stay in registers. */
+    private static void softmaxRows(float[] xs, int xo, float[] ys, int yo, int d, int r0, int r1, boolean log, float[] freshLanes) {
+        FloatVector fresh = FloatVector.fromArray(S, freshLanes, 0), old = FloatVector.broadcast(S, 1f).sub(fresh);
+        for (int r = r0; r < r1; r++) softmaxRow(xs, xo + r * d, ys, yo + r * d, d, log, fresh, old);
+    }
+
+    /**
+     * One row of at least V elements: its maximum, then exp(x − max) stored (softmax) and summed, then the scaling (or
+     * x − max − log Σ for log-softmax). The row's last vector starts at d − V and overlaps the one before: a maximum
+     * or a recomputed store does not mind, the sum weighs its new lanes by 1 and the rest by 0 (exact), and the scaling
+     * multiplies the lanes already scaled by exactly 1. So every element goes through the same vector exp, and there
+     * is one call site of it (a second one, for a tail, kept C2 from inlining both and boxed the vectors). The exps
+     * cannot overflow, so {@link DetMath#expNonPositive} serves.
+     */
+    private static void softmaxRow(float[] xs, int xo, float[] ys, int yo, int d, boolean log, FloatVector fresh, FloatVector old) {
+        int last = d - V;
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < d; i += V) vmax = vmax.max(FloatVector.fromArray(S, xs, xo + Math.min(i, last)));
+        float m = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
+        FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S), ones = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < d; i += V) {
+            int o = Math.min(i, last);
+            FloatVector e = DetMath.expNonPositive(FloatVector.fromArray(S, xs, xo + o).sub(vm));
+            if (!log) e.intoArray(ys, yo + o);
+            acc = e.fma(o == i ? ones : fresh, acc);
+        }
+        float sum = JvmReduce.addLanes(acc);
+        if (log) {
+            FloatVector shift = FloatVector.broadcast(S, m + DetMath.log(sum));
+            for (int i = 0; i < d; i += V) {
+                int o = Math.min(i, last);
+                FloatVector.fromArray(S, xs, xo + o).sub(shift).intoArray(ys, yo + o);
             }
-            float s = JvmReduce.addLanes(acc);
-            for (; i < d; i++) {
-                float e = DetMath.exp(xs[xo + i] - m);
-                if (!log) ys[yo + i] = e;
-                s += e;
+        } else {
+            float inv = 1f / sum;
+            FloatVector all = FloatVector.broadcast(S, inv), tail = fresh.fma(all, old);   // inv on new lanes, 1 elsewhere
+            for (int i = 0; i < d; i += V) {
+                int o = Math.min(i, last);
+                FloatVector.fromArray(S, ys, yo + o).mul(o == i ? all : tail).intoArray(ys, yo + o);
             }
-            if (log) {
-                float shift = m + DetMath.log(s);
-                for (i = 0; i < d; i++) ys[yo + i] = xs[xo + i] - shift;
-            } else {
-                float inv = 1f / s;
-                i = 0;
-                for (int b = S.loopBound(d); i < b; i += V) FloatVector.fromArray(S, ys, yo + i).mul(inv).intoArray(ys, yo + i);
-                for (; i < d; i++) ys[yo + i] *= inv;
-            }
-        });
+        }
+    }
+
+    /** A row shorter than one vector, in scalar code with the same exp (bit for bit the vector one's). */
+    private static void softmaxShortRow(float[] xs, int xo, float[] ys, int yo, int d, boolean log) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < d; i++) m = Math.max(m, xs[xo + i]);
+        float sum = 0;
+        for (int i = 0; i < d; i++) {
+            float e = DetMath.expNonPositive(xs[xo + i] - m);
+            if (!log) ys[yo + i] = e;
+            sum += e;
+        }
+        if (log) {
+            float shift = m + DetMath.log(sum);
+            for (int i = 0; i < d; i++) ys[yo + i] = xs[xo + i] - shift;
+        } else {
+            float inv = 1f / sum;
+            for (int i = 0; i < d; i++) ys[yo + i] *= inv;
+        }
     }
 
     static void layerNorm(WorkerPool pool, View x, View w, View b, float eps, View out, View mean, View rstd) {

@@ -4,6 +4,7 @@ import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.View;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
@@ -24,15 +25,27 @@ final class JvmReduce {
 
     private JvmReduce() {}
 
+    /** For {@link #addLanes}: lane i takes lane i + w, for halving widths w. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        List<VectorShuffle<Float>> list = new ArrayList<>();
+        for (int w = V / 2; w >= 1; w /= 2) {
+            int width = w;
+            list.add(VectorShuffle.fromOp(S, i -> (i + width) % V));
+        }
+        return list.toArray(new VectorShuffle[0]);
+    }
+
     /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in a different order once C2 compiles it,
-     * which made results depend on JIT timing.
+     * Sum of the lanes as a fixed tree (halves added pairwise, lane 0 holds the total), without leaving the registers.
+     * {@code reduceLanes(ADD)} may add in a different order once C2 compiles it, which made results depend on JIT timing;
+     * rearranging is exact, so this order is the same in every tier.
      */
     static float addLanes(FloatVector v) {
-        float[] lanes = v.toArray();
-        float s = 0;
-        for (float x : lanes) s += x;
-        return s;
+        for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
+        return v.lane(0);
     }
 
     static float sum(float[] a, int o, int n) {

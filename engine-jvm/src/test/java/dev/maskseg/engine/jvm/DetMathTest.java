@@ -49,6 +49,17 @@ class DetMathTest {
         check("exp", inputs(-2f, 2f), DetMath::exp, DetMath::exp, StrictMath::exp, 3e-7, 1.5e-45);
     }
 
+    /** Softmax's exp: x ≤ 0, results under the smallest normal float flushed to zero. */
+    @Test
+    void expNonPositiveIsAccurateAndTheSameInVectorAndScalarForm() {
+        for (float[] x : new float[][]{inputs(-110f, 0f), inputs(-2f, 0f)}) {
+            for (int i = 0; i < x.length; i++) if (x[i] > 0) x[i] = -x[i];
+            check("expNonPositive", x, DetMath::expNonPositive, DetMath::expNonPositive, StrictMath::exp, 3e-7, Float.MIN_NORMAL);
+        }
+        assertEquals(0f, DetMath.expNonPositive(Float.NEGATIVE_INFINITY));
+        assertEquals(1f, DetMath.expNonPositive(0f));
+    }
+
     @Test
     void logIsAccurateAndTheSameInVectorAndScalarForm() {
         check("log", inputs(-1f, 1e6f), DetMath::log, DetMath::log, StrictMath::log, 3e-7, 3e-7);

@@ -1,30 +1,50 @@
 package dev.maskseg.engine.tornado;
 
-import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
-import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import dev.maskseg.engine.backend.View;
 
-/**
- * The normalization family's KernelContext kernel: softmax / log-softmax rows. TornadoVM compiles it for the device;
- * dims carries the launch sizes (the arrays are reused buffers, larger than the data of one call, see TornadoPlans).
- */
-final class TornadoNorm {
-    private TornadoNorm() {}
+import static dev.maskseg.engine.tornado.TornadoNormKernel.LOCAL;
 
-    /** Softmax (dims[2] == 0) or log-softmax of dims[0] rows of length dims[1], one work-item per row. */
-    static void softmax(KernelContext ctx, FloatArray x, FloatArray out, IntArray dims) {
-        int r = ctx.globalIdx, d = dims.get(1);
-        if (r < dims.get(0)) {
-            int base = r * d;
-            float mx = x.get(base);
-            for (int i = 1; i < d; i++) mx = Math.max(mx, x.get(base + i));
-            float sum = 0f;
-            for (int i = 0; i < d; i++) sum += (float) Math.exp(x.get(base + i) - mx);
-            float logSum = (float) Math.log(sum);
-            for (int i = 0; i < d; i++) {
-                float z = x.get(base + i) - mx;
-                out.set(base + i, dims.get(2) == 0 ? (float) Math.exp(z) / sum : z - logSum);
-            }
+/** Host side of the normalization family: softmax and layer norm forward and backward; device code in {@link TornadoNormKernel}. */
+final class TornadoNorm extends DeviceOps {
+    TornadoNorm(DeviceArena arena) {
+        super(arena);
+    }
+
+    private static int rows(View x) {
+        int d = x.shape()[x.rank() - 1];
+        return d == 0 ? 0 : x.numel() / d;
+    }
+
+    private static int len(View x) { return x.shape()[x.rank() - 1]; }
+
+    void softmax(View x, View out, boolean log) {
+        requireF32("softmax", x, out);
+        x = dense(x);
+        args(meta(), len(x), at(x), at(out), log ? 1 : 0);
+        launchGroups(Kernel.SOFTMAX, rows(x), reductionGroup(len(x), LOCAL));
+    }
+
+    void layerNorm(View x, View w, View b, double eps, View out, View mean, View rstd) {
+        requireF32("layer_norm", x, w, b, out, mean, rstd);
+        x = dense(x);
+        args(meta(), len(x), at(x), w == null ? -1 : at(w), w == null ? 0 : w.strides()[0], b == null ? -1 : at(b),
+                b == null ? 0 : b.strides()[0], at(out), at(mean), at(rstd));
+        plan().params.set(0, eps);
+        launchGroups(Kernel.LAYER_NORM, rows(x), reductionGroup(len(x), LOCAL));
+    }
+
+    void layerNormBackward(View gy, View x, View w, View mean, View rstd, View gx, View gw, View gb) {
+        requireF32("layer_norm backward", gy, x, w, mean, rstd, gx, gw, gb);
+        gy = dense(gy);
+        x = dense(x);
+        int d = len(x), rows = rows(x);
+        int[] v = {d, rows, at(gy), at(x), w == null ? -1 : at(w), w == null ? 0 : w.strides()[0], at(mean), at(rstd),
+                at(gx), gw == null ? -1 : at(gw), gb == null ? -1 : at(gb)};
+        args(meta(), v);
+        launchGroups(Kernel.LAYER_NORM_BACKWARD_X, rows, reductionGroup(d, LOCAL));
+        if (gw != null || gb != null) {
+            args(meta(), v);
+            launchGroups(Kernel.LAYER_NORM_BACKWARD_WB, d, reductionGroup(rows, LOCAL));
         }
     }
 }

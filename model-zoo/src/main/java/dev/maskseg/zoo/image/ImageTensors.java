@@ -5,7 +5,6 @@ import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.ops.Index;
 import dev.maskseg.engine.ops.Resize;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,11 +16,8 @@ public final class ImageTensors {
 
     private ImageTensors() {}
 
-    public static BufferedImage read(Path file) throws IOException {
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) throw new IOException(file + ": not an image ImageIO can read (PNG, JPEG, BMP, GIF)");
-        return img;
-    }
+    /** The image in {@code file} ({@link ImageDecoder}: one clear error for a missing, truncated, corrupt or oversized file). */
+    public static BufferedImage read(Path file) throws IOException { return ImageDecoder.read(file); }
 
     /** [1, 3, H, W] RGB in [0, 1] (alpha dropped, gray expanded). */
     public static Tensor toTensor(BufferedImage img) {

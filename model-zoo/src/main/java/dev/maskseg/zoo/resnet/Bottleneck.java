@@ -6,6 +6,7 @@ import dev.maskseg.engine.nn.Layers.BatchNorm2d;
 import dev.maskseg.engine.nn.Layers.Conv2d;
 import dev.maskseg.engine.nn.Layers.Sequential;
 import dev.maskseg.engine.nn.Module;
+import dev.maskseg.engine.ops.Pointwise;
 
 /** torchvision Bottleneck v1.5: the stride and dilation sit on the 3x3 conv; optional downsample (conv 1x1 + BN). */
 public final class Bottleneck extends Module {
@@ -29,10 +30,10 @@ public final class Bottleneck extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = bn1.forward(conv1.forward(x)).relu();
-        out = bn2.forward(conv2.forward(out)).relu();
+        Tensor out = bn1.forwardRelu(conv1.forward(x));
+        out = bn2.forwardRelu(conv2.forward(out));
         out = bn3.forward(conv3.forward(out));
         Tensor identity = downsample == null ? x : downsample.forward(x);
-        return out.add(identity).relu();
+        return Pointwise.addRelu(out, identity);
     }
 }

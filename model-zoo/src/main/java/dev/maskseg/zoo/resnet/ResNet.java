@@ -68,7 +68,7 @@ public final class ResNet extends Module {
 
     public Features features(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("resnet50: expected input [B,3,H,W], got " + x.shapeString());
-        Tensor t = Pool.maxPool2d(bn1.forward(conv1.forward(x)).relu(), 3, 2, 1);
+        Tensor t = Pool.maxPool2d(bn1.forwardRelu(conv1.forward(x)), 3, 2, 1);
         t = layer2.forward(layer1.forward(t));
         Tensor l3 = layer3.forward(t), l4 = layer4.forward(l3);
         Tensor logits = fc == null ? null : fc.forward(Reduce.mean(l4, new int[]{2, 3}, false));

@@ -23,7 +23,8 @@ public final class WeightFiles {
     }
 
     public static Map<String, Tensor> read(Path file, List<String> checkpointKeys) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such weights file");
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "does not exist");
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": is a directory, not a weights file");
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(9);

@@ -1,9 +1,8 @@
 package dev.maskseg.pipeline.data;
 
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageInputStream;
+import dev.maskseg.zoo.image.ImageDecoder;
+
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +15,18 @@ public final class ImageFiles {
 
     /** The folder's PNG/JPEG/BMP files by name; a missing folder or one without images is an error naming it. */
     public static List<Path> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
+        if (!Files.exists(dir)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "does not exist");
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": is a file, not a folder of images");
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = s.filter(p -> isImage(p.getFileName().toString())).sorted().toList();
             if (files.isEmpty()) throw new IOException(dir + ": no PNG/JPEG images");
             return files;
         }
+    }
+
+    /** The folder the files are in, as an absolute path (what a run records as its input); "" for no files. */
+    public static String folderOf(List<Path> files) {
+        return files.isEmpty() ? "" : files.get(0).toAbsolutePath().normalize().getParent().toString();
     }
 
     /** Whether a file name is one {@link #list} takes (.png, .jpg, .jpeg, .bmp in any case). */
@@ -32,7 +37,7 @@ public final class ImageFiles {
      * split), in the list's order; a listed id without an image is an error naming it.
      */
     public static List<Path> list(Path dir, Path ids) throws IOException {
-        if (!Files.exists(ids)) throw new IOException(ids + ": no such id list");
+        if (!Files.exists(ids)) throw new java.nio.file.NoSuchFileException(ids.toString(), null, "does not exist");
         java.util.Map<String, Path> byStem = new java.util.HashMap<>();
         for (Path f : list(dir)) byStem.putIfAbsent(stem(f), f);
         List<Path> out = new java.util.ArrayList<>();
@@ -53,9 +58,9 @@ public final class ImageFiles {
     /** The file name without its extension. */
     public static String stem(String fileName) { return fileName.replaceFirst("\\.[^.]+$", ""); }
 
-    /** An encoded image decoded as {@code ImageIO.read} does a file (same pixels), or null when no reader takes it. */
-    public static BufferedImage decode(byte[] encoded) throws IOException {
-        // a memory cache (ImageIO.read(InputStream) would cache in temp files); ImageIO closes the stream itself
-        return ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded)));
-    }
+    /**
+     * An encoded image (a file of another file system, as its bytes) decoded by {@link ImageDecoder}, so with the same
+     * checks as a local file: an undecodable, truncated or oversized image is an {@link IOException}.
+     */
+    public static BufferedImage decode(byte[] encoded) throws IOException { return ImageDecoder.read("image", encoded, "image"); }
 }

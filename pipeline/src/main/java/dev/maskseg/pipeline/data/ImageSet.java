@@ -1,6 +1,7 @@
 package dev.maskseg.pipeline.data;
 
-import javax.imageio.ImageIO;
+import dev.maskseg.zoo.image.ImageDecoder;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,14 +73,5 @@ public final class ImageSet extends AbstractList<Sample> {
         return m;
     }
 
-    static BufferedImage read(Path f, String what) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(f.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(f + ": corrupt " + what + " (" + e.getMessage() + ")");
-        }
-        if (img == null) throw new IOException(f + ": unreadable " + what + " (not a PNG/JPEG)");
-        return img;
-    }
+    static BufferedImage read(Path f, String what) throws IOException { return ImageDecoder.read(f, what); }
 }

@@ -1,8 +1,9 @@
 package dev.maskseg.pipeline.data;
 
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.zoo.image.ImageDecoder;
+import dev.maskseg.zoo.image.ImageEncoder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
@@ -14,29 +15,14 @@ public final class LabelMaps {
 
     private LabelMaps() {}
 
-    public static LabelMap read(Path file) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": unreadable label map (" + e.getMessage() + ")", e);
-        }
-        return labels(file.toString(), img);
-    }
+    public static LabelMap read(Path file) throws IOException { return labels(file.toString(), ImageDecoder.read(file, "label map")); }
 
     /** A label map from its file's bytes; {@code source} names the file in messages. */
     public static LabelMap read(String source, byte[] encoded) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageFiles.decode(encoded);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(source + ": unreadable label map (" + e.getMessage() + ")", e);
-        }
-        return labels(source, img);
+        return labels(source, ImageDecoder.read(source, encoded, "label map"));
     }
 
     private static LabelMap labels(String file, BufferedImage img) throws IOException {
-        if (img == null) throw new IOException(file + ": not a PNG label map");
         boolean gray = img.getType() == BufferedImage.TYPE_BYTE_GRAY;
         boolean palette = img.getColorModel() instanceof IndexColorModel;
         if ((!gray && !palette) || img.getRaster().getNumBands() != 1 || img.getColorModel().getPixelSize() > 8) {
@@ -52,9 +38,9 @@ public final class LabelMaps {
     }
 
     /** The 8-bit grayscale PNG of a label map, for {@link Folder#write}. */
-    public static AtomicFiles.Writer png(int w, int h, int[] labels) {
+    public static AtomicFiles.Writer png(int w, int h, int[] labels) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setPixels(0, 0, w, h, labels);
-        return out -> ImageIO.write(img, "png", out);
+        return ImageEncoder.png(img);
     }
 }

@@ -66,9 +66,11 @@ public final class MasksIndex {
         JsonNode root;
         try (InputStream in = folder.open(FILE)) {
             root = JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IOException(json + ": not a masks index (" + e.getMessage() + ")", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(json + ": not a masks index (invalid JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
+                    + "); delete it to mine again", e);
         }
+        if (root == null || !root.isObject()) throw new IOException(json + ": not a masks index (not a JSON object); delete it to mine again");
         JsonNode imgs = root.path("images");
         if (!imgs.isObject()) throw new IOException(json + ": no 'images' object");
         Map<String, String> params = new LinkedHashMap<>();
@@ -81,6 +83,10 @@ public final class MasksIndex {
                 if (!m.path("file").isTextual() || !m.path("score").isNumber()) {
                     throw new IOException(json + ": image " + e.getKey() + " has a mask without 'file' and a numeric 'score'");
                 }
+                String name = m.get("file").asText();
+                if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
+                    throw new IOException(json + ": image " + e.getKey() + " names the mask file '" + name + "', which is not a file name in " + folder);
+                }
                 masks.add(new MaskFile(m.get("file").asText(), m.get("score").asDouble(), m.path("area").asLong()));
             }
             JsonNode status = e.getValue().path("status"), error = e.getValue().path("error");
@@ -88,6 +94,12 @@ public final class MasksIndex {
         }
         return idx;
     }
+
+    /** A new, empty index of {@code prior} with {@code params} for {@code dir} (replacing any there at its first save). */
+    public static MasksIndex empty(Path dir, String prior, Map<String, String> params) { return empty(Folder.local(dir), prior, params); }
+
+    /** As {@link #empty(Path, String, Map)}, in a folder of any file system (a Spark job's). */
+    public static MasksIndex empty(Folder folder, String prior, Map<String, String> params) { return new MasksIndex(folder, prior, new TreeMap<>(params)); }
 
     /**
      * The index a mining run of {@code prior} with {@code params} writes into {@code dir}: empty, or the existing one,

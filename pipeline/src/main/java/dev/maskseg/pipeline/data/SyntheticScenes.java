@@ -1,18 +1,18 @@
 package dev.maskseg.pipeline.data;
 
 import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.engine.io.HeapBudget;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.zoo.image.ImageEncoder;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -31,6 +31,36 @@ public final class SyntheticScenes {
     /** {@code label}: class per pixel; {@code objects}: 1-based object index per pixel (0 background). */
     public record Scene(BufferedImage image, byte[] label, byte[] objects) {}
 
+    /** The smallest and largest image side (larger images would exceed what {@link dev.maskseg.zoo.image.ImageDecoder} reads back). */
+    public static final int MIN_SIZE = 16, MAX_SIZE = 16384;
+    /** Heap per pixel while a scene is generated and encoded (float RGB, the image, its label and the encodings). */
+    private static final int BYTES_PER_PIXEL = 32;
+
+    private static void checkHeap(int size) throws IOException {
+        HeapBudget.require((long) size * size * BYTES_PER_PIXEL, "a generated " + size + "x" + size + " scene");
+    }
+
+    /** Refuses a count or side the dataset cannot have. */
+    public static void checkSize(int images, int size) {
+        if (images < 2) throw new IllegalArgumentException("need at least 2 images (80% train, the rest val), got " + images);
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new IllegalArgumentException("the image side must be in [" + MIN_SIZE + ", " + MAX_SIZE + "] pixels, got " + size);
+        }
+    }
+
+    /**
+     * {@code maskseg make-dataset}: {@link #write} into a folder claimed through {@link RunFolder} (new or empty; one that
+     * holds another dataset, a run or other files only with {@link RunFolder.Mode#OVERWRITE}), recorded as finished.
+     */
+    public static void make(Path root, int images, int size, long seed, RunFolder.Mode mode, StageListener listener) throws IOException {
+        checkSize(images, size);
+        checkHeap(size);
+        RunFolder folder = RunFolder.claimNew(root, "make-dataset", Map.of("images", Integer.toString(images), "size", Integer.toString(size),
+                "seed", Long.toString(seed)), mode == RunFolder.Mode.OVERWRITE);
+        write(root, images, size, seed, listener);
+        folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
+    }
+
     /** Writes JPEGImages/, SegmentationClass/, SegmentationObject/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
         write(root, images, size, seed, StageListener.NONE);
@@ -38,7 +68,8 @@ public final class SyntheticScenes {
 
     /** As {@link #write(Path, int, int, long)}, reporting each scene to {@code listener} (task "generate scenes"). */
     public static void write(Path root, int images, int size, long seed, StageListener listener) throws IOException {
-        if (images < 2) throw new IllegalArgumentException("make-dataset: need at least 2 images, got " + images);
+        checkSize(images, size);
+        checkHeap(size);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
         Path objects = Files.createDirectories(root.resolve("SegmentationObject"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
@@ -61,26 +92,13 @@ public final class SyntheticScenes {
     private static void writeScene(Path jpeg, Path labels, Path objects, int i, int size, long seed) throws IOException {
         String id = String.format("scene_%05d", i);
         Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
-        AtomicFiles.write(jpeg.resolve(id + ".jpg"), out -> writeJpeg(s.image(), out));
+        ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
         BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
         lab.getRaster().setDataElements(0, 0, size, size, s.label());
-        AtomicFiles.write(labels.resolve(id + ".png"), out -> ImageIO.write(lab, "png", out));
+        ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
         BufferedImage obj = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
         obj.getRaster().setDataElements(0, 0, size, size, s.objects());
-        AtomicFiles.write(objects.resolve(id + ".png"), out -> ImageIO.write(obj, "png", out));
-    }
-
-    private static void writeJpeg(BufferedImage img, java.io.OutputStream out) throws IOException {
-        ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam p = w.getDefaultWriteParam();
-        p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        p.setCompressionQuality(0.95f);
-        try (var ios = ImageIO.createImageOutputStream(out)) {
-            w.setOutput(ios);
-            w.write(null, new IIOImage(img, null, null), p);
-        } finally {
-            w.dispose();
-        }
+        ImageEncoder.writePng(objects.resolve(id + ".png"), obj);
     }
 
     public static Scene generate(int w, int h, SplittableRandom r) {

@@ -1,6 +1,7 @@
 package dev.maskseg.pipeline.demo;
 
 import dev.maskseg.pipeline.config.RunConfig;
+import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.prior.MaskPrior;
 
 import java.nio.file.Path;
@@ -19,10 +20,12 @@ import java.nio.file.Path;
  * @param seed          seed of the dataset, the model and the sampling
  * @param miningThreads images the prior processes in parallel
  * @param crfRounds     MaskDistill's CRF self-training rounds after the first training (docs/methods.md §3.7); 0: none
+ * @param overwrite     replace a finished demo (or other files) in {@code out}; otherwise such a folder is refused
  */
 public record DemoOptions(Path out, String method, int images, int size, int epochs, MaskPrior prior, RunConfig config, long seed, int miningThreads,
-                          int crfRounds) {
+                          int crfRounds, boolean overwrite) {
     public DemoOptions {
+        SyntheticScenes.checkSize(images, size);
         if (!method.equals("maskcontrast") && !method.equals("maskdistill")) {
             throw new IllegalArgumentException("demo: method must be maskcontrast or maskdistill, got '" + method + "'");
         }

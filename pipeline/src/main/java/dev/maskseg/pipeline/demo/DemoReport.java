@@ -4,11 +4,11 @@ import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.data.Overlays;
 import dev.maskseg.pipeline.data.Sample;
+import dev.maskseg.zoo.image.ImageEncoder;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +170,7 @@ final class DemoReport {
             for (int c = 0; c < layers.length; c++) {
                 String name = ids.get(i) + "-" + names[c] + ".png";
                 BufferedImage img = Overlays.image(v, layers[c]);
-                AtomicFiles.write(out.resolve(DIR).resolve(name), o -> ImageIO.write(img, "png", o));
+                ImageEncoder.writePng(out.resolve(DIR).resolve(name), img);
                 s.append("<td><img src='").append(DIR).append('/').append(esc(name)).append("' alt='").append(names[c]).append("'></td>");
             }
             if (score != null) s.append(String.format(Locale.ROOT, "<td>%.3f</td>", score[i]));

@@ -1,9 +1,10 @@
 package dev.maskseg.pipeline.demo;
 
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.config.RunConfig;
-import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.ImageSet;
 import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.Sample;
@@ -11,8 +12,8 @@ import dev.maskseg.pipeline.data.SyntheticScenes;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.mining.MaskMiningStage;
 import dev.maskseg.prior.PriorParams;
+import dev.maskseg.zoo.image.ImageDecoder;
 
-import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,8 @@ public final class DemoRunner {
     public static Result run(DemoOptions o, StageListener listener) throws Exception {
         long start = System.nanoTime();
         StepTimes times = new StepTimes();
-        Files.createDirectories(o.out());
+        RunFolder.Mode mode = o.overwrite() ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+        RunFolder folder = RunFolder.claimNew(o.out(), "demo", Map.of(), o.overwrite());
         Path dataDir = o.out().resolve("dataset"), masks = o.out().resolve("masks");
         listener.info("demo: backend " + Backends.defaultBackend().name() + " on " + Backends.defaultBackend().device());
         times.begin("generate the dataset");
@@ -70,11 +72,11 @@ public final class DemoRunner {
         times.begin("mine masks");
         listener.info("demo: 2/5 mining masks with prior " + o.prior().name());
         PriorParams params = PriorParams.resolve(o.prior(), Map.of());
-        MaskMiningStage.Summary mined = new MaskMiningStage(o.prior(), params)
-                .run(ImageFiles.list(dataDir.resolve("JPEGImages")), masks, o.miningThreads(), listener);
+        VocDataset voc = new VocDataset(dataDir, false, listener);
+        List<Path> generated = voc.ids("trainval").stream().map(voc::imageFile).toList(); // not older files an overwritten demo left
+        MaskMiningStage.Summary mined = new MaskMiningStage(o.prior(), params).run(generated, masks, o.miningThreads(), new BatchOptions(false, mode), listener);
         listener.info(mined.line());
 
-        VocDataset voc = new VocDataset(dataDir, false, listener);
         ImageSet trainMaskedSet = voc.withMasks("train", masks), trainSet = voc.withLabels("train");
         List<Sample> trainViews = List.copyOf(trainMaskedSet); // small: decode once, keep in memory
         List<Sample> trainGt = List.copyOf(trainSet);
@@ -130,6 +132,7 @@ public final class DemoRunner {
                         (Double) r.get("miou"), (Double) r.get("miou_crf")));
             }
         }
+        folder.finish(metrics);
         listener.info(String.format("demo: %s mIoU %.3f (random init %.3f), linear probe mIoU %.3f (random init %.3f), %.0f s; report %s",
                 outcome.clusterColumn(), outcome.trained().kmeans().miou(), outcome.random().kmeans().miou(), outcome.trained().linear().miou(),
                 outcome.random().linear().miou(), seconds, report));
@@ -148,7 +151,7 @@ public final class DemoRunner {
     private static byte[] minedMask(Path png) {
         try {
             if (!Files.exists(png)) return null;
-            var img = ImageIO.read(png.toFile());
+            var img = ImageDecoder.read(png, "mask");
             int[] px = img.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
             byte[] m = new byte[px.length];
             for (int i = 0; i < px.length; i++) m[i] = (byte) (px[i] > 127 ? 1 : 0);

@@ -3,7 +3,10 @@ package dev.maskseg.pipeline.features;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.io.SafeTensors;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchErrors;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.zoo.Models;
@@ -21,12 +24,14 @@ import java.util.Map;
 /**
  * DINO ViT features per image: {@code <stem>.safetensors} with {@code cls} [D], {@code patches} [h*w, D] (after the
  * final norm), {@code attn_last} [heads, N+1, N+1] and {@code grid} [h, w]. Images are ImageNet-normalized, optionally
- * resized (shorter side), then zero-padded at the bottom/right to a multiple of the patch size. Existing outputs are
- * skipped, so an interrupted run resumes; {@link #processImage} is the work of one image.
+ * resized (shorter side), then zero-padded at the bottom/right to a multiple of the patch size. The output folder is
+ * claimed through {@link RunFolder}: files of a continued run are skipped, so an interrupted run resumes; an image that
+ * cannot be decoded or run through the ViT is that image's error ({@link BatchErrors}, recorded in {@code run.json}) and
+ * the batch goes on. {@link #processImage} is the work of one image.
  */
 public final class FeaturesStage {
-    /** Images seen and how many of their files were already there. */
-    public record Summary(int images, int alreadyDone) {}
+    /** Images seen, how many of their files were already there, and how many failed. */
+    public record Summary(int images, int alreadyDone, int failed) {}
 
     private final VisionTransformer vit;
     private final String model;
@@ -42,22 +47,49 @@ public final class FeaturesStage {
     /** The stage with the named ViT ({@code vit_small_patch16}, {@code vit_small_patch8}, {@code vit_base_patch16}) loaded from {@code weights}. */
     public static FeaturesStage load(String model, Path weights, int resize) throws IOException {
         if (!model.startsWith("vit_")) throw new IllegalArgumentException("features needs a ViT model, got '" + model + "'");
+        if (resize < 0) throw new IllegalArgumentException("resize must be >= 0 (0 keeps the size), got " + resize);
         return new FeaturesStage((VisionTransformer) Models.load(model, weights).module(), model, resize);
     }
 
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
-        Files.createDirectories(outDir);
+        return run(images, outDir, BatchOptions.DEFAULT, listener);
+    }
+
+    public Summary run(List<Path> images, Path outDir, BatchOptions options, StageListener listener) throws IOException {
+        RunFolder folder = RunFolder.claim(outDir, "features", Map.of("model", model, "resize", Integer.toString(resize), "images",
+                ImageFiles.folderOf(images)), options.mode(), true);
+        BatchErrors errors = new BatchErrors(options.strict(), listener);
+        List<Path> todo = errors.uniqueStems(images);
         int done = 0;
-        listener.start("features", images.size(), 0, "images");
+        listener.start("features", images.size(), images.size() - todo.size(), "images");
         try {
-            for (Path f : images) {
-                if (!processImage(f, outDir)) done++;
+            for (Path f : todo) {
+                Path target = outDir.resolve(outputName(ImageFiles.stem(f)));
+                if (folder.continued() && Files.exists(target)) {
+                    done++;
+                } else {
+                    Map<String, Tensor> t;
+                    try {
+                        t = extract(f);
+                    } catch (IOException | RuntimeException e) {
+                        errors.record(ImageFiles.stem(f), f, e);
+                        listener.advance(1, null);
+                        continue;
+                    }
+                    SafeTensors.write(target, t, Map.of("model", model, "image", f.getFileName().toString())); // a write failure ends the run
+                }
                 listener.advance(1, null);
             }
         } finally {
             listener.end();
         }
-        return new Summary(images.size(), done);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("images", images.size());
+        summary.put("already_done", done);
+        summary.put("failed", errors.count());
+        summary.put("errors", errors.all());
+        folder.finish(summary);
+        return new Summary(images.size(), done, errors.count());
     }
 
     /** Writes the image's file unless it is there; whether it wrote it. */
@@ -72,8 +104,13 @@ public final class FeaturesStage {
      * themselves (a Spark task).
      */
     public boolean processImage(String stem, String fileName, BufferedImage image, Folder out) throws IOException {
+        return processImage(stem, fileName, image, out, false);
+    }
+
+    /** As {@link #processImage(String, String, BufferedImage, Folder)}; with {@code replace} an existing file is written again (a run with --overwrite). */
+    public boolean processImage(String stem, String fileName, BufferedImage image, Folder out, boolean replace) throws IOException {
         String name = outputName(stem);
-        if (out.exists(name)) return false;
+        if (!replace && out.exists(name)) return false;
         out.write(name, SafeTensors.writer(extract(image), Map.of("model", model, "image", fileName)));
         return true;
     }

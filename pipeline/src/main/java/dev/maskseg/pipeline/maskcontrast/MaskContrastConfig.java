@@ -15,6 +15,12 @@ public record MaskContrastConfig(String backbone, int width, int ndim, int epoch
         if (batch < 2) throw new IllegalArgumentException("maskcontrast: batch must be >= 2, got " + batch);
         if (queue % batch != 0) throw new IllegalArgumentException("maskcontrast: queue size K=" + queue + " must be a multiple of the batch " + batch);
         if (epochs < 1) throw new IllegalArgumentException("maskcontrast: epochs must be >= 1, got " + epochs);
+        if (width < 1 || ndim < 1 || crop < 1) throw new IllegalArgumentException("maskcontrast: width, ndim and crop must be >= 1, got " + width + ", " + ndim + ", " + crop);
+        if (!(lr > 0)) throw new IllegalArgumentException("maskcontrast: lr must be > 0, got " + lr);
+        if (!(temperature > 0)) throw new IllegalArgumentException("maskcontrast: temperature must be > 0, got " + temperature);
+        if (!(sgdMomentum >= 0 && sgdMomentum < 1)) throw new IllegalArgumentException("maskcontrast: sgd_momentum must be in [0, 1), got " + sgdMomentum);
+        if (!(keyMomentum >= 0 && keyMomentum <= 1)) throw new IllegalArgumentException("maskcontrast: key_momentum must be in [0, 1], got " + keyMomentum);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("maskcontrast: weight_decay must be >= 0, got " + weightDecay);
         if (pretrained == null) pretrained = "";
         if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) throw new IllegalArgumentException("maskcontrast: optimizer must be sgd or adamw, got '" + optimizer + "'");
     }

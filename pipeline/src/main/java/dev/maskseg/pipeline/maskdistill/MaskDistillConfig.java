@@ -25,7 +25,12 @@ public record MaskDistillConfig(String backbone, int width, int clusters, int ep
     public MaskDistillConfig {
         if (clusters < 1) throw new IllegalArgumentException("maskdistill: clusters must be >= 1, got " + clusters);
         if (batch < 1 || epochs < 1) throw new IllegalArgumentException("maskdistill: batch and epochs must be >= 1");
-        if (hardFraction <= 0 || hardFraction > 1) throw new IllegalArgumentException("maskdistill: hard_fraction must be in (0, 1], got " + hardFraction);
+        if (width < 1 || size < 0 || lrStepEpoch < 0) throw new IllegalArgumentException("maskdistill: width must be >= 1 and size, lr_step_epoch >= 0");
+        if (!(lr > 0)) throw new IllegalArgumentException("maskdistill: lr must be > 0, got " + lr);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("maskdistill: momentum must be in [0, 1), got " + momentum);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("maskdistill: weight_decay must be >= 0, got " + weightDecay);
+        if (!(tau >= 0 && tau <= 1)) throw new IllegalArgumentException("maskdistill: tau must be in [0, 1], got " + tau);
+        if (!(hardFraction > 0) || hardFraction > 1) throw new IllegalArgumentException("maskdistill: hard_fraction must be in (0, 1], got " + hardFraction);
         if (pretrained == null) pretrained = "";
         if (crfRounds < 0) throw new IllegalArgumentException("maskdistill: crf_rounds must be >= 0, got " + crfRounds);
         if (detector == null) detector = "maskrcnn";

@@ -1,5 +1,9 @@
 package dev.maskseg.pipeline.maskdistill;
 
+import java.nio.charset.StandardCharsets;
+import dev.maskseg.pipeline.batch.ProblemLog;
+import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.engine.io.AtomicFiles;
 import dev.maskseg.engine.backend.Backends;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.config.DataConfig;
@@ -47,10 +51,14 @@ import java.util.Map;
 public final class MaskDistillRun {
     /**
      * The {@code data:}, {@code clustering:}, {@code maskdistill:}, {@code val:} and {@code maskrcnn:} sections, the run
-     * folder, whether to resume or stop at the first bad file, and whether to stop once the pseudo maps are painted.
+     * folder and what may be done with a run already there ({@link RunFolder}), whether to stop at the first bad file,
+     * whether to stop once the pseudo maps are painted, and the effective configuration written to config.yml.
      */
     public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, ValConfig val, MaskRcnnConfig maskrcnn, Path out,
-                          boolean resume, boolean strict, boolean pseudoOnly) {}
+                          RunFolder.Mode mode, boolean strict, boolean pseudoOnly, String configYaml) {
+        /** Whether the run in {@code out} is continued (a training run is only with --resume: {@link RunFolder} refuses the rest). */
+        boolean resume() { return mode == RunFolder.Mode.RESUME; }
+    }
 
     private static final List<String> COLUMNS = List.of("loss", "val_miou");
 
@@ -59,6 +67,11 @@ public final class MaskDistillRun {
     /** Pseudo maps (unless given or reused), training, the CRF rounds; returns the last round's selected model (the pseudo-map folder with {@code pseudoOnly}). */
     public static Path run(Options o, StageListener listener) throws IOException {
         MaskDistillConfig cfg = o.cfg();
+        RunFolder folder = RunFolder.claim(o.out(), "train maskdistill", Map.of(), o.mode(), false);
+        byte[] yaml = o.configYaml().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(o.out().resolve("config.yml"), out -> out.write(yaml));
+        ProblemLog skipped = new ProblemLog(listener);
+        listener = skipped.listener();
         VocDataset voc = new VocDataset(Path.of(o.data().root()), o.strict(), listener);
         Path labels;
         if (!o.data().labels().isEmpty()) {
@@ -71,11 +84,14 @@ public final class MaskDistillRun {
             if (cfg.usesDetector()) clusters = detectorPseudoLabels(voc, o, labels, listener);
             else if (o.resume() && ClustersIndex.madeWith(labels, cfg, o.clustering())) listener.info("train maskdistill: reusing the pseudo maps in " + labels);
             else pseudoLabels(voc, o, labels, listener);
-            if (o.pseudoOnly()) return labels;
+            if (o.pseudoOnly()) {
+                folder.finish(Map.of("pseudo_only", true, "skipped", skipped.lines().size(), "errors", skipped.lines()));
+                return labels;
+            }
             cfg = cfg.withLabels(ClustersIndex.read(clusters).labels()); // raw clusters with over-clustering: C x overcluster + 1 outputs
         }
         if (o.pseudoOnly()) throw new IllegalArgumentException("--pseudo-only paints pseudo maps from data.masks; data.labels gives maps already");
-        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.maskrcnn(), o.out(), o.resume(), o.strict(), false);
+        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.maskrcnn(), o.out(), o.mode(), o.strict(), false, o.configYaml());
         EvalSplit val = o.val().enabled() ? EvalSplit.streamed(voc.withLabels(o.val().split()), cfg.size()) : null;
         if (val != null) listener.info(String.format("train maskdistill: validating every epoch on %d %s images at %s (%s matching)", val.count(),
                 o.val().split(), cfg.size() > 0 ? cfg.size() + "x" + cfg.size() : "their own size", o.val().matching()));
@@ -94,6 +110,7 @@ public final class MaskDistillRun {
             rounds.add(done.summary());
             selected = Path.of((String) done.summary().get("model"));
         }
+        folder.finish(Map.of("rounds", rounds.size(), "model", selected.toString(), "skipped", skipped.lines().size(), "errors", skipped.lines()));
         return selected;
     }
 
@@ -196,7 +213,8 @@ public final class MaskDistillRun {
             listener.info("train maskdistill: reusing the pseudo maps in " + pseudo + " (painted from " + results + ")");
             return clusters;
         }
-        Path model = MaskRcnnRun.run(new MaskRcnnRun.Options(o.data(), o.clustering(), o.cfg(), o.maskrcnn(), dir, o.resume(), o.strict()), listener);
+        Path model = MaskRcnnRun.run(new MaskRcnnRun.Options(o.data(), o.clustering(), o.cfg(), o.maskrcnn(), dir,
+                o.resume() ? RunFolder.Mode.RESUME : RunFolder.Mode.NEW, o.strict(), null), listener);
         if (o.resume() && Files.exists(results)) {
             listener.info("train maskdistill: reusing the detections in " + results);
         } else {

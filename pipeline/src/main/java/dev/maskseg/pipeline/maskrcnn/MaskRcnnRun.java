@@ -1,6 +1,8 @@
 package dev.maskseg.pipeline.maskrcnn;
 
 import dev.maskseg.engine.backend.Backends;
+import dev.maskseg.engine.io.AtomicFiles;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
 import dev.maskseg.pipeline.config.DataConfig;
 import dev.maskseg.pipeline.data.VocDataset;
@@ -11,8 +13,10 @@ import dev.maskseg.pipeline.maskdistill.MaskDistillRun;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * {@code maskseg train maskrcnn} in a folder (docs/methods.md §3.3 → §3.4): the prior's masks of {@code data.masks}
@@ -23,9 +27,16 @@ import java.nio.file.Path;
  * settings, the training set, the model) and training continues from its checkpoint.
  */
 public final class MaskRcnnRun {
-    /** The {@code data:}, {@code clustering:}, {@code maskdistill:} (clusters) and {@code maskrcnn:} sections, the folder, and the flags. */
-    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig maskdistill, MaskRcnnConfig cfg, Path out, boolean resume,
-                          boolean strict) {}
+    /**
+     * The {@code data:}, {@code clustering:}, {@code maskdistill:} (clusters) and {@code maskrcnn:} sections, the folder and
+     * what may be done with a run already there ({@link RunFolder}), the strict flag, and the effective configuration
+     * written to config.yml; a null {@code configYaml} is a detector inside another run's folder (train maskdistill's
+     * {@code detector/}), which that run claims.
+     */
+    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig maskdistill, MaskRcnnConfig cfg, Path out, RunFolder.Mode mode,
+                          boolean strict, String configYaml) {
+        boolean resume() { return mode == RunFolder.Mode.RESUME; }
+    }
 
     public static final String MODEL = "model.safetensors", CHECKPOINT = "checkpoint.safetensors", INSTANCES = "instances.json", CLUSTERS = "clusters";
 
@@ -33,7 +44,9 @@ public final class MaskRcnnRun {
 
     /** Clusters, training set and training (each unless reused); returns the model file. */
     public static Path run(Options o, StageListener listener) throws IOException {
+        RunFolder folder = o.configYaml() == null ? null : RunFolder.claim(o.out(), "train maskrcnn", Map.of(), o.mode(), false);
         Files.createDirectories(o.out());
+        if (folder != null) AtomicFiles.write(o.out().resolve("config.yml"), out -> out.write(o.configYaml().getBytes(StandardCharsets.UTF_8)));
         Path model = o.out().resolve(MODEL);
         if (o.resume() && Files.exists(model)) {
             listener.info("train maskrcnn: done before (" + model + ")");
@@ -49,7 +62,9 @@ public final class MaskRcnnRun {
             listener.info(String.format("train maskrcnn: training set %s: %d images, %d masks (%d empty masks left out, %d images skipped)", instances,
                     s.images(), s.annotations(), s.emptyMasks(), s.skipped()));
         }
-        return train(instances, voc.root().resolve("JPEGImages"), o.cfg(), o.out(), o.resume(), listener);
+        Path trained = train(instances, voc.root().resolve("JPEGImages"), o.cfg(), o.out(), o.resume(), listener);
+        if (folder != null) folder.finish(Map.of("iterations", o.cfg().maxIter(), "model", trained.toString()));
+        return trained;
     }
 
     /** Trains (or continues training) a detector on a COCO training set into {@code out}; returns the model file. */

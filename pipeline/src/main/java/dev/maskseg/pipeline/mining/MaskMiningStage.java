@@ -1,6 +1,10 @@
 package dev.maskseg.pipeline.mining;
 
+import dev.maskseg.pipeline.Failures;
+import dev.maskseg.pipeline.RunFolder;
 import dev.maskseg.pipeline.StageListener;
+import dev.maskseg.pipeline.batch.BatchErrors;
+import dev.maskseg.pipeline.batch.BatchOptions;
 import dev.maskseg.pipeline.data.Folder;
 import dev.maskseg.pipeline.data.ImageFiles;
 import dev.maskseg.pipeline.data.MasksIndex;
@@ -8,15 +12,17 @@ import dev.maskseg.prior.MaskPrior;
 import dev.maskseg.prior.PriorContext;
 import dev.maskseg.prior.PriorParams;
 import dev.maskseg.prior.PriorResult;
+import dev.maskseg.zoo.image.ImageDecoder;
+import dev.maskseg.zoo.image.ImageEncoder;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,18 +32,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Mask mining: a prior run over images, each image's masks written as {@code <stem>.png} (0/255) for one mask or
  * {@code <stem>_<k>.png} for several, and {@link MasksIndex masks.json} with the prior, its parameters and each
- * image's scores and areas. Every file is written atomically; images already in the index (and whose files are
- * there) are skipped, so an interrupted run resumes; an unreadable image is reported, recorded as an error and retried
- * by the next run. {@link #processImage} is the work of one image, for callers that distribute images themselves
- * (a Spark task, which passes the file's bytes and a {@link Folder} of any file system), who then
- * {@link MasksIndex#record record} the entries in one index.
+ * image's scores and areas. Every file is written atomically; the output folder is claimed through {@link RunFolder}
+ * (an interrupted run continues, a finished one needs resume or overwrite), and images already in the index (whose
+ * files are there) are skipped. An image that cannot be decoded, or on which the prior fails, is that image's error
+ * ({@link BatchErrors}): reported, recorded in the index, counted, retried by the next run. A failure to write (a full
+ * disk) ends the run with the index saved as far as it got. {@link #processImage} is the work of one image, for callers
+ * that distribute images themselves (a Spark task, which passes the file's bytes and a {@link Folder} of any file
+ * system), who then {@link MasksIndex#record record} the entries in one index.
  */
 public final class MaskMiningStage {
     /** What a run did; {@link #line()} is the one-line summary {@code maskseg mine-masks} prints. */
-    public record Summary(String prior, int mined, int masks, int dropped, int unreadable, int alreadyDone, double seconds, int threads, Path index) {
+    public record Summary(String prior, int mined, int masks, int dropped, int failed, int alreadyDone, double seconds, int threads, Path index) {
         public String line() {
-            return String.format("mine-masks %s: %d images with %d masks, %d dropped (no mask), %d skipped (unreadable), %d already done; "
-                            + "%.2f images/s on %d threads; %s", prior, mined, masks, dropped, unreadable, alreadyDone,
+            return String.format("mine-masks %s: %d images with %d masks, %d dropped (no mask), %d failed (reported above), %d already done; "
+                            + "%.2f images/s on %d threads; %s", prior, mined, masks, dropped, failed, alreadyDone,
                     (mined + dropped) / Math.max(seconds, 1e-9), threads, index);
         }
     }
@@ -52,32 +60,47 @@ public final class MaskMiningStage {
         this.params = params;
     }
 
-    /** Mines every image not yet done into {@code outDir}, {@code threads} images at a time. */
+    /** {@link #run(List, Path, int, BatchOptions, StageListener)} with the default options (go on past bad files, a new or interrupted folder). */
     public Summary run(List<Path> images, Path outDir, int threads, StageListener listener) throws Exception {
-        if (threads < 1) throw new IllegalArgumentException("mine-masks: threads must be >= 1, got " + threads);
-        Files.createDirectories(outDir);
-        MasksIndex index = MasksIndex.openForWriting(outDir, prior.name(), params.asMap());
-        AtomicInteger mined = new AtomicInteger(), masks = new AtomicInteger(), dropped = new AtomicInteger(), unreadable = new AtomicInteger(),
-                resumed = new AtomicInteger();
+        return run(images, outDir, threads, BatchOptions.DEFAULT, listener);
+    }
+
+    /** Mines every image not yet done into {@code outDir}, {@code threads} images at a time. */
+    public Summary run(List<Path> images, Path outDir, int threads, BatchOptions options, StageListener listener) throws Exception {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        RunFolder folder = RunFolder.claim(outDir, "mine-masks", Map.of("images", ImageFiles.folderOf(images)), options.mode(), true);
+        MasksIndex index = folder.continued() ? MasksIndex.openForWriting(outDir, prior.name(), params.asMap())
+                : MasksIndex.empty(outDir, prior.name(), params.asMap());
+        index.save(); // a valid index from the start, so a run that fails later (a full disk) leaves one
+        BatchErrors errors = new BatchErrors(options.strict(), listener);
+        List<Path> todo = errors.uniqueStems(images);
+        for (var e : errors.all().entrySet()) index.record(e.getKey(), MasksIndex.Entry.error(e.getValue()));
+        AtomicInteger mined = new AtomicInteger(), masks = new AtomicInteger(), dropped = new AtomicInteger(), resumed = new AtomicInteger();
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        listener.start("mine-masks " + prior.name(), images.size(), 0, "images");
+        listener.start("mine-masks " + prior.name(), images.size(), images.size() - todo.size(), "images");
+        Exception failure = null;
         try {
             List<Future<?>> jobs = new ArrayList<>();
-            for (Path f : images) {
+            for (Path f : todo) {
                 jobs.add(pool.submit(() -> {
                     String stem = ImageFiles.stem(f);
                     if (index.done(stem)) {
                         resumed.incrementAndGet();
                     } else {
-                        MasksIndex.Entry e = processImage(f, outDir, listener);
-                        index.record(stem, e);
-                        switch (e.status()) {
-                            case MasksIndex.Entry.ERROR -> unreadable.incrementAndGet();
-                            case MasksIndex.Entry.DROPPED -> dropped.incrementAndGet();
-                            default -> mined.incrementAndGet();
+                        PriorResult r = null;
+                        try {
+                            r = mine(f.toString(), ImageDecoder.read(f));
+                        } catch (IOException | RuntimeException ex) {
+                            errors.record(stem, f, ex);
+                            index.record(stem, MasksIndex.Entry.error(errors.get(stem)));
                         }
-                        masks.addAndGet(e.masks().size());
+                        if (r != null) {
+                            MasksIndex.Entry e = MasksIndex.Entry.of(write(stem, r, Folder.local(outDir)));
+                            index.record(stem, e);
+                            (e.status().equals(MasksIndex.Entry.DROPPED) ? dropped : mined).incrementAndGet();
+                            masks.addAndGet(e.masks().size());
+                        }
                     }
                     listener.advance(1, null);
                     return null;
@@ -90,28 +113,47 @@ public final class MaskMiningStage {
                     throw e.getCause() instanceof Exception ex ? ex : e;
                 }
             }
+        } catch (Exception e) {
+            failure = e;
+            throw Failures.noSpace(e) ? new IOException(Failures.describe(e) + "; " + index.folder().path(MasksIndex.FILE)
+                    + " records the images done so far: free space and rerun to continue", e) : e;
         } finally {
             pool.shutdownNow();
             listener.end();
-            index.save();
+            try {
+                index.save();
+            } catch (IOException saveFailed) {
+                if (failure == null) throw saveFailed;
+                failure.addSuppressed(saveFailed);
+            }
         }
-        return new Summary(prior.name(), mined.get(), masks.get(), dropped.get(), unreadable.get(), resumed.get(), (System.nanoTime() - start) / 1e9,
+        Summary s = new Summary(prior.name(), mined.get(), masks.get(), dropped.get(), errors.count(), resumed.get(), (System.nanoTime() - start) / 1e9,
                 threads, outDir.resolve(MasksIndex.FILE));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("images", images.size());
+        summary.put("mined", s.mined());
+        summary.put("masks", s.masks());
+        summary.put("dropped", s.dropped());
+        summary.put("already_done", s.alreadyDone());
+        summary.put("failed", s.failed());
+        summary.put("errors", errors.all());
+        folder.finish(summary);
+        return s;
     }
 
     /**
      * One image: the prior's masks written atomically into {@code outDir}, named by the image's stem, and the image's
-     * index entry; an unreadable image is reported to {@code listener} and gives an error entry. Thread-safe.
+     * index entry; an image that cannot be decoded or mined is reported to {@code listener} and gives an error entry.
+     * Thread-safe.
      */
     public MasksIndex.Entry processImage(Path image, Path outDir, StageListener listener) throws Exception {
-        byte[] encoded;
+        PriorResult r;
         try {
-            encoded = Files.readAllBytes(image);
-        } catch (IOException e) {
-            listener.problem(image + ": " + e.getMessage() + "; skipped");
-            return MasksIndex.Entry.error(UNREADABLE);
+            r = mine(image.toString(), ImageDecoder.read(image));
+        } catch (IOException | RuntimeException e) {
+            return errorEntry(image.toString(), e, listener);
         }
-        return processImage(ImageFiles.stem(image), image.toString(), encoded, Folder.local(outDir), listener);
+        return MasksIndex.Entry.of(write(ImageFiles.stem(image), r, Folder.local(outDir)));
     }
 
     /**
@@ -120,21 +162,28 @@ public final class MaskMiningStage {
      * themselves (a Spark task, from any file system). Thread-safe.
      */
     public MasksIndex.Entry processImage(String stem, String source, byte[] encoded, Folder out, StageListener listener) throws Exception {
-        BufferedImage img = decode(source, encoded, listener);
-        if (img == null) return MasksIndex.Entry.error(UNREADABLE);
-        return MasksIndex.Entry.of(write(stem, prior.run(img, params, context), out));
+        PriorResult r;
+        try {
+            r = mine(source, ImageDecoder.read(source, encoded, "image"));
+        } catch (IOException | RuntimeException e) {
+            return errorEntry(source, e, listener);
+        }
+        return MasksIndex.Entry.of(write(stem, r, out));
     }
 
-    private static final String UNREADABLE = "unreadable image";
+    private static MasksIndex.Entry errorEntry(String source, Exception e, StageListener listener) {
+        String line = Failures.describe(e);
+        if (!line.contains(source)) line = source + ": " + line;
+        listener.problem(line + "; skipped");
+        return MasksIndex.Entry.error(line);
+    }
 
-    private static BufferedImage decode(String source, byte[] encoded, StageListener listener) {
+    /** The prior's masks of one decoded image ({@code source} names it): the part whose failures are the image's own. */
+    private PriorResult mine(String source, BufferedImage img) throws IOException {
         try {
-            BufferedImage img = ImageFiles.decode(encoded);
-            if (img == null) listener.problem(source + ": not a readable PNG/JPEG; skipped");
-            return img;
-        } catch (IOException | RuntimeException e) {
-            listener.problem(source + ": " + e.getMessage() + "; skipped");
-            return null;
+            return prior.run(img, params, context);
+        } catch (Exception e) {
+            throw new IOException(source + ": prior " + prior.name() + " failed (" + Failures.describe(e) + ")", e);
         }
     }
 
@@ -147,7 +196,7 @@ public final class MaskMiningStage {
             BufferedImage png = new BufferedImage(m.width(), m.height(), BufferedImage.TYPE_BYTE_GRAY);
             byte[] px = ((DataBufferByte) png.getRaster().getDataBuffer()).getData();
             for (int i = 0; i < px.length; i++) px[i] = (byte) (m.pixels()[i] != 0 ? 255 : 0);
-            out.write(name, o -> ImageIO.write(png, "png", o));
+            out.write(name, ImageEncoder.png(png));
             files.add(new MasksIndex.MaskFile(name, m.score(), m.area()));
         }
         return files;

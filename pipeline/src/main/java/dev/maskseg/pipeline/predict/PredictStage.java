@@ -1,5 +1,13 @@
 package dev.maskseg.pipeline.predict;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import dev.maskseg.zoo.image.ImageEncoder;
+import dev.maskseg.zoo.image.ImageDecoder;
+import dev.maskseg.pipeline.batch.BatchOptions;
+import dev.maskseg.pipeline.batch.BatchErrors;
+import dev.maskseg.pipeline.RunFolder;
+import dev.maskseg.pipeline.Failures;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.nn.Module;
@@ -18,7 +26,6 @@ import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.image.ImageTensors;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,15 +40,18 @@ import java.util.function.Function;
  * model with a linear probe (MaskContrast's, or one trained on a MaskDistill model by {@code eval linear}) the probe's
  * classes, a MaskContrast model without one the saliency head's object mask (1 where the logit > 0.5, as the k-means
  * protocol). Class predictions are made at the working size and nearest-resized back, or with the dense CRF (§1.5)
- * refined at the image's size ({@link Labeller}). An unreadable image is reported and skipped. {@link #labels} is the
- * work of one image.
+ * refined at the image's size ({@link Labeller}). The output folder is claimed through {@link RunFolder} (its
+ * {@code run.json} records the summary and each failed image); an image that cannot be decoded or labelled is that
+ * image's error ({@link BatchErrors}) and the batch goes on. {@link #labels} is the work of one image.
  */
 public final class PredictStage {
-    /** Images labelled and the two output folders. */
-    public record Summary(int images, int skipped, Path labels, Path overlays) {}
+    /** Images labelled now, images that failed, images already done by the run continued, and the two output folders (overlays null when off). */
+    public record Summary(int images, int failed, int alreadyDone, Path labels, Path overlays) {}
 
     private final Function<Sample, int[]> labeller;
     private boolean overlays = true;
+    /** What a continued run must have been made with (run.json's inputs). */
+    private final Map<String, String> inputs = new LinkedHashMap<>();
 
     private PredictStage(Function<Sample, int[]> labeller) { this.labeller = labeller; }
 
@@ -53,7 +63,12 @@ public final class PredictStage {
      * the CRF parameters (null: none; needs class predictions) and the working size (0: each image's own; official 512).
      */
     public static PredictStage load(Path model, Path probeFile, DenseCrf.Params crf, int size) throws IOException {
-        return of(ModelFiles.loadAny(model), probeFile == null ? null : ModelFiles.loadProbe(probeFile), crf, size);
+        PredictStage stage = of(ModelFiles.loadAny(model), probeFile == null ? null : ModelFiles.loadProbe(probeFile), crf, size);
+        stage.inputs.put("model", model.toAbsolutePath().normalize().toString());
+        stage.inputs.put("probe", probeFile == null ? "" : probeFile.toAbsolutePath().normalize().toString());
+        stage.inputs.put("crf", Boolean.toString(crf != null));
+        stage.inputs.put("size", Integer.toString(size));
+        return stage;
     }
 
     /** A loaded model (a MaskContrast model or a segmenter), an optional probe on its {@link FrozenFeatures}, CRF and working size. */
@@ -80,27 +95,67 @@ public final class PredictStage {
     }
 
     public Summary run(List<Path> images, Path outDir, StageListener listener) throws IOException {
-        Files.createDirectories(outDir);
-        Path overlayDir = overlays ? Files.createDirectories(outDir.resolve("overlay")) : null;
-        int done = 0, skipped = 0;
-        try (StageListener.Task task = listener.task("predict", images.size(), "images")) {
-            for (Path f : images) {
-                if (processImage(f, outDir, listener)) done++;
-                else skipped++;
-                task.step();
-            }
-        }
-        return new Summary(done, skipped, outDir, overlayDir);
+        return run(images, outDir, BatchOptions.DEFAULT, listener);
     }
 
-    /** Writes the image's label map and overlay; false (and a problem reported) when the image is unreadable. */
+    /** Labels every image not yet done into {@code outDir}. */
+    public Summary run(List<Path> images, Path outDir, BatchOptions options, StageListener listener) throws IOException {
+        Map<String, String> in = new LinkedHashMap<>(inputs);
+        in.put("images", ImageFiles.folderOf(images));
+        in.put("overlays", Boolean.toString(overlays));
+        RunFolder folder = RunFolder.claim(outDir, "predict", in, options.mode(), true);
+        Path overlayDir = overlays ? Files.createDirectories(outDir.resolve("overlay")) : null;
+        BatchErrors errors = new BatchErrors(options.strict(), listener);
+        List<Path> todo = errors.uniqueStems(images);
+        int done = 0, already = 0;
+        listener.start("predict", images.size(), images.size() - todo.size(), "images");
+        try {
+            for (Path f : todo) {
+                String stem = ImageFiles.stem(f);
+                if (folder.continued() && Files.exists(outDir.resolve(stem + ".png")) && (!overlays || Files.exists(overlayDir.resolve(stem + ".png")))) {
+                    already++;
+                } else {
+                    Sample s;
+                    int[] labels;
+                    try {
+                        s = blank(ImageDecoder.read(f));
+                        labels = labels(s);
+                    } catch (IOException | RuntimeException e) {
+                        errors.record(stem, f, e);
+                        listener.advance(1, null);
+                        continue;
+                    }
+                    write(s, labels, stem, Folder.local(outDir)); // a failure to write (a full disk) ends the run
+                    done++;
+                }
+                listener.advance(1, null);
+            }
+        } finally {
+            listener.end();
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("images", images.size());
+        summary.put("labelled", done);
+        summary.put("already_done", already);
+        summary.put("failed", errors.count());
+        summary.put("errors", errors.all());
+        folder.finish(summary);
+        return new Summary(done, errors.count(), already, outDir, overlayDir);
+    }
+
+    /** Labels one image and writes its label map (and overlay); false (and the problem reported) when it cannot be decoded or labelled. */
     public boolean processImage(Path image, Path outDir, StageListener listener) throws IOException {
-        BufferedImage img = ImageIO.read(image.toFile());
-        if (img == null) {
-            listener.problem(image + ": unreadable image; skipped");
+        Sample s;
+        int[] labels;
+        try {
+            s = blank(ImageDecoder.read(image));
+            labels = labels(s);
+        } catch (IOException | RuntimeException e) {
+            String line = Failures.describe(e);
+            listener.problem((line.contains(image.toString()) ? line : image + ": " + line) + "; skipped");
             return false;
         }
-        processImage(ImageFiles.stem(image), img, Folder.local(outDir));
+        write(s, labels, ImageFiles.stem(image), Folder.local(outDir));
         return true;
     }
 
@@ -109,13 +164,15 @@ public final class PredictStage {
      * {@link #processImage(Path, Path, StageListener)} for callers that read the files themselves (a Spark task).
      */
     public void processImage(String stem, BufferedImage img, Folder out) throws IOException {
-        Sample s = Sample.of(img, new byte[img.getWidth() * img.getHeight()]);
-        int[] labels = labels(s);
+        Sample s = blank(img);
+        write(s, labels(s), stem, out);
+    }
+
+    private static Sample blank(BufferedImage img) { return Sample.of(img, new byte[img.getWidth() * img.getHeight()]); }
+
+    private void write(Sample s, int[] labels, String stem, Folder out) throws IOException {
         out.write(stem + ".png", LabelMaps.png(s.width(), s.height(), labels));
-        if (overlays) {
-            BufferedImage ov = Overlays.image(s, labels);
-            out.write("overlay/" + stem + ".png", o -> ImageIO.write(ov, "png", o));
-        }
+        if (overlays) out.write("overlay/" + stem + ".png", ImageEncoder.png(Overlays.image(s, labels)));
     }
 
     /** The label map of one image at its size. */

@@ -80,6 +80,17 @@ public class ReferenceBackend implements Backend {
         RefNorm.layerNormBackward(gradOut, x, weight, mean, rstd, gradX, gradWeight, gradBias);
     }
 
+    @Override public void batchNormStats(View x, View mean, View var) { RefNorm.batchNormStats(x, mean, var); }
+
+    @Override public void channelAffine(View x, View scale, View shift, boolean relu, View out) {
+        RefNorm.channelAffine(x, scale, shift, relu, out);
+    }
+
+    @Override public void batchNormBackward(View gradOut, View reluOut, View x, View mean, View invstd, View scale, boolean training,
+                                            View gradX, View gradWeight, View gradBias) {
+        RefNorm.batchNormBackward(gradOut, reluOut, x, mean, invstd, scale, training, gradX, gradWeight, gradBias);
+    }
+
     @Override public void maxPool2d(View x, PoolParams p, View out, View indices) { RefPool.maxPool2d(x, p, out, indices); }
 
     @Override public void avgPool2d(View x, PoolParams p, View out) { RefPool.avgPool2d(x, p, out); }

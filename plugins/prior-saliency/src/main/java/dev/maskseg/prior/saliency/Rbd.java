@@ -139,7 +139,7 @@ public final class Rbd {
             for (int j = 0; j < n; j++) {
                 if (i == j) continue;
                 boolean linked = ring2[i][j] || (sp.boundary[i] && sp.boundary[j]);
-                double wn = linked && col[i][j] <= 3 * sigma ? Math.exp(-col[i][j] * col[i][j] / (2 * sigma * sigma)) : 0;
+                double wn = linked && col[i][j] <= 3 * sigma ? gaussian(col[i][j], sigma) : 0;
                 double wij = wn + SMOOTH_MU * sp.adjacency[i][j];
                 a[i][j] = -wij;
                 rowSum += wij;
@@ -147,6 +147,14 @@ public final class Rbd {
             a[i][i] = rowSum + BG_LAMBDA * bgWeight[i] + ctr[i];
         }
         return new LUDecomposition(new Array2DRowRealMatrix(a, false)).getSolver().solve(new ArrayRealVector(ctr, false)).toArray();
+    }
+
+    /**
+     * exp(-d²/2σ²); for σ = 0 its limit, 1 at d = 0 and 0 elsewhere. neiSigma is 0 when no two neighbours differ in
+     * colour (a flat image), where the formula's 0/0 made every weight NaN and the system unsolvable.
+     */
+    static double gaussian(double d, double sigma) {
+        return sigma > 0 ? Math.exp(-d * d / (2 * sigma * sigma)) : d == 0 ? 1 : 0;
     }
 
     /** Per-superpixel features: Lab of the mean RGB, mean (row/H, col/W), 1-ring adjacency counts, boundary flags. */

@@ -6,6 +6,7 @@ import dev.maskseg.prior.PriorParams;
 import dev.maskseg.prior.PriorResult;
 import dev.maskseg.prior.Priors;
 import dev.maskseg.prior.SaliencyMasks;
+import dev.maskseg.prior.image.Rgb;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
@@ -87,6 +88,25 @@ class SaliencyPriorTest {
         System.out.printf("saliency mean IoU on 12 generated scenes: mbplus %.3f, rbd %.3f%n", mb, rbd);
         assertTrue(Math.max(mb, rbd) >= 0.6, "mbplus " + mb + ", rbd " + rbd);
         assertTrue(Math.min(mb, rbd) > 0.2, "both priors do better than chance: mbplus " + mb + ", rbd " + rbd);
+    }
+
+    /** A flat image has no salient object: both priors drop it (RBD's neighbour sigma is 0 there, which made its system singular). */
+    @Test
+    void flatImagesAreDroppedNotAnError() throws Exception {
+        for (int rgb : new int[]{0x000000, 0x808080, 0xFFFFFF, 0x3366CC}) {
+            BufferedImage img = new BufferedImage(120, 90, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 90; y++) for (int x = 0; x < 120; x++) img.setRGB(x, y, rgb);
+            for (String name : new String[]{"rbd", "mbplus"}) {
+                MaskPrior p = Priors.get(name, getClass().getClassLoader());
+                PriorResult r = p.run(img, PriorParams.resolve(p, Map.of()), new PriorContext());
+                assertTrue(r.masks().isEmpty(), name + " on flat " + Integer.toHexString(rgb) + ": " + r.masks().size() + " masks");
+            }
+            float[] s = Rbd.saliency(Rgb.pixels(img), 120, 90);
+            for (float v : s) assertEquals(0f, v, "rbd saliency of a flat image is 0 everywhere");
+        }
+        assertEquals(1.0, Rbd.gaussian(0, 0));
+        assertEquals(0.0, Rbd.gaussian(0.5, 0));
+        assertEquals(Math.exp(-0.5), Rbd.gaussian(2, 2), 1e-15);
     }
 
     @Test

@@ -1,29 +1,32 @@
-package dev.maskseg.engine.aparapi;
+package dev.maskseg.engine.backend;
 
 import java.util.Map;
 import java.util.TreeMap;
 
-/** First-fit allocator of element ranges inside one arena array, with coalescing frees. */
-final class ArenaPool {
-    static final int ALIGN = 16;
+/**
+ * First-fit allocator of element ranges inside one arena array, with coalescing frees: the device backends keep tensors
+ * as ranges of a few large device buffers (aparapi, tornado).
+ */
+public final class ArenaPool {
+    public static final int ALIGN = 16;
 
     private final TreeMap<Integer, Integer> free = new TreeMap<>();
     private int capacity;
     private long used;
 
-    ArenaPool(int capacity) {
+    public ArenaPool(int capacity) {
         this.capacity = capacity;
         free.put(0, capacity);
     }
 
-    int capacity() { return capacity; }
+    public int capacity() { return capacity; }
 
-    long used() { return used; }
+    public long used() { return used; }
 
-    static int rounded(int n) { return Math.max(ALIGN, (n + ALIGN - 1) / ALIGN * ALIGN); }
+    public static int rounded(int n) { return Math.max(ALIGN, (n + ALIGN - 1) / ALIGN * ALIGN); }
 
     /** The start of a free range of n elements, or -1. */
-    int allocate(int n) {
+    public int allocate(int n) {
         int size = rounded(n);
         for (Map.Entry<Integer, Integer> e : free.entrySet()) {
             if (e.getValue() < size) continue;
@@ -36,7 +39,7 @@ final class ArenaPool {
         return -1;
     }
 
-    void release(int start, int n) {
+    public void release(int start, int n) {
         int size = rounded(n);
         used -= size;
         addFree(start, size);
@@ -57,7 +60,7 @@ final class ArenaPool {
     }
 
     /** Extends the pool to newCapacity (the arena array was grown to match). */
-    void grow(int newCapacity) {
+    public void grow(int newCapacity) {
         addFree(capacity, newCapacity - capacity);
         capacity = newCapacity;
     }

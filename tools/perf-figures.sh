@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Issue 20's acceptance figures in one run: maskseg bench kernels / models / train on the jvm backend with 1 and 2
+# threads, next to every peer measured in the same run (PyTorch 2.13 and Debian's 1.13, numpy/OpenBLAS, and the JVM
+# peers ONNX Runtime Java and DJL/libtorch when bench-jvm-peers is built), then tools/perf_summary.py's verdict per
+# criterion. Take figures only on an otherwise idle machine (the script warns when the load average says it is not).
+#
+#   tools/perf-figures.sh [--quick] [--threads 1,2] [--only kernels,models,train] [--out DIR]
+#
+#   --quick   short timing windows, training step maskdistill-step only, no smallest-heap search: checks that the run
+#             works; its figures are not for the tables (default DIR: target/perf-figures-quick)
+#   DIR       default bench/results/perf-<UTC date>-<cores>core; it holds, per part, <part>.json (the records),
+#             <part>.txt (the table) and <part>.log (stderr), jvm-peers-<part>.json, train-minheap.* (full mode: the
+#             smallest -Xmx the DeepLab-v3 step runs in, 1 thread, no peers), header.txt and summary.md
+# Environment: MASKSEG_PEER_PYTHON (an interpreter with PyTorch 2.13; else bench/peers.py makes its virtual
+# environment from the local pip index), MASKSEG_PEER_MODELS (the JVM peers' exported models; exported here with
+# that interpreter when missing).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source bin/env.sh
+
+QUICK=0; THREADS=1,2; ONLY=kernels,models,train; OUT=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --threads) THREADS="$2"; shift ;;
+    --only) ONLY="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "perf-figures: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ -z "$OUT" ]; then
+  if [ $QUICK = 1 ]; then OUT=target/perf-figures-quick; else OUT="bench/results/perf-$(date -u +%Y%m%d)-$(nproc)core"; fi
+fi
+mkdir -p "$OUT"
+Q=(); [ $QUICK = 1 ] && Q=(--quick)
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+{
+  echo "date (UTC): $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores available"
+  echo "cpu flags: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+  echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (modified)')"
+  echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode: $([ $QUICK = 1 ] && echo 'quick (not for the tables)' || echo full), threads $THREADS, parts $ONLY"
+} | tee "$OUT/header.txt"
+if awk '{exit !($1 > 0.5)}' /proc/loadavg; then
+  echo "perf-figures: WARNING: load average $(cut -d' ' -f1 /proc/loadavg) > 0.5: other work is running; these figures mean little" >&2
+fi
+
+echo "perf-figures: building (mvn install -DskipTests)..." >&2
+mvn -B -q -o install -DskipTests >&2
+PEERS_JAR="$(ls bench-jvm-peers/target/bench-jvm-peers-*.jar 2>/dev/null | head -1 || true)"
+if [ -f bench-jvm-peers/pom.xml ]; then
+  mvn -B -q -o -Pjvm-peers -pl bench-jvm-peers -am install -DskipTests >&2 || echo "perf-figures: bench-jvm-peers did not build: no JVM peers" >&2
+  PEERS_JAR="$(ls bench-jvm-peers/target/bench-jvm-peers-*.jar 2>/dev/null | head -1 || true)"
+fi
+
+bench() {   # part, file name, extra arguments
+  local part="$1" name="$2"; shift 2
+  echo "perf-figures: maskseg bench $part $* ($(date -u +%H:%M))" >&2
+  MASKSEG_PROGRESS=plain bin/maskseg --backend jvm bench "$part" "${Q[@]}" --threads "$THREADS" "$@" \
+    --json "$OUT/$name.json" > "$OUT/$name.txt" 2> "$OUT/$name.log" \
+    || { echo "perf-figures: bench $part failed (exit $?), see $OUT/$name.log" >&2; return 1; }
+  cat "$OUT/$name.txt"
+}
+
+jvm_peers() {   # part: ONNX Runtime Java and DJL in child JVMs, one list of records for every thread count
+  local part="$1" records=() t
+  [ -n "$PEERS_JAR" ] || { echo "perf-figures: bench-jvm-peers not built: no ONNX Runtime Java / DJL figures" >&2; return 0; }
+  local models="${MASKSEG_PEER_MODELS:-$HOME/.cache/maskseg/peer-models}"
+  if [ ! -f "$models/manifest.json" ] && [ -f tools/export_onnx.py ]; then
+    echo "perf-figures: exporting the JVM peers' models into $models" >&2
+    "${MASKSEG_PEER_PYTHON:-python3}" tools/export_onnx.py --out "$models" >> "$OUT/jvm-peers-$part.log" 2>&1 \
+      || echo "perf-figures: model export failed, see $OUT/jvm-peers-$part.log" >&2
+  fi
+  local extra=()
+  if [ "$part" = train ] && [ $QUICK = 1 ]; then extra=(--cases maskdistill-step); fi
+  for t in ${THREADS//,/ }; do
+    echo "perf-figures: JVM peers, $part, $t thread(s) ($(date -u +%H:%M))" >&2
+    records+=("$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
+      -cp "$PEERS_JAR:$(dirname "$PEERS_JAR")/lib/*" dev.maskseg.bench.peers.JvmPeersMain \
+      --kind "$part" --threads "$t" "${Q[@]}" --models "$models" "${extra[@]}" 2>> "$OUT/jvm-peers-$part.log" || echo '[]')")
+  done
+  printf '%s\n' "${records[@]}" | "${MASKSEG_PEER_PYTHON:-python3}" -c \
+    'import json,sys; print(json.dumps([r for l in sys.stdin if l.strip() for r in json.loads(l)], indent=1))' > "$OUT/jvm-peers-$part.json"
+}
+
+status=0
+if want kernels; then bench kernels kernels || status=1; jvm_peers kernels; fi
+if want models; then bench models models || status=1; jvm_peers models; fi
+if want train; then
+  if [ $QUICK = 1 ]; then
+    bench train train --cases maskdistill-step || status=1
+  else
+    bench train train || status=1
+    # memory: the smallest heap a DeepLab-v3 step completes in (child JVMs, bisection), at 1 thread only (it does not
+    # depend on the thread count, and each try is a cold JVM running two steps)
+    THREADS=1 bench train train-minheap --cases maskdistill-step --min-heap --no-peers || status=1
+  fi
+  jvm_peers train
+fi
+python3 tools/perf_summary.py "$OUT" | tee "$OUT/summary.md"
+echo "perf-figures: done ($(date -u +%H:%M)); figures in $OUT" >&2
+exit $status
