@@ -14,7 +14,7 @@ import java.nio.file.Path;
 /** The {@code maskseg} command. Exit codes: 0 success, 2 usage error, 1 any other failure. */
 @Command(name = "maskseg", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "maskseg 0.1.0",
         description = "Unsupervised semantic segmentation (MaskContrast, MaskDistill) on a pure-JVM tensor engine.",
-        subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class, PluginsCommand.class, MineMasksCommand.class, PriorsGalleryCommand.class, DemoCommand.class, MakeDatasetCommand.class, MakeInstancesCommand.class, EvalCommand.class, TrainCommand.class, PredictCommand.class, SparkCommand.class,
+        subcommands = {BackendsCommand.class, ForwardCommand.class, FeaturesCommand.class, BenchCommand.class, SmokeCommand.class, PluginsCommand.class, MineMasksCommand.class, PriorsGalleryCommand.class, DemoCommand.class, MakeDatasetCommand.class, MakeInstancesCommand.class, EvalCommand.class, TrainCommand.class, PredictCommand.class, DetectCommand.class, SparkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private static String backendName;

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "make-dataset", description = {"Generate the procedural dataset (docs/design.md §6) in PASCAL VOC layout: JPEGImages/, "
-        + "SegmentationClass/ (0 background, 1 disc, 2 box, 3 triangle, 4 cross) and ImageSets/Segmentation/{train,val,trainval}.txt."})
+        + "SegmentationClass/ (0 background, 1 disc, 2 box, 3 triangle, 4 cross), SegmentationObject/ (0 background, 1..n the objects "
+        + "where visible; 'maskseg make-instances --voc OUT' turns it into COCO instances) and ImageSets/Segmentation/{train,val,trainval}.txt."})
 final class MakeDatasetCommand implements Callable<Integer> {
     @Mixin
     ConsoleOutput console = new ConsoleOutput();

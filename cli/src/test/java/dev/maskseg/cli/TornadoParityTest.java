@@ -129,7 +129,7 @@ class TornadoParityTest {
 
     @Test
     void maskDistillStepsOnTornadoMatchJvm() {
-        MaskDistillConfig cfg = new MaskDistillConfig("small", 16, 4, 2, 4, 0, 0.05, 0.9, 1e-4, 2, 0.2, 0.9, false, 3, "", 0);
+        MaskDistillConfig cfg = new MaskDistillConfig("small", 16, 4, 2, 4, 0, 0.05, 0.9, 1e-4, 2, 0.2, 0.9, false, 3, "", 0, "prior", "paper");
         sameLosses("MaskDistill", maskDistill("jvm", cfg), maskDistill("tornado", cfg));
     }
 

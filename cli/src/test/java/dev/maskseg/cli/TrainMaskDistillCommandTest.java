@@ -65,7 +65,7 @@ class TrainMaskDistillCommandTest {
                 "data:", "  root: " + data, "  split: train", "  masks: " + masks, "  workers: 1",
                 "clustering:", "  vit: vit_small_patch8", "  seed: 3",
                 "maskdistill:", "  backbone: small", "  width: 8", "  clusters: 3", "  epochs: 3", "  batch: 4", "  size: 0", "  lr: 0.05",
-                "  lr_step_epoch: 2", "  tau: 0.9", "  freeze_early_layers: false", "  seed: 7", ""));
+                "  lr_step_epoch: 2", "  tau: 0.9", "  freeze_early_layers: false", "  seed: 7", "  detector: prior", ""));
     }
 
     private static void writeMask(Path f, int[] px) throws Exception {

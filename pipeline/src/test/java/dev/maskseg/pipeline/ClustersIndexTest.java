@@ -37,7 +37,7 @@ class ClustersIndexTest {
         assertFalse(ClustersIndex.madeWith(dir, cfg, new ClusteringConfig("vit_small_patch8", "", 7, 1, "none")), "another k-means seed");
         assertFalse(ClustersIndex.madeWith(dir, cfg, new ClusteringConfig("vit_small_patch8", "", clustering.seed(), 2, "none")), "over-clustered");
         assertFalse(ClustersIndex.madeWith(dir, cfg, new ClusteringConfig("vit_small_patch8", "", clustering.seed(), 1, "boxes")), "named");
-        MaskDistillConfig five = new MaskDistillConfig("small", 64, 5, 15, 16, 0, 0.05, 0.9, 1e-4, 12, 0.2, 0.9, false, 1, "", 0);
+        MaskDistillConfig five = new MaskDistillConfig("small", 64, 5, 15, 16, 0, 0.05, 0.9, 1e-4, 12, 0.2, 0.9, false, 1, "", 0, "prior", "paper");
         assertFalse(ClustersIndex.madeWith(dir, five, clustering), "another number of clusters");
     }
 

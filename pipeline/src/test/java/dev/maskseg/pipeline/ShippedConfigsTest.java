@@ -6,6 +6,7 @@ import dev.maskseg.pipeline.config.ValConfig;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
 import dev.maskseg.pipeline.maskdistill.ClusteringConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -43,5 +44,21 @@ class ShippedConfigsTest {
         assertEquals(45, md.epochs());
         assertTrue(voc.section("clustering", ClusteringConfig.official(), ClusteringConfig.class).byBoxes(), "named by boxes as cluster.py");
         assertEquals("none", voc.section("val", ValConfig.none(), ValConfig.class).matching());
+    }
+
+    /** maskrcnn_voc.yml states §3.4 (MaskRcnnConfig.official() plus the MoCo weights' path); demo.yml's detector is MaskRcnnConfig.demo(). */
+    @Test
+    void theDetectorConfigsAreTheOfficialAndTheDemoSettings() throws Exception {
+        MaskRcnnConfig voc = load("maskdistill/maskrcnn_voc.yml").section("maskrcnn", MaskRcnnConfig.official(), MaskRcnnConfig.class);
+        assertTrue(voc.pretrained().endsWith(".pth.tar"), voc.pretrained());
+        MaskRcnnConfig official = RunConfig.parse("official", "", List.of("maskrcnn.pretrained=" + voc.pretrained()))
+                .section("maskrcnn", MaskRcnnConfig.official(), MaskRcnnConfig.class);
+        assertEquals(official, voc);
+        assertEquals(24000, voc.maxIter());
+        assertEquals(List.of(20000, 22000), voc.steps());
+        RunConfig demo = load("maskdistill/demo.yml");
+        assertEquals(MaskRcnnConfig.demo(), demo.section("maskrcnn", MaskRcnnConfig.official(), MaskRcnnConfig.class));
+        assertEquals("maskrcnn", demo.section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class).detector());
+        assertEquals("maskrcnn", MaskDistillConfig.official().detector(), "the method's detector is the default");
     }
 }

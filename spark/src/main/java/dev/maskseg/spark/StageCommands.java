@@ -247,6 +247,10 @@ final class StageCommands {
             if (data.root().isEmpty() || data.masks().isEmpty()) throw usage("config: data.root and data.masks are required");
             ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
             MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.official(), MaskDistillConfig.class);
+            if (cfg.usesDetector()) {
+                System.err.println("spark pseudo-maps: paints the prior's own candidates (as maskdistill.detector: prior); the Mask R-CNN stage "
+                        + "(maskdistill.detector: maskrcnn) runs on one machine in 'train maskdistill'");
+            }
             PseudoLabelStage.Summary s = PseudoMapsJob.run(job, data, clustering, cfg, out, strict);
             System.out.printf("spark pseudo-maps: %d masks of %d images in %d clusters (%s CLS, seed %d), pseudo maps with tau %.2f; %d images skipped; %s%n",
                     s.masks(), s.images(), clustering.k(cfg.clusters()), clustering.vit(), clustering.seed(), cfg.tau(), s.skipped(), out.resolve("pseudo"));

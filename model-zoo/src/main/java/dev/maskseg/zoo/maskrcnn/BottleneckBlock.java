@@ -14,10 +14,14 @@ public final class BottleneckBlock extends Module {
     public final ConvNorm shortcut, conv1, conv2, conv3;
 
     public BottleneckBlock(int in, int out, int mid, int stride, boolean strideInOneByOne, Generator g) {
-        shortcut = in != out ? registerModule("shortcut", new ConvNorm(in, out, 1, stride, 0, g)) : null;
-        conv1 = registerModule("conv1", new ConvNorm(in, mid, 1, strideInOneByOne ? stride : 1, 0, g));
-        conv2 = registerModule("conv2", new ConvNorm(mid, mid, 3, strideInOneByOne ? 1 : stride, 1, g));
-        conv3 = registerModule("conv3", new ConvNorm(mid, out, 1, 1, 0, g));
+        this(in, out, mid, stride, strideInOneByOne, MaskRcnnConfig.Norm.FROZEN_BN, g);
+    }
+
+    public BottleneckBlock(int in, int out, int mid, int stride, boolean strideInOneByOne, MaskRcnnConfig.Norm norm, Generator g) {
+        shortcut = in != out ? registerModule("shortcut", new ConvNorm(in, out, 1, stride, 0, norm, g)) : null;
+        conv1 = registerModule("conv1", new ConvNorm(in, mid, 1, strideInOneByOne ? stride : 1, 0, norm, g));
+        conv2 = registerModule("conv2", new ConvNorm(mid, mid, 3, strideInOneByOne ? 1 : stride, 1, norm, g));
+        conv3 = registerModule("conv3", new ConvNorm(mid, out, 1, 1, 0, norm, g));
     }
 
     @Override

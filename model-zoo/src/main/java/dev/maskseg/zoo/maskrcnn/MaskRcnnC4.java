@@ -38,8 +38,8 @@ public final class MaskRcnnC4 extends Module {
     public static final class ProposalGenerator extends Module {
         public final RpnHead rpnHead;
 
-        ProposalGenerator(Generator g) {
-            rpnHead = registerModule("rpn_head", new RpnHead(1024, MaskRcnnConfig.ANCHORS_PER_CELL, g));
+        ProposalGenerator(MaskRcnnConfig config, Generator g) {
+            rpnHead = registerModule("rpn_head", new RpnHead(config.res4Channels(), config.anchorsPerCell(), g));
         }
 
         @Override
@@ -56,8 +56,8 @@ public final class MaskRcnnC4 extends Module {
 
     public MaskRcnnC4(MaskRcnnConfig config, Generator g) {
         this.config = config;
-        backbone = registerModule("backbone", new ResNetC4(config.strideInOneByOne(), g));
-        proposalGenerator = registerModule("proposal_generator", new ProposalGenerator(g));
+        backbone = registerModule("backbone", new ResNetC4(config.strideInOneByOne(), config.width(), config.norm(), g));
+        proposalGenerator = registerModule("proposal_generator", new ProposalGenerator(config, g));
         roiHeads = registerModule("roi_heads", new Res5RoiHeads(config, g));
     }
 
@@ -74,9 +74,14 @@ public final class MaskRcnnC4 extends Module {
         return Anchors.grid(h, w, MaskRcnnConfig.STRIDE, MaskRcnnConfig.ANCHOR_SIZES, MaskRcnnConfig.ANCHOR_RATIOS, 0.0);
     }
 
+    /** This model's anchors [h·w·A, 4] (its configured sizes and ratios) of an h x w res4 map. */
+    public Tensor anchorGrid(int h, int w) {
+        return Anchors.grid(h, w, MaskRcnnConfig.STRIDE, config.anchorSizes(), config.anchorRatios(), 0.0);
+    }
+
     /** Proposals of image {@code image} of the batch (its unpadded size imageH x imageW). */
     public Proposals proposals(RpnHead.Outputs rpn, int image, int imageH, int imageW, ProposalParams p) {
-        Tensor anchors = anchors(rpn.height(), rpn.width()).to(rpn.objectness().backend());
+        Tensor anchors = anchorGrid(rpn.height(), rpn.width()).to(rpn.objectness().backend());
         return RpnProposals.find(rpn.objectness().select(0, image), rpn.deltas().select(0, image), anchors, imageH, imageW, p);
     }
 

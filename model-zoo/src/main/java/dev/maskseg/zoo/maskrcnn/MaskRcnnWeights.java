@@ -114,11 +114,12 @@ public final class MaskRcnnWeights {
         boolean extraNorm = t.keySet().stream().anyMatch(k -> k.endsWith("res5.norm.weight"));
         if (extraNorm) LOG.info(file + ": res5 has an extra FrozenBN (MoCo's Res5ROIHeadsExtraNorm); applied after res5");
         boolean stride = strideInOneByOne(options, ckpt.metadata());
-        MaskRcnnC4 model = new MaskRcnnC4(new MaskRcnnConfig(classes, stride, extraNorm), new Generator(0));
+        MaskRcnnConfig shape = shape(ckpt.metadata(), classes, stride, extraNorm, file);
+        MaskRcnnC4 model = new MaskRcnnC4(shape, new Generator(0));
         List<String> dropped = new ArrayList<>();
         Map<String, Tensor> state = ckpt.matchingHeuristics() ? matchBySuffix(model.stateDict(), t, dropped, file) : new LinkedHashMap<>(t);
         for (String k : List.copyOf(state.keySet())) {
-            if (k.endsWith("num_batches_tracked") || k.equals("pixel_mean") || k.equals("pixel_std")) {
+            if (k.endsWith("num_batches_tracked") && shape.norm() == MaskRcnnConfig.Norm.FROZEN_BN || k.equals("pixel_mean") || k.equals("pixel_std")) {
                 state.remove(k);
                 dropped.add(k);
             }
@@ -132,6 +133,49 @@ public final class MaskRcnnWeights {
         }
         model.eval();
         return model;
+    }
+
+    /** Metadata keys of a smaller detector's shape (see {@link MaskRcnnConfig}); absent keys mean R50-C4's. */
+    public static final String WIDTH = "width", NORM = "norm", ANCHOR_SIZES = "anchor_sizes", ANCHOR_RATIOS = "anchor_ratios";
+
+    /** The metadata describing {@code c}'s shape, for a safetensors file of its weights. */
+    public static Map<String, String> shapeMetadata(MaskRcnnConfig c) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(STRIDE_IN_1X1, Boolean.toString(c.strideInOneByOne()));
+        m.put(WIDTH, Integer.toString(c.width()));
+        m.put(NORM, c.norm() == MaskRcnnConfig.Norm.BN ? "bn" : "frozen_bn");
+        m.put(ANCHOR_SIZES, join(c.anchorSizes()));
+        m.put(ANCHOR_RATIOS, join(c.anchorRatios()));
+        return m;
+    }
+
+    private static String join(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) b.append(b.length() > 0 ? "," : "").append(x);
+        return b.toString();
+    }
+
+    static MaskRcnnConfig shape(Map<String, String> meta, int classes, boolean stride, boolean extraNorm, Path file) throws IOException {
+        try {
+            int width = meta.containsKey(WIDTH) ? Integer.parseInt(meta.get(WIDTH).trim()) : 64;
+            MaskRcnnConfig.Norm norm = switch (meta.getOrDefault(NORM, "frozen_bn").trim().toLowerCase()) {
+                case "frozen_bn", "frozenbn" -> MaskRcnnConfig.Norm.FROZEN_BN;
+                case "bn" -> MaskRcnnConfig.Norm.BN;
+                default -> throw new IllegalArgumentException("norm must be frozen_bn or bn, got '" + meta.get(NORM) + "'");
+            };
+            double[] sizes = meta.containsKey(ANCHOR_SIZES) ? numbers(meta.get(ANCHOR_SIZES)) : MaskRcnnConfig.ANCHOR_SIZES;
+            double[] ratios = meta.containsKey(ANCHOR_RATIOS) ? numbers(meta.get(ANCHOR_RATIOS)) : MaskRcnnConfig.ANCHOR_RATIOS;
+            return new MaskRcnnConfig(classes, stride, extraNorm, width, norm, sizes, ratios);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": bad shape metadata (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static double[] numbers(String csv) {
+        String[] f = csv.split(",");
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = Double.parseDouble(f[i].trim());
+        return out;
     }
 
     static boolean strideInOneByOne(Map<String, String> options, Map<String, String> metadata) {

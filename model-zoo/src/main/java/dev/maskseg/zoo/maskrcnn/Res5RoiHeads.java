@@ -55,9 +55,10 @@ public final class Res5RoiHeads extends Module {
     public final MaskHead maskHead;
 
     public Res5RoiHeads(MaskRcnnConfig config, Generator g) {
-        res5 = registerModule("res5", new ResStage(3, 1024, 2048, 2, config.strideInOneByOne(), config.res5ExtraNorm(), g));
-        boxPredictor = registerModule("box_predictor", new BoxPredictor(2048, config.numClasses(), g));
-        maskHead = registerModule("mask_head", new MaskHead(2048, 256, config.numClasses(), g));
+        res5 = registerModule("res5", new ResStage(3, config.res4Channels(), config.res5Channels(), 2, config.strideInOneByOne(), config.res5ExtraNorm(),
+                config.norm(), g));
+        boxPredictor = registerModule("box_predictor", new BoxPredictor(config.res5Channels(), config.numClasses(), g));
+        maskHead = registerModule("mask_head", new MaskHead(config.res5Channels(), config.maskHeadChannels(), config.numClasses(), g));
         try (var ng = GradMode.noGrad()) {
             boxPredictor.clsScore.weight.copy_(Init.normal(g, 0, 0.01, boxPredictor.clsScore.weight.shape()));
             boxPredictor.bboxPred.weight.copy_(Init.normal(g, 0, 0.001, boxPredictor.bboxPred.weight.shape()));

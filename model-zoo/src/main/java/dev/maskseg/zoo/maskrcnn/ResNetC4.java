@@ -15,7 +15,7 @@ public final class ResNetC4 extends Module {
     public static final class Stem extends Module {
         public final ConvNorm conv1;
 
-        Stem(Generator g) { conv1 = registerModule("conv1", new ConvNorm(3, 64, 7, 2, 3, g)); }
+        Stem(int width, MaskRcnnConfig.Norm norm, Generator g) { conv1 = registerModule("conv1", new ConvNorm(3, width, 7, 2, 3, norm, g)); }
 
         @Override
         public Tensor forward(Tensor x) { return Pool.maxPool2d(conv1.forward(x).relu(), 3, 2, 1); }
@@ -23,12 +23,16 @@ public final class ResNetC4 extends Module {
 
     public final Stem stem;
     public final ResStage res2, res3, res4;
+    private int frozen;
 
-    public ResNetC4(boolean strideInOneByOne, Generator g) {
-        stem = registerModule("stem", new Stem(g));
-        res2 = registerModule("res2", new ResStage(3, 64, 256, 1, strideInOneByOne, false, g));
-        res3 = registerModule("res3", new ResStage(4, 256, 512, 2, strideInOneByOne, false, g));
-        res4 = registerModule("res4", new ResStage(6, 512, 1024, 2, strideInOneByOne, false, g));
+    public ResNetC4(boolean strideInOneByOne, Generator g) { this(strideInOneByOne, 64, MaskRcnnConfig.Norm.FROZEN_BN, g); }
+
+    /** A ResNet-50 shape scaled by {@code width} / 64 (see {@link MaskRcnnConfig}). */
+    public ResNetC4(boolean strideInOneByOne, int width, MaskRcnnConfig.Norm norm, Generator g) {
+        stem = registerModule("stem", new Stem(width, norm, g));
+        res2 = registerModule("res2", new ResStage(3, width, 4 * width, 1, strideInOneByOne, false, norm, g));
+        res3 = registerModule("res3", new ResStage(4, 4 * width, 8 * width, 2, strideInOneByOne, false, norm, g));
+        res4 = registerModule("res4", new ResStage(6, 8 * width, 16 * width, 2, strideInOneByOne, false, norm, g));
     }
 
     /** [N, 3, H, W] (normalized) → res4 [N, 1024, ⌈H/16⌉-ish, …]. */
@@ -40,12 +44,23 @@ public final class ResNetC4 extends Module {
 
     /**
      * detectron2's freeze_at: 0 trains everything, 1 freezes the stem, 2 the stem and res2 (the default), … up to 4.
-     * FrozenBN buffers are never trained anyway.
+     * FrozenBN buffers are never trained anyway; a trained BN in a frozen stage stays in eval mode (its running
+     * statistics), as detectron2 turns it into a FrozenBN.
      */
     public void freezeAt(int stages) {
         Module[] order = {stem, res2, res3, res4};
+        frozen = Math.min(stages, order.length);
         for (int i = 0; i < order.length; i++) {
             for (Tensor p : order[i].parameters()) p.requiresGrad(i >= stages);
         }
+        train(isTraining());
+    }
+
+    @Override
+    public Module train(boolean on) {
+        super.train(on);
+        Module[] order = {stem, res2, res3, res4};
+        for (int i = 0; i < frozen; i++) order[i].train(false);
+        return this;
     }
 }

@@ -16,9 +16,13 @@ public final class ResStage extends Module {
     public final FrozenBatchNorm norm;
 
     public ResStage(int blocks, int in, int out, int stride, boolean strideInOneByOne, boolean extraNorm, Generator g) {
+        this(blocks, in, out, stride, strideInOneByOne, extraNorm, MaskRcnnConfig.Norm.FROZEN_BN, g);
+    }
+
+    public ResStage(int blocks, int in, int out, int stride, boolean strideInOneByOne, boolean extraNorm, MaskRcnnConfig.Norm normKind, Generator g) {
         for (int i = 0; i < blocks; i++) {
             this.blocks.add(registerModule(Integer.toString(i),
-                    new BottleneckBlock(i == 0 ? in : out, out, out / 4, i == 0 ? stride : 1, strideInOneByOne, g)));
+                    new BottleneckBlock(i == 0 ? in : out, out, out / 4, i == 0 ? stride : 1, strideInOneByOne, normKind, g)));
         }
         norm = extraNorm ? registerModule("norm", new FrozenBatchNorm(out)) : null;
     }

@@ -19,15 +19,17 @@ import java.util.SplittableRandom;
  * The procedural dataset of docs/design.md §6 in PASCAL VOC layout: 1–3 objects per image from four categories that
  * differ in shape and texture (a ringed disc, a checkered box, a striped triangle, a dotted cross), each with a
  * random colour, scale, rotation and position, over a cluttered textured background (smooth colour field, random
- * lines, speckles, noise). Label 0 is background; later objects occlude earlier ones. Seeded: the same seed
- * gives the same files.
+ * lines, speckles, noise). Label 0 is background; later objects occlude earlier ones. Each scene also has an object
+ * map (VOC's {@code SegmentationObject}): 0 background, 1..n the objects in the order they were drawn, over the
+ * pixels where each one is visible (no 255 boundary band). Seeded: the same seed gives the same files.
  */
 public final class SyntheticScenes {
     public static final List<String> CLASSES = List.of("background", "disc", "box", "triangle", "cross");
 
     private SyntheticScenes() {}
 
-    public record Scene(BufferedImage image, byte[] label) {}
+    /** {@code label}: class per pixel; {@code objects}: 1-based object index per pixel (0 background). */
+    public record Scene(BufferedImage image, byte[] label, byte[] objects) {}
 
     /** The smallest and largest image side (larger images would exceed what {@link dev.maskseg.zoo.image.ImageDecoder} reads back). */
     public static final int MIN_SIZE = 16, MAX_SIZE = 16384;
@@ -59,7 +61,7 @@ public final class SyntheticScenes {
         folder.finish(Map.of("images", images, "size", size, "seed", seed, "classes", CLASSES));
     }
 
-    /** Writes JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
+    /** Writes JPEGImages/, SegmentationClass/, SegmentationObject/ and ImageSets/Segmentation/{train,val,trainval}.txt; 80% train. */
     public static void write(Path root, int images, int size, long seed) throws IOException {
         write(root, images, size, seed, StageListener.NONE);
     }
@@ -69,12 +71,13 @@ public final class SyntheticScenes {
         checkSize(images, size);
         checkHeap(size);
         Path jpeg = Files.createDirectories(root.resolve("JPEGImages")), labels = Files.createDirectories(root.resolve("SegmentationClass"));
+        Path objects = Files.createDirectories(root.resolve("SegmentationObject"));
         Path sets = Files.createDirectories(root.resolve("ImageSets/Segmentation"));
         List<String> train = new ArrayList<>(), val = new ArrayList<>();
         int nTrain = Math.max(1, (int) Math.round(images * 0.8));
         try (StageListener.Task task = listener.task("generate scenes", images, "images")) {
             for (int i = 0; i < images; i++) {
-                writeScene(jpeg, labels, i, size, seed);
+                writeScene(jpeg, labels, objects, i, size, seed);
                 (i < nTrain ? train : val).add(String.format("scene_%05d", i));
                 task.step();
             }
@@ -86,18 +89,21 @@ public final class SyntheticScenes {
         AtomicFiles.write(sets.resolve("trainval.txt"), out -> out.write((String.join("\n", all) + "\n").getBytes()));
     }
 
-    private static void writeScene(Path jpeg, Path labels, int i, int size, long seed) throws IOException {
+    private static void writeScene(Path jpeg, Path labels, Path objects, int i, int size, long seed) throws IOException {
         String id = String.format("scene_%05d", i);
         Scene s = generate(size, size, new SplittableRandom(seed * 1_000_003L + i));
         ImageEncoder.writeJpeg(jpeg.resolve(id + ".jpg"), s.image(), 0.95f);
         BufferedImage lab = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
         lab.getRaster().setDataElements(0, 0, size, size, s.label());
         ImageEncoder.writePng(labels.resolve(id + ".png"), lab);
+        BufferedImage obj = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+        obj.getRaster().setDataElements(0, 0, size, size, s.objects());
+        ImageEncoder.writePng(objects.resolve(id + ".png"), obj);
     }
 
     public static Scene generate(int w, int h, SplittableRandom r) {
         float[] rgb = background(w, h, r);
-        byte[] label = new byte[w * h];
+        byte[] label = new byte[w * h], objectIds = new byte[w * h];
         double count = r.nextDouble();
         int objects = count < 0.6 ? 1 : count < 0.9 ? 2 : 3;
         for (int o = 0; o < objects; o++) {
@@ -125,6 +131,7 @@ public final class SyntheticScenes {
                     float[] c = second ? alt : base;
                     for (int ch = 0; ch < 3; ch++) rgb[3 * (y * w + x) + ch] = c[ch];
                     label[y * w + x] = (byte) cls;
+                    objectIds[y * w + x] = (byte) (o + 1);
                 }
             }
         }
@@ -137,7 +144,7 @@ public final class SyntheticScenes {
             }
             img.setRGB(i % w, i / w, px);
         }
-        return new Scene(img, label);
+        return new Scene(img, label, objectIds);
     }
 
     /** Shapes in object coordinates (unit = the object's scale). */

@@ -38,8 +38,14 @@ public final class DemoRunner {
     /** The metrics written to {@code metrics.json}, and the report. */
     public record Result(Map<String, Object> metrics, Path report) {}
 
-    /** The generated dataset as the methods see it: train images with their mined masks, with ground truth, and val. */
-    record Data(List<Sample> trainMasked, List<Sample> trainGt, List<Sample> val, int classes) {}
+    /**
+     * The generated dataset as the methods see it: train images with their mined masks, with ground truth, and val; and
+     * where they come from (the dataset and mask folders, the ids of each list in order).
+     */
+    record Data(List<Sample> trainMasked, List<Sample> trainGt, List<Sample> val, int classes, Sources sources) {}
+
+    /** The dataset folder, the prior's mask folder and the ids of {@link Data}'s three lists. */
+    record Sources(Path dataset, Path masks, List<String> trainMaskedIds, List<String> trainIds, List<String> valIds) {}
 
     private DemoRunner() {}
 
@@ -71,11 +77,13 @@ public final class DemoRunner {
         MaskMiningStage.Summary mined = new MaskMiningStage(o.prior(), params).run(generated, masks, o.miningThreads(), new BatchOptions(false, mode), listener);
         listener.info(mined.line());
 
-        List<Sample> trainViews = List.copyOf(voc.withMasks("train", masks)); // small: decode once, keep in memory
-        List<Sample> trainGt = List.copyOf(voc.withLabels("train"));
+        ImageSet trainMaskedSet = voc.withMasks("train", masks), trainSet = voc.withLabels("train");
+        List<Sample> trainViews = List.copyOf(trainMaskedSet); // small: decode once, keep in memory
+        List<Sample> trainGt = List.copyOf(trainSet);
         ImageSet valSet = voc.withLabels("val");
         List<Sample> val = List.copyOf(valSet);
-        Data data = new Data(trainViews, trainGt, val, SyntheticScenes.CLASSES.size());
+        Data data = new Data(trainViews, trainGt, val, SyntheticScenes.CLASSES.size(),
+                new Sources(dataDir, masks, ids(trainMaskedSet), ids(trainSet), ids(valSet)));
 
         DemoOutcome outcome = o.method().equals("maskdistill") ? MaskDistillDemo.run(o, data, listener, times)
                 : MaskContrastDemo.run(o, data, listener, times);
@@ -131,6 +139,12 @@ public final class DemoRunner {
         listener.info(String.format("demo: model %s; try it on your own photos: maskseg predict --model %s --images DIR --out DIR",
                 o.out().resolve(MODEL), o.out().resolve(MODEL)));
         return new Result(metrics, report);
+    }
+
+    private static List<String> ids(ImageSet set) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < set.size(); i++) out.add(set.id(i));
+        return out;
     }
 
     /** A val image's mined mask (binarized) for the grid; null when the prior gave none or it cannot be read. */

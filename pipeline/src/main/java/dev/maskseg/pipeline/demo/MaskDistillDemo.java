@@ -12,6 +12,7 @@ import dev.maskseg.pipeline.maskdistill.MaskClustering;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillTrainer;
 import dev.maskseg.pipeline.maskdistill.PseudoMaps;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnConfig;
 import dev.maskseg.pipeline.predict.PredictStage;
 import dev.maskseg.pipeline.train.TrainProgress;
 import dev.maskseg.zoo.SmallSegmenter;
@@ -28,7 +29,9 @@ import java.util.Map;
  * (std-whitened, L2, k-means with the clustering seed; §3.3), painted into pseudo semantic maps (§3.5), a small segmentation
  * network trained on them with hard-pixel mining (§3.6), evaluated by Hungarian matching of its labels and by a
  * linear probe. Without clustering.weights (no DINO weights can be downloaded here) the ViT is at random initialisation and the
- * report says so. Mask R-CNN (§3.4) is not part of maskseg; the prior's masks feed §3.5 directly.
+ * report says so. With {@code maskdistill.detector: maskrcnn} (the demo config's) a small Mask R-CNN is trained on the clustered
+ * masks and its confident candidates make the pseudo maps ({@link DemoDetector}, §3.4–3.5); with {@code prior} the prior's
+ * masks are painted directly.
  */
 final class MaskDistillDemo {
     private MaskDistillDemo() {}
@@ -37,6 +40,7 @@ final class MaskDistillDemo {
         RunConfig run = o.config();
         MaskDistillConfig cfg = run.section("maskdistill", MaskDistillConfig.demo(), MaskDistillConfig.class);
         ClusteringConfig clustering = run.section("clustering", ClusteringConfig.official(), ClusteringConfig.class);
+        MaskRcnnConfig detectorCfg = run.section("maskrcnn", MaskRcnnConfig.demo(), MaskRcnnConfig.class);
         if (o.epochs() > 0) cfg = cfg.withEpochs(o.epochs());
         List<Sample> trainMasked = d.trainMasked(), trainGt = d.trainGt(), val = d.val();
         int classes = d.classes();
@@ -57,14 +61,28 @@ final class MaskDistillDemo {
         cfg = cfg.withLabels(k + 1);
         Miou.Matching matching = k == classes - 1 ? Miou.Matching.HUNGARIAN : Miou.Matching.MAJORITY;
         List<Sample> pseudo = new ArrayList<>();
-        for (int i = 0; i < trainMasked.size(); i++) {
-            Sample s = trainMasked.get(i);
-            byte[] map = PseudoMaps.paint(s.mask().length, List.of(new PseudoMaps.Candidate(s.mask(), 1.0, cluster[i])), cfg.tau());
-            pseudo.add(new Sample(s.rgb(), map, s.width(), s.height()));
+        Double pseudoMiou;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        String detectorNotes = "";
+        if (cfg.usesDetector()) {
+            times.begin("Mask R-CNN: train, detect, paint");
+            DemoDetector.Outcome det = DemoDetector.run(o, d, cluster, cfg, detectorCfg, listener);
+            pseudo = det.pseudo();
+            pseudoMiou = pseudo.isEmpty() ? null : DemoDetector.pseudoMiou(pseudo, det.pseudoGt(), classes, matching);
+            extra.putAll(det.metrics());
+            detectorNotes = det.notes();
+        } else {
+            for (int i = 0; i < trainMasked.size(); i++) {
+                Sample s = trainMasked.get(i);
+                byte[] map = PseudoMaps.paint(s.mask().length, List.of(new PseudoMaps.Candidate(s.mask(), 1.0, cluster[i])), cfg.tau());
+                pseudo.add(new Sample(s.rgb(), map, s.width(), s.height()));
+            }
+            // every generated train image normally gets a mask; only then are the two lists aligned
+            pseudoMiou = trainGt.size() != pseudo.size() ? null
+                    : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), matching).miou();
         }
-        // every generated train image normally gets a mask; only then are the two lists aligned
-        Double pseudoMiou = trainGt.size() != pseudo.size() ? null
-                : Miou.evaluate(Confusion.of(toInts(pseudo), trainGt, classes), matching).miou();
+        listener.info(String.format("demo: training a %s segmenter for %d epochs on %d pseudo maps (%s)", cfg.backbone(), cfg.epochs(), pseudo.size(),
+                cfg.usesDetector() ? "Mask R-CNN's confident candidates" : "the prior's masks"));
 
         times.begin("train");
         MaskDistillTrainer trainer = new MaskDistillTrainer(cfg);
@@ -99,8 +117,8 @@ final class MaskDistillDemo {
         }
         Map<String, double[]> series = new LinkedHashMap<>();
         series.put("hard-pixel CE", loss);
-        Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("epochs", cfg.epochs());
+        extra.put("detector", cfg.detector());
         if (pseudoMiou != null) extra.put("pseudo_map_train_miou", pseudoMiou);
         if (o.crfRounds() > 0) {
             times.begin("CRF rounds");
@@ -110,10 +128,11 @@ final class MaskDistillDemo {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("clustering", clustering);
         config.put("maskdistill", cfg);
+        if (cfg.usesDetector()) config.put("maskrcnn", detectorCfg);
         return new DemoOutcome("MaskDistill", "labels", trained, base, ep, series, extra, String.format(
-                "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.", cfg.epochs(),
+                "%d epochs. Masks clustered with a %s %s; pseudo maps score %s mIoU (Hungarian) against the train ground truth.%s", cfg.epochs(),
                 clustering.vit(), clustering.weights().isEmpty() ? "at random initialisation (no DINO weights offline)" : "from " + clustering.weights(),
-                pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou)), config);
+                pseudoMiou == null ? "n/a" : String.format("%.3f", pseudoMiou), detectorNotes), config);
     }
 
     private static DemoOutcome.Scores evaluate(SmallSegmenter model, List<Sample> trainGt, List<Sample> val, int classes, Miou.Matching matching,

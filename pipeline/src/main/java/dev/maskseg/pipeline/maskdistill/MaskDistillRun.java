@@ -13,6 +13,10 @@ import dev.maskseg.pipeline.data.JsonFiles;
 import dev.maskseg.pipeline.data.PriorMasks;
 import dev.maskseg.pipeline.data.VocDataset;
 import dev.maskseg.pipeline.eval.EvalSplit;
+import dev.maskseg.pipeline.maskrcnn.DetectStage;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnConfig;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnDetector;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnRun;
 import dev.maskseg.pipeline.train.Checkpoints;
 import dev.maskseg.pipeline.train.ModelFiles;
 import dev.maskseg.pipeline.train.RunMetrics;
@@ -28,24 +32,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MaskDistill run in a folder (docs/methods.md §3): the prior's masks clustered and painted into {@code pseudo/<id>.png}
- * with {@code pseudo/clusters.json} ({@link PseudoLabelStage}; a resumed run reuses maps made with its own clusters,
- * τ and seed), or the given label maps ({@code data.labels}); then the segmenter trained on them with
+ * A MaskDistill run in a folder (docs/methods.md §3): the pseudo maps {@code pseudo/<id>.png}, or the given label maps
+ * ({@code data.labels}); then the segmenter trained on them with
  * {@code checkpoint.safetensors} after every epoch, {@code metrics.csv}/{@code metrics.json} and finally
  * {@code model.safetensors} ({@code best.safetensors} too with a {@code val:} split). Each CRF round (§3.7) predicts
  * the train split with the dense CRF using the previous round's best network (its last without validation) into
  * {@code crf-round-<r>/labels/}, and trains a fresh network on those maps in {@code crf-round-<r>/}. Every round writes
  * {@code round.json} (its scores) when done; metrics.csv and metrics.json hold every round. {@code --resume} skips
  * finished rounds, keeps the CRF maps already written and continues a round from its checkpoint.
+ *
+ * <p>The pseudo maps: with {@code detector: maskrcnn} (the method) the prior's masks are clustered and a Mask R-CNN trained
+ * on them in {@code detector/} ({@link MaskRcnnRun}), its candidates on the split's images written to
+ * {@code detector/results.json} ({@link DetectStage}) and painted by the §3.5 rule ({@link DetectorPseudoMaps},
+ * {@code pseudo/maps.json}); with {@code detector: prior} the prior's own candidates are clustered and painted
+ * ({@link PseudoLabelStage}, {@code pseudo/clusters.json}). A resumed run reuses every finished step made with the same
+ * settings.
  */
 public final class MaskDistillRun {
     /**
-     * The {@code data:}, {@code clustering:}, {@code maskdistill:} and {@code val:} sections, the run folder and what may be
-     * done with a run already there ({@link RunFolder}), whether to stop at the first bad file, whether to stop once the
-     * pseudo maps are painted, and the effective configuration written to config.yml.
+     * The {@code data:}, {@code clustering:}, {@code maskdistill:}, {@code val:} and {@code maskrcnn:} sections, the run
+     * folder and what may be done with a run already there ({@link RunFolder}), whether to stop at the first bad file,
+     * whether to stop once the pseudo maps are painted, and the effective configuration written to config.yml.
      */
-    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, ValConfig val, Path out, RunFolder.Mode mode, boolean strict,
-                          boolean pseudoOnly, String configYaml) {
+    public record Options(DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, ValConfig val, MaskRcnnConfig maskrcnn, Path out,
+                          RunFolder.Mode mode, boolean strict, boolean pseudoOnly, String configYaml) {
         /** Whether the run in {@code out} is continued (a training run is only with --resume: {@link RunFolder} refuses the rest). */
         boolean resume() { return mode == RunFolder.Mode.RESUME; }
     }
@@ -70,16 +80,18 @@ public final class MaskDistillRun {
             listener.info("train maskdistill: training on the label maps in " + labels + " (labels 0.." + cfg.clusters() + ", 255 ignored)");
         } else {
             labels = o.out().resolve("pseudo");
-            if (o.resume() && ClustersIndex.madeWith(labels, cfg, o.clustering())) listener.info("train maskdistill: reusing the pseudo maps in " + labels);
+            Path clusters = labels;
+            if (cfg.usesDetector()) clusters = detectorPseudoLabels(voc, o, labels, listener);
+            else if (o.resume() && ClustersIndex.madeWith(labels, cfg, o.clustering())) listener.info("train maskdistill: reusing the pseudo maps in " + labels);
             else pseudoLabels(voc, o, labels, listener);
             if (o.pseudoOnly()) {
                 folder.finish(Map.of("pseudo_only", true, "skipped", skipped.lines().size(), "errors", skipped.lines()));
                 return labels;
             }
-            cfg = cfg.withLabels(ClustersIndex.read(labels).labels()); // raw clusters with over-clustering: C x overcluster + 1 outputs
+            cfg = cfg.withLabels(ClustersIndex.read(clusters).labels()); // raw clusters with over-clustering: C x overcluster + 1 outputs
         }
         if (o.pseudoOnly()) throw new IllegalArgumentException("--pseudo-only paints pseudo maps from data.masks; data.labels gives maps already");
-        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.out(), o.mode(), o.strict(), false, o.configYaml());
+        o = new Options(o.data(), o.clustering(), cfg, o.val(), o.maskrcnn(), o.out(), o.mode(), o.strict(), false, o.configYaml());
         EvalSplit val = o.val().enabled() ? EvalSplit.streamed(voc.withLabels(o.val().split()), cfg.size()) : null;
         if (val != null) listener.info(String.format("train maskdistill: validating every epoch on %d %s images at %s (%s matching)", val.count(),
                 o.val().split(), cfg.size() > 0 ? cfg.size() + "x" + cfg.size() : "their own size", o.val().matching()));
@@ -190,23 +202,60 @@ public final class MaskDistillRun {
         return s;
     }
 
+    /**
+     * §3.3–3.5 with the detector: clusters and Mask R-CNN in detector/, its candidates on the split, the confident ones
+     * painted into {@code pseudo}; returns the folder of the clusters' index (what the maps' labels are).
+     */
+    private static Path detectorPseudoLabels(VocDataset voc, Options o, Path pseudo, StageListener listener) throws IOException {
+        Path dir = o.out().resolve("detector"), results = dir.resolve("results.json"), clusters = dir.resolve(MaskRcnnRun.CLUSTERS);
+        PseudoMaps.Rule rule = PseudoMaps.Rule.parse(o.cfg().paint());
+        if (o.resume() && Files.exists(results) && DetectorPseudoMaps.madeWith(pseudo, results, o.cfg().tau(), rule)) {
+            listener.info("train maskdistill: reusing the pseudo maps in " + pseudo + " (painted from " + results + ")");
+            return clusters;
+        }
+        Path model = MaskRcnnRun.run(new MaskRcnnRun.Options(o.data(), o.clustering(), o.cfg(), o.maskrcnn(), dir,
+                o.resume() ? RunFolder.Mode.RESUME : RunFolder.Mode.NEW, o.strict(), null), listener);
+        if (o.resume() && Files.exists(results)) {
+            listener.info("train maskdistill: reusing the detections in " + results);
+        } else {
+            List<Path> images = voc.ids(o.data().split()).stream().map(voc::imageFile).toList();
+            String source = model.toAbsolutePath() + " (" + Files.size(model) + " bytes, " + Files.getLastModifiedTime(model) + ")";
+            DetectStage.Summary s = new DetectStage(new MaskRcnnDetector(ModelFiles.loadMaskRcnn(model, o.maskrcnn())), o.strict())
+                    .run(images, results, source, !o.resume(), listener);
+            listener.info("train maskdistill: " + s.line());
+        }
+        DetectorPseudoMaps.Summary p = DetectorPseudoMaps.paint(results, o.cfg().tau(), rule, pseudo, listener);
+        listener.info(String.format("train maskdistill: pseudo maps of %d images from %d of %d detections (tau %.2f, %s rule)", p.images(), p.painted(),
+                p.results(), o.cfg().tau(), o.cfg().paint()));
+        return clusters;
+    }
+
     private static void pseudoLabels(VocDataset voc, Options o, Path pseudo, StageListener listener) throws IOException {
-        ClusteringConfig clustering = o.clustering();
-        if (o.data().masks().isEmpty()) throw new IllegalArgumentException("config: data.masks (a prior's folder) or data.labels is required");
+        clusterAndPaint(voc, o.data(), o.clustering(), o.cfg(), pseudo, o.strict(), "train maskdistill", listener);
+    }
+
+    /**
+     * §3.3 and §3.5 on the prior's masks of {@code data.masks} over {@code data.split} ({@link PseudoLabelStage}): the
+     * clusters (named by ground-truth boxes when asked) in {@code dir/clusters.json} and the prior's pseudo maps beside it.
+     */
+    public static PseudoLabelStage.Summary clusterAndPaint(VocDataset voc, DataConfig data, ClusteringConfig clustering, MaskDistillConfig cfg, Path dir,
+                                                           boolean strict, String who, StageListener listener) throws IOException {
+        if (data.masks().isEmpty()) throw new IllegalArgumentException("config: data.masks (a prior's folder) or data.labels is required");
         if (clustering.weights().isEmpty()) {
-            listener.warning("train maskdistill: WARNING clustering.weights is empty: clustering with a randomly initialised " + clustering.vit()
+            listener.warning(who + ": WARNING clustering.weights is empty: clustering with a randomly initialised " + clustering.vit()
                     + " (give DINO weights for the method's results)");
         }
         VisionTransformer vit = MaskClustering.vit(clustering, clustering.seed());
-        List<String> ids = voc.ids(o.data().split());
-        PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(o.data().masks())), o.strict());
-        GroundTruthBoxes boxes = clustering.byBoxes() ? GroundTruthBoxes.open(voc.root(), o.cfg().clusters()) : null;
-        PseudoLabelStage.Summary s = stage.run(ids, vit, o.cfg(), clustering, boxes, pseudo, listener);
-        listener.info(String.format("train maskdistill: %d masks of %d images in %d clusters (%s CLS, seed %d), pseudo maps with tau %.2f; %d images skipped",
-                s.masks(), s.images(), clustering.k(o.cfg().clusters()), clustering.vit(), clustering.seed(), o.cfg().tau(), s.skipped()));
+        List<String> ids = voc.ids(data.split());
+        PseudoLabelStage stage = new PseudoLabelStage(voc::imageFile, PriorMasks.open(Path.of(data.masks())), strict);
+        GroundTruthBoxes boxes = clustering.byBoxes() ? GroundTruthBoxes.open(voc.root(), cfg.clusters()) : null;
+        PseudoLabelStage.Summary s = stage.run(ids, vit, cfg, clustering, boxes, dir, listener);
+        listener.info(String.format("%s: %d masks of %d images in %d clusters (%s CLS, seed %d), pseudo maps with tau %.2f; %d images skipped", who,
+                s.masks(), s.images(), clustering.k(cfg.clusters()), clustering.vit(), clustering.seed(), cfg.tau(), s.skipped()));
         if (s.naming().named()) {
-            listener.info(String.format("train maskdistill: clusters named by %s boxes (%s matching, %d masks with a target): %s; maps hold classes 1..%d",
-                    s.naming().boxes(), s.naming().method(), s.naming().targeted(), s.naming().matching(), o.cfg().clusters()));
+            listener.info(String.format("%s: clusters named by %s boxes (%s matching, %d masks with a target): %s; maps hold classes 1..%d", who,
+                    s.naming().boxes(), s.naming().method(), s.naming().targeted(), s.naming().matching(), cfg.clusters()));
         }
+        return s;
     }
 }

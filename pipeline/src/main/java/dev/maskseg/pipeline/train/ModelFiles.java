@@ -5,27 +5,32 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.io.SafeTensors;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.pipeline.maskcontrast.MaskContrastConfig;
+import dev.maskseg.pipeline.config.RunConfig;
 import dev.maskseg.pipeline.maskdistill.MaskDistillConfig;
+import dev.maskseg.pipeline.maskrcnn.MaskRcnnConfig;
 import dev.maskseg.zoo.LinearProbe;
 import dev.maskseg.zoo.SmallSegmenter;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.maskcontrast.MaskContrastModel;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnC4;
+import dev.maskseg.zoo.maskrcnn.MaskRcnnWeights;
 import dev.maskseg.zoo.weights.NameMapping;
 import dev.maskseg.zoo.weights.WeightFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Trained model files, the one place they are written and read: a safetensors file of the model's state dict (the
  * official names) whose metadata says what it is ({@code model}: {@value #MASKCONTRAST}, {@value #MASKDISTILL},
- * {@value #LINEAR_PROBE}) and what rebuilds it (backbone, width, embedding size, labels, classes). The loaders also
+ * {@value #LINEAR_PROBE}, {@value #MASKRCNN}) and what rebuilds it (backbone, width, embedding size, labels, classes). The loaders also
  * take the official checkpoints of each method (PyTorch {@code .pth} or safetensors without our metadata).
  */
 public final class ModelFiles {
-    public static final String MASKCONTRAST = "maskcontrast", MASKDISTILL = "maskdistill", LINEAR_PROBE = "linear_probe";
+    public static final String MASKCONTRAST = "maskcontrast", MASKDISTILL = "maskdistill", LINEAR_PROBE = "linear_probe", MASKRCNN = "maskrcnn";
 
     private ModelFiles() {}
 
@@ -44,6 +49,46 @@ public final class ModelFiles {
     /** A linear probe (weight, bias) over {@code classes} classes. */
     public static void saveProbe(Path file, LinearProbe probe, int classes) throws IOException {
         SafeTensors.write(file, probe.stateDict(), Map.of("model", LINEAR_PROBE, "classes", Integer.toString(classes)));
+    }
+
+    /** A trained Mask R-CNN: what it detects, how its input is prepared and the detection settings. */
+    public record MaskRcnn(MaskRcnnC4 model, MaskRcnnConfig cfg, long[] categoryIds) {}
+
+    /**
+     * A Mask R-CNN by detectron2's names, with its shape ({@link MaskRcnnWeights#shapeMetadata}), its {@code maskrcnn:}
+     * settings (input size and normalization, detection thresholds) and the COCO category id of each class.
+     */
+    public static void saveMaskRcnn(Path file, MaskRcnnC4 model, MaskRcnnConfig cfg, long[] categoryIds) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(MaskRcnnWeights.shapeMetadata(model.config));
+        meta.put("model", MASKRCNN);
+        meta.put("maskrcnn", RunConfig.toYaml(Map.of("maskrcnn", cfg)));
+        meta.put("category_ids", String.join(",", java.util.Arrays.stream(categoryIds).mapToObj(Long::toString).toList()));
+        SafeTensors.write(file, model.stateDict(), meta);
+    }
+
+    /**
+     * A model written by {@link #saveMaskRcnn}; or detectron2 weights ({@code .pth}, {@code .pkl}, safetensors without our
+     * metadata) detected with {@code fallback}'s settings and category ids 0..C-1. In eval mode.
+     */
+    public static MaskRcnn loadMaskRcnn(Path file, MaskRcnnConfig fallback) throws IOException {
+        Map<String, String> meta = file.toString().endsWith(".safetensors") ? metadata(file, MASKRCNN, "Mask R-CNN") : Map.of();
+        MaskRcnnC4 model = MaskRcnnWeights.load(file, Map.of());
+        int classes = model.numClasses();
+        if (!MASKRCNN.equals(meta.get("model"))) {
+            long[] ids = new long[classes];
+            for (int c = 0; c < classes; c++) ids[c] = c;
+            return new MaskRcnn(model, fallback, ids);
+        }
+        MaskRcnnConfig cfg = RunConfig.parse(file + " (metadata)", meta.getOrDefault("maskrcnn", ""), List.of()).section("maskrcnn", fallback, MaskRcnnConfig.class);
+        String[] f = meta.getOrDefault("category_ids", "").split(",");
+        if (f.length != classes) throw new IOException(file + ": " + f.length + " category ids for " + classes + " classes");
+        long[] ids = new long[classes];
+        try {
+            for (int c = 0; c < classes; c++) ids[c] = Long.parseLong(f[c].trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": bad category_ids metadata '" + meta.get("category_ids") + "'");
+        }
+        return new MaskRcnn(model, cfg, ids);
     }
 
     /** What a safetensors file written here holds ({@value #MASKCONTRAST}, ...); null for any other file. */
@@ -125,7 +170,7 @@ public final class ModelFiles {
                     + "(written when training ends; --resume finishes an interrupted run)");
         }
         String k = meta.get("model");
-        if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE).contains(k)) {
+        if (k != null && !k.equals(kind) && List.of(MASKCONTRAST, MASKDISTILL, LINEAR_PROBE, MASKRCNN).contains(k)) {
             throw new IOException(file + " is not a " + method + " model: its metadata says model=" + k);
         }
         return meta;
