@@ -11,7 +11,7 @@ import java.util.List;
  * code, and on a two-core machine a busy compute pool starves the compiler thread. So every timing here waits for the
  * JIT to go quiet and for consecutive measurements to agree before it reports.
  */
-final class Timing {
+public final class Timing {
     private static final double AGREE = 0.03;
 
     private Timing() {}
@@ -41,14 +41,14 @@ final class Timing {
     }
 
     /** A median wall time and the process CPU time per call over the same calls (every thread, JIT and GC included). */
-    record Result(double medianMs, double cpuMsPerCall) {}
+    public record Result(double medianMs, double cpuMsPerCall) {}
 
     /** The median of as many calls as fit in budgetNanos, at least minCalls and at most maxCalls. */
     static double medianMs(Runnable f, long budgetNanos, int minCalls, int maxCalls) {
         return timed(f, budgetNanos, minCalls, maxCalls).medianMs();
     }
 
-    static Result timed(Runnable f, long budgetNanos, int minCalls, int maxCalls) {
+    public static Result timed(Runnable f, long budgetNanos, int minCalls, int maxCalls) {
         List<Double> ms = new ArrayList<>();
         long start = System.nanoTime(), cpu0 = processCpuNanos();
         while (ms.size() < minCalls || (System.nanoTime() - start < budgetNanos && ms.size() < maxCalls)) {

@@ -1,12 +1,10 @@
 package dev.maskseg.bench.peers;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
+import dev.maskseg.bench.Timing;
 
 /**
- * Steady-state timing as bench's Timing does it for our own cases: warm-up calls, then windows until two consecutive
- * window medians agree within 3%, then the median of one final window. Native libraries have no JIT to wait for, but
+ * Steady-state timing as bench's {@link Timing} does it for our own cases (each window is {@link Timing#timed}):
+ * warm-up calls, then windows until two consecutive window medians agree within 3%, then the median of one final window. Native libraries have no JIT to wait for, but
  * libtorch's TorchScript executor profiles and re-optimizes its graph over the first calls, and ONNX Runtime sizes its
  * memory arena on the first ones. --quick: one warm-up call, then the median of a window of windowNanos and at least
  * two calls (callers pass 0 for models and training steps, a short window for kernels), as bench/peer_cases.py does.
@@ -35,19 +33,7 @@ final class PeerTiming {
     }
 
     private static Result window(Runnable f, long budgetNanos, int minCalls) {
-        List<Double> ms = new ArrayList<>();
-        long start = System.nanoTime(), cpu0 = processCpuNanos();
-        while (ms.size() < minCalls || (System.nanoTime() - start < budgetNanos && ms.size() < 200)) {
-            long t0 = System.nanoTime();
-            f.run();
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        double cpu = (processCpuNanos() - cpu0) / 1e6 / ms.size();
-        ms.sort(Double::compare);
-        return new Result(ms.get(ms.size() / 2), cpu);
-    }
-
-    static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+        Timing.Result r = Timing.timed(f, budgetNanos, minCalls, 200);
+        return new Result(r.medianMs(), r.cpuMsPerCall());
     }
 }
