@@ -14,6 +14,11 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
 final class JvmConv {
     private static final int COL_BLOCK = 1024;
     private static final ThreadLocal<float[]> COLS = new ThreadLocal<>();
+    /**
+     * The calling thread's buffer for a repacked kernel (per tap, flipped) or per-tap weight gradient: reused across
+     * calls, as a fresh multi-megabyte array per call cost more than the convolution itself on 7x7 and 14x14 maps.
+     */
+    private static final ThreadLocal<float[]> PACKED = new ThreadLocal<>();
 
     private JvmConv() {}
 
@@ -50,9 +55,9 @@ final class JvmConv {
         }
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
-        boolean tap = !g.pointwise(p) && TapConv.preferred(g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean tap = !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        float[] wt = tap ? new float[g.cout() * g.kdim()] : null;
+        float[] wt = tap ? packed(g.cout() * g.kdim()) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
         }
@@ -72,8 +77,9 @@ final class JvmConv {
                     continue;
                 }
                 PanelSource a = PanelSource.strided(ws, wBase, g.kdim(), 1);
-                if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
-                else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix);
+                boolean overwrite = bias == null;   // y is not read then: no bias to add to
+                if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
+                else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
             }
         });
     }
@@ -83,9 +89,9 @@ final class JvmConv {
         float[] xs = f(x), gys = f(gy), gws = f(gw);
         int pix = g.pix(), kd = g.kdim();
         java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
-        boolean tap = !g.pointwise(p) && TapConv.preferred(g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean tap = !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        float[] gwt = tap ? new float[g.coutG() * kd] : null;
+        float[] gwt = tap ? packed(g.coutG() * kd) : null;
         for (int grp = 0; grp < g.groups(); grp++) {
             int wBase = gw.offset() + grp * g.coutG() * kd;
             for (int n = 0; n < g.n(); n++) {
@@ -119,10 +125,10 @@ final class JvmConv {
         ConvParams tp = new ConvParams(1, 1, p.dilationH() * (g.kh() - 1) - p.padH(), p.dilationW() * (g.kw() - 1) - p.padW(),
                 p.dilationH(), p.dilationW(), 1);
         boolean stride1 = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1;
-        boolean tap = stride1 && TapConv.preferred(g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
+        boolean tap = stride1 && TapConv.preferred(g.n(), g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
         boolean shifted = !tap && stride1 && tp.padH() >= 0 && tp.padW() >= 0 && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
         float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
-        float[] wb = tap ? new float[g.cout() * kd] : null;
+        float[] wb = tap ? packed(g.cout() * kd) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.flippedTapsFirst(ws, w.offset() + grp * g.coutG() * kd, g.coutG(), g.cinG(), g.kh() * g.kw(), wb, grp * g.coutG() * kd);
         }
@@ -163,14 +169,20 @@ final class JvmConv {
         });
     }
 
+    private static float[] packed(int size) {
+        float[] b = PACKED.get();
+        if (b == null || b.length < size) PACKED.set(b = new float[size]);
+        return b;
+    }
+
     /** Per group, w[co, ci, i, j] → [ci, co, kh−1−i, kw−1−j]: the kernel of the transposed (input-gradient) convolution. */
     private static float[] flippedTransposed(float[] ws, int wOff, Geometry g) {
         int kh = g.kh(), kw = g.kw(), taps = kh * kw, cinG = g.cinG(), coutG = g.coutG();
-        float[] out = new float[g.cout() * cinG * taps];
+        float[] out = packed(g.cout() * cinG * taps);
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = grp * coutG * cinG * taps;
-            for (int co = 0; co < coutG; co++) {
-                for (int ci = 0; ci < cinG; ci++) {
+            for (int ci = 0; ci < cinG; ci++) {   // written in order
+                for (int co = 0; co < coutG; co++) {
                     for (int tap = 0; tap < taps; tap++) {
                         out[base + (ci * coutG + co) * taps + (taps - 1 - tap)] = ws[wOff + base + (co * cinG + ci) * taps + tap];
                     }

@@ -22,19 +22,25 @@ final class TapConv {
     private static final ThreadLocal<float[]> CROP = new ThreadLocal<>(), CROP2 = new ThreadLocal<>();
     /** Tap GEMMs are used when the shifted planes would compute this much more than the tap rectangles. */
     static final double PREFERRED_BELOW = 1 / 1.08;
+    /**
+     * What repacking one kernel element per tap costs, in multiply-adds of the GEMM: about 1 ns against 45 GMAC/s on
+     * one Zen 4 core. It decides 7x7 and 14x14 maps at batch 1 (ResNet-50 inference), where the repack of a 512x512x3x3
+     * kernel took as long as the convolution, and leaves the dilated 41x41 maps of DeepLab at batch 2 on the taps.
+     */
+    static final double REPACK_MACS = 45;
 
     private TapConv() {}
 
     /**
-     * Whether tap GEMMs beat the alternative for a stride-1 convolution: the shifted planes (when they apply) compute
-     * taps x oh x (w + 2·padW) pixels per channel pair, the taps only their rectangles; otherwise im2col computes every
-     * tap over every output.
+     * Whether tap GEMMs beat the alternative for a stride-1 convolution of a batch of images: the shifted planes (when
+     * they apply) compute taps x oh x (w + 2·padW) pixels per channel pair and image, the taps only their rectangles but
+     * first repack the kernel tap by tap, once per call; otherwise im2col computes every tap over every output.
      */
-    static boolean preferred(int cinG, int h, int w, int oh, int ow, int kh, int kw, ConvParams p) {
+    static boolean preferred(int images, int cinG, int h, int w, int oh, int ow, int kh, int kw, ConvParams p) {
         if (p.strideH() != 1 || p.strideW() != 1 || p.groups() < 1) return false;
         long useful = usefulWork(h, w, oh, ow, kh, kw, p);
         long other = ShiftedConv.applies(cinG, h, w, ow, p) ? (long) kh * kw * oh * (w + 2L * p.padW()) : (long) kh * kw * oh * ow;
-        return useful < PREFERRED_BELOW * other;
+        return (double) images * useful + (double) kh * kw * REPACK_MACS < PREFERRED_BELOW * images * other;
     }
 
     /** Useful multiply-adds per input channel and output channel: the summed tap rectangles. */
@@ -53,25 +59,38 @@ final class TapConv {
 
     private static int colHi(int j, int w, int ow, ConvParams p) { return Math.min(ow, w - j * p.dilationW() + p.padW()); }
 
-    /** One group's w[co, ci, t] (coutG x cinG x taps from wOff) → out[outOff + (t·coutG + co)·cinG + ci]. */
+    /**
+     * One group's w[co, ci, t] (coutG x cinG x taps from wOff) → out[outOff + (t·coutG + co)·cinG + ci]. Per output
+     * channel its cinG x taps block (in L1) is read with stride taps while each tap's row is written in order.
+     */
     static void tapsFirst(float[] w, int wOff, int coutG, int cinG, int taps, float[] out, int outOff) {
+        int[] stride = new int[V];
+        for (int l = 0; l < V; l++) stride[l] = l * taps;
+        int bound = S.loopBound(cinG);
         for (int co = 0; co < coutG; co++) {
-            for (int ci = 0; ci < cinG; ci++) {
-                int src = wOff + (co * cinG + ci) * taps;
-                for (int t = 0; t < taps; t++) out[outOff + (t * coutG + co) * cinG + ci] = w[src + t];
+            int src = wOff + co * cinG * taps;
+            for (int t = 0; t < taps; t++) {
+                int dst = outOff + (t * coutG + co) * cinG, ci = 0;
+                for (; ci < bound; ci += V) FloatVector.fromArray(S, w, src + t + ci * taps, stride, 0).intoArray(out, dst + ci);
+                for (; ci < cinG; ci++) out[dst + ci] = w[src + t + ci * taps];
             }
         }
     }
 
     /**
      * The transposed, flipped kernel of the input gradient, per tap: out[t][ci][co] = w[co, ci, taps − 1 − t], so that
-     * dX = {@link #forward} of dY with padding dil·(k − 1) − pad.
+     * dX = {@link #forward} of dY with padding dil·(k − 1) − pad. Output channels go in blocks so that the source lines
+     * one block reads stay in L1 while every tap and input channel is written in order.
      */
     static void flippedTapsFirst(float[] w, int wOff, int coutG, int cinG, int taps, float[] out, int outOff) {
-        for (int co = 0; co < coutG; co++) {
-            for (int ci = 0; ci < cinG; ci++) {
-                int src = wOff + (co * cinG + ci) * taps;
-                for (int t = 0; t < taps; t++) out[outOff + ((taps - 1 - t) * cinG + ci) * coutG + co] = w[src + t];
+        final int block = 32;
+        for (int c0 = 0; c0 < coutG; c0 += block) {
+            int c1 = Math.min(coutG, c0 + block);
+            for (int t = 0; t < taps; t++) {
+                for (int ci = 0; ci < cinG; ci++) {
+                    int dst = outOff + ((taps - 1 - t) * cinG + ci) * coutG, src = wOff + ci * taps + t;
+                    for (int co = c0; co < c1; co++) out[dst + co] = w[src + co * cinG * taps];
+                }
             }
         }
     }
@@ -132,12 +151,13 @@ final class TapConv {
         }
     }
 
-    /** gw[co, ci, t] (+)= gwt[t][co][ci]. */
+    /** gw[co, ci, t] (+)= gwt[t][co][ci]: per output channel each tap's row is read in order, its block (in L1) written. */
     static void scatterTaps(float[] gwt, int cout, int cin, int taps, float[] gw, int gwBase) {
         for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                int d = gwBase + (co * cin + ci) * taps;
-                for (int t = 0; t < taps; t++) gw[d + t] += gwt[(t * cout + co) * cin + ci];
+            int d = gwBase + co * cin * taps;
+            for (int t = 0; t < taps; t++) {
+                int src = (t * cout + co) * cin;
+                for (int ci = 0, g = d + t; ci < cin; ci++, g += taps) gw[g] += gwt[src + ci];
             }
         }
     }
