@@ -126,6 +126,9 @@ class BackendParityTest {
         cs.add(c("add_relu broadcast", t -> Pointwise.addRelu(t[0], t[1]), new int[]{3, 19}, new int[]{19}));
         cs.add(c("bilinear", t -> Resize.interpolate(t[0], 17, 13, Mode.BILINEAR, false), new int[]{1, 2, 7, 5}));
         cs.add(c("bicubic", t -> Resize.interpolate(t[0], 14, 9, Mode.BICUBIC, false), new int[]{1, 2, 7, 5}));
+        // enough planes and pixels that the JVM backend splits them over its threads
+        cs.add(c("bilinear align corners, 12 planes", t -> Resize.interpolate(t[0], 41, 37, Mode.BILINEAR, true), new int[]{2, 6, 20, 24}));
+        cs.add(c("nearest down, 12 planes", t -> Resize.interpolate(t[0], 30, 29, Mode.NEAREST, false), new int[]{3, 4, 61, 64}));
         cs.add(c("cat+gather", t -> Index.gather(Index.cat(List.of(t[0], t[1]), 1), 1,
                 Tensor.ofLongs(new long[]{0, 3, 1, 2}, 2, 2).to(t[0].backend())), new int[]{2, 2}, new int[]{2, 3}));
         // a gather and a scatter_add (the backward) with a broadcast index, along the last dim and along a middle one

@@ -5,6 +5,7 @@ import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
+import dev.maskseg.engine.backend.ResizeParams;
 import dev.maskseg.engine.backend.RoiAlignParams;
 import dev.maskseg.engine.backend.UnaryOp;
 import dev.maskseg.engine.backend.View;
@@ -13,8 +14,8 @@ import dev.maskseg.engine.backend.ref.ReferenceBackend;
 /**
  * The fast CPU backend: Vector API kernels on its own ForkJoinPool for float32 data, one class per op family, named as
  * the ops and reference kernels of that family ({@code ops/Conv}, {@code ref/RefConv}, {@link JvmConv}): JvmPointwise,
- * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmBatchNorm, JvmPool, JvmIndex (scatter_add along the last dim), JvmRoiAlign.
- * Anything it does not accelerate (other dtypes, resizing, gather, rarely used ops) runs the inherited reference kernel.
+ * JvmReduce, JvmLinAlg, JvmConv, JvmNorm, JvmBatchNorm, JvmPool, JvmResize, JvmIndex (scatter_add along the last dim),
+ * JvmRoiAlign. Anything it does not accelerate (other dtypes, gather, rarely used ops) runs the inherited reference kernel.
  */
 final class JvmBackend extends ReferenceBackend {
     static final String NAME = "jvm";
@@ -114,6 +115,16 @@ final class JvmBackend extends ReferenceBackend {
         } else {
             super.batchNormBackward(gradOut, reluOut, x, mean, invstd, scale, training, gradX, gradWeight, gradBias);
         }
+    }
+
+    @Override public void interpolate(View x, ResizeParams p, View out) {
+        if (f32(x, out) && dense(x, out)) JvmResize.forward(pool, x, p, out);
+        else super.interpolate(x, p, out);
+    }
+
+    @Override public void interpolateBackward(View gradOut, ResizeParams p, View gradInput) {
+        if (f32(gradOut, gradInput) && dense(gradOut, gradInput)) JvmResize.backward(pool, gradOut, p, gradInput);
+        else super.interpolateBackward(gradOut, p, gradInput);
     }
 
     @Override public void softmax(View x, View out, boolean log) {

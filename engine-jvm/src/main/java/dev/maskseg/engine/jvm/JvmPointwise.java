@@ -33,8 +33,8 @@ final class JvmPointwise {
     static void copy(WorkerPool pool, View src, View dst) {
         float[] s = f(src), d = f(dst);
         RowPlan plan = new RowPlan(dst.shape(), src, dst);
-        int ss = plan.innerStride[0], ds = plan.innerStride[1], n = plan.len;
-        plan.forEachRow(pool, off -> {
+        int ss = plan.innerStride[0], ds = plan.innerStride[1];
+        plan.forEachRow(pool, (off, n) -> {
             if (ss == 1 && ds == 1) System.arraycopy(s, off[0], d, off[1], n);
             else for (int i = 0; i < n; i++) d[off[1] + i * ds] = s[off[0] + i * ss];
         });
@@ -43,9 +43,9 @@ final class JvmPointwise {
     static void unary(WorkerPool pool, UnaryOp op, float p1, float p2, View src, View dst) {
         float[] s = f(src), d = f(dst);
         RowPlan plan = new RowPlan(dst.shape(), src, dst);
-        int ss = plan.innerStride[0], ds = plan.innerStride[1], n = plan.len;
+        int ss = plan.innerStride[0], ds = plan.innerStride[1];
         boolean vec = ss == 1 && ds == 1 && vectorUnary(op);
-        plan.forEachRow(pool, off -> {
+        plan.forEachRow(pool, (off, n) -> {
             int i = vec ? unaryRow(op, p1, p2, s, off[0], d, off[1], n) : 0;
             for (; i < n; i++) d[off[1] + i * ds] = unaryScalar(op, p1, p2, s[off[0] + i * ss]);
         });
@@ -110,9 +110,9 @@ final class JvmPointwise {
     static void binary(WorkerPool pool, BinaryOp op, View a, View b, View dst) {
         float[] x = f(a), y = f(b), d = f(dst);
         RowPlan plan = new RowPlan(dst.shape(), a, b, dst);
-        int sa = plan.innerStride[0], sb = plan.innerStride[1], sd = plan.innerStride[2], n = plan.len;
+        int sa = plan.innerStride[0], sb = plan.innerStride[1], sd = plan.innerStride[2];
         boolean vec = sd == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && !(sa == 0 && sb == 0);
-        plan.forEachRow(pool, off -> {
+        plan.forEachRow(pool, (off, n) -> {
             int i = 0;
             if (vec) {
                 i = S.loopBound(n);

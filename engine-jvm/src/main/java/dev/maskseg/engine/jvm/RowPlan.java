@@ -75,20 +75,42 @@ final class RowPlan {
     }
 
     interface RowBody {
-        void row(int[] off);
+        /** Elements [0, n) of a row, or of a chunk of one, starting at each view's offset in off. */
+        void row(int[] off, int n);
     }
 
-    /** Visits every row, in parallel chunks when the work is large enough. */
+    /**
+     * Visits every row, in parallel chunks when the work is large enough. A contiguous tensor is one long row, so when
+     * there are fewer rows than tasks the rows are cut into chunks of whole vectors, which keeps both cores busy on the
+     * pointwise ops of a training step.
+     */
     void forEachRow(WorkerPool pool, RowBody body) {
+        if (rows == 0) return;
         long work = (long) rows * len;
-        int tasks = work < 32_768 ? 1 : (int) Math.min(rows, pool.threads() * 4L);
-        pool.forRange(tasks, t -> {
-            int r0 = (int) ((long) rows * t / tasks), r1 = (int) ((long) rows * (t + 1) / tasks);
+        int want = work < 32_768 ? 1 : pool.threads() * 4;
+        if (rows >= want || pool.threads() == 1) {
+            int tasks = Math.min(rows, want);
+            pool.forRange(tasks, t -> {
+                int r0 = (int) ((long) rows * t / tasks), r1 = (int) ((long) rows * (t + 1) / tasks);
+                int[] off = new int[base.length];
+                for (int r = r0; r < r1; r++) {
+                    rowOffsets(r, off);
+                    body.row(off, len);
+                }
+            });
+            return;
+        }
+        int chunk = Math.ceilDiv(Math.ceilDiv(len, Math.ceilDiv(want, rows)), CHUNK_ALIGN) * CHUNK_ALIGN;
+        int chunks = Math.ceilDiv(len, chunk);
+        pool.forRange(rows * chunks, t -> {
+            int r = t / chunks, c0 = t % chunks * chunk;
             int[] off = new int[base.length];
-            for (int r = r0; r < r1; r++) {
-                rowOffsets(r, off);
-                body.row(off);
-            }
+            rowOffsets(r, off);
+            for (int v = 0; v < off.length; v++) off[v] += c0 * innerStride[v];
+            body.row(off, Math.min(chunk, len - c0));
         });
     }
+
+    /** Chunks of a row start at multiples of this many elements, a multiple of every vector width. */
+    private static final int CHUNK_ALIGN = 64;
 }
