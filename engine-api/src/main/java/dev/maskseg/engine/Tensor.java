@@ -375,6 +375,15 @@ public final class Tensor {
         return this;
     }
 
+    /** this = a·this + b·y in place (each product rounded, then the sum); y has this tensor's shape and dtype. */
+    public Tensor scaledAdd_(double a, Tensor y, double b) {
+        checkInPlace("scaled_add_");
+        Tensor other = y.to(backend);
+        Pointwise.checkScaledAdd(this, other);
+        backend.scaledAdd(a, view(), b, other.view(), view());
+        return this;
+    }
+
     public Tensor fill_(double value) {
         checkInPlace("fill_");
         backend.fill(view(), value);

@@ -60,6 +60,7 @@ class BackendParityTest {
             cs.add(nc("gelu " + n, t -> Pointwise.gelu(t[0]), new int[]{2, n}));
             cs.add(c("exp/log/sqrt/tanh/sigmoid " + n, t -> t[0].exp().add(1).log().sqrt().tanh().sigmoid(), new int[]{n, 2}));
             cs.add(c("relu/clamp/max " + n, t -> Pointwise.maximum(t[0].relu().clamp(-1, 0.7), t[1]), new int[]{2, n}, new int[]{2, n}));
+            cs.add(c("scaled_add " + n, t -> Pointwise.scaledAdd(t[0], 0.999, t[1], 1 - 0.999), new int[]{3, n}, new int[]{3, n}));
             cs.add(c("sum rows " + n, t -> t[0].sum(1, false), new int[]{4, n}));
             cs.add(nc("sum cols " + n, t -> t[0].sum(0, true), new int[]{n, 3}));
             cs.add(c("amax " + n, t -> Reduce.amax(t[0], new int[]{1}, false), new int[]{3, n}));
@@ -78,6 +79,8 @@ class BackendParityTest {
         cs.add(c("softmax masked -inf 129", t -> Norm.softmax(Index.maskedFill(t[0], t[0].detach().gt(1.0), Double.NEGATIVE_INFINITY), -1),
                 new int[]{3, 129}));
         cs.add(c("softmax dim 1 of 3-d", t -> Norm.softmax(t[0], 1), new int[]{2, 17, 9}));
+        // one long contiguous row cut into chunks over the threads
+        cs.add(c("scaled_add 70001 (chunked)", t -> Pointwise.scaledAdd(t[0], 0.9, t[1], -0.004), new int[]{70001}, new int[]{70001}));
         cs.add(c("linear 3-d", t -> LinAlg.linear(t[0], t[1], t[2]), new int[]{2, 9, 33}, new int[]{40, 33}, new int[]{40}));
         cs.add(c("conv 3x3 pad1", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 5, 9, 9}, new int[]{7, 5, 3, 3}, new int[]{7}));
         cs.add(c("conv 1x1", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{2, 17, 6, 5}, new int[]{9, 17, 1, 1}));

@@ -96,6 +96,27 @@ class NnOptimTest {
         assertTrue(nest.stateDict().containsKey("0.0.momentum_buffer"));
     }
 
+    /** The in-place step rounds as the out-of-place one: g + wd·p, m·buf + d, p − lr·d, each product then each sum. */
+    @Test
+    void sgdInPlaceStepsEqualTheOutOfPlaceFormulaBitForBit() {
+        for (boolean nesterov : new boolean[]{false, true}) {
+            Generator gen = new Generator(11);
+            Tensor p = Tensor.randn(gen, 3, 70001).requiresGrad(true), ref = p.detach().clone(), buf = null;
+            double lr = 0.004, wd = 1e-4, m = 0.9;
+            Sgd sgd = new Sgd(List.of(new ParamGroup(List.of(p), lr, wd)), m, nesterov);
+            for (int step = 0; step < 3; step++) {
+                Tensor grad = Tensor.randn(gen, 3, 70001);
+                p.setGrad(grad);
+                sgd.step();
+                Tensor d = grad.add(ref.mul(wd));
+                buf = buf == null ? d.clone() : buf.mul(m).add(d);
+                d = nesterov ? d.add(buf.mul(m)) : buf;
+                ref = ref.sub(d.mul(lr));
+                assertTrue(java.util.Arrays.equals(ref.toFloatArray(), p.detach().toFloatArray()), "step " + step + " nesterov " + nesterov);
+            }
+        }
+    }
+
     @Test
     void adamwFirstStepIsSignedLrWithDecoupledDecay() {
         Tensor p = param(2);

@@ -29,7 +29,7 @@ public final class Ema {
         try (var ng = GradMode.noGrad()) {
             for (var e : dst.entrySet()) {
                 Tensor s = src.get(e.getKey()), t = e.getValue();
-                if (srcParams.containsKey(e.getKey())) t.copy_(t.mul(momentum).add(s.mul(1 - momentum)));
+                if (srcParams.containsKey(e.getKey())) t.scaledAdd_(momentum, s, 1 - momentum);   // m·t + (1 − m)·s, in place
                 else t.copy_(s);
             }
         }

@@ -25,8 +25,10 @@ class ModulesTest {
             a.conv.weight.copy_(a.conv.weight.add(1.0));
         }
         float before = b.conv.weight.toFloatArray()[0];
+        Tensor expected = b.conv.weight.mul(0.9).add(a.conv.weight.detach().mul(1 - 0.9));   // MoCo's rounding, out of place
         Ema.update(a, b, 0.9);
         assertEquals(before + 0.1f, b.conv.weight.toFloatArray()[0], 1e-6f);
+        assertArrayEquals(expected.toFloatArray(), b.conv.weight.toFloatArray());
         assertThrows(IllegalArgumentException.class, () -> Ema.update(a, new LinearProbe(4, 5, g), 0.9));
     }
 

@@ -37,6 +37,23 @@ public interface Backend {
 
     void binary(BinaryOp op, View a, View b, View dst);
 
+    /**
+     * out = a·x + b·y for views of one shape, each product rounded to the element type before the sum, as
+     * {@code x.mul(a).add(y.mul(b))}; out may be x or y itself (the in-place updates of SGD and of an EMA). This default
+     * runs the two scalings and the sum as {@link #unary} and {@link #binary} kernels through temporaries; a backend may
+     * fuse them into one pass with the same roundings.
+     */
+    default void scaledAdd(double a, View x, double b, View y, View out) {
+        View ax = temporary(out), by = temporary(out);
+        unary(UnaryOp.MUL_SCALAR, a, 0, x, ax);
+        unary(UnaryOp.MUL_SCALAR, b, 0, y, by);
+        binary(BinaryOp.ADD, ax, by, out);
+    }
+
+    private View temporary(View like) {
+        return new View(allocate(like.dtype(), like.numel()), 0, like.shape().clone(), View.contiguousStrides(like.shape()));
+    }
+
     /** dst = cond ? a : b. */
     void where(View cond, View a, View b, View dst);
 

@@ -158,6 +158,23 @@ public final class Pointwise {
         return Autograd.record("add_scalar", rawUnary(UnaryOp.ADD_SCALAR, a, s, 0), g -> new Tensor[]{g}, a);
     }
 
+    /** a·x + b·y for x and y of one shape (each product rounded, then the sum: x.mul(a).add(y.mul(b))) in one op. */
+    public static Tensor scaledAdd(Tensor x, double a, Tensor y, double b) {
+        Backend be = sameBackend("scaled_add", x, y);
+        checkScaledAdd(x, y);
+        Tensor out = Tensor.empty(be, x.dtype(), x.shape());
+        be.scaledAdd(a, x.view(), b, y.view(), out.view());
+        return Autograd.record("scaled_add", out, g -> new Tensor[]{g.mul(a), g.mul(b)}, x, y);
+    }
+
+    /** The shapes and dtypes scaledAdd and Tensor.scaledAdd_ accept: equal, floating point. */
+    public static void checkScaledAdd(Tensor x, Tensor y) {
+        if (!java.util.Arrays.equals(x.shape(), y.shape()) || x.dtype() != y.dtype() || !x.dtype().isFloating()) {
+            throw new IllegalArgumentException("scaled_add: x " + x.shapeString() + " " + x.dtype() + " and y " + y.shapeString()
+                    + " " + y.dtype() + " must have one shape and one floating dtype");
+        }
+    }
+
     public static Tensor mulScalar(Tensor a, double s) {
         return Autograd.record("mul_scalar", rawUnary(UnaryOp.MUL_SCALAR, a, s, 0), g -> new Tensor[]{g.mul(s)}, a);
     }

@@ -63,6 +63,11 @@ final class JvmBackend extends ReferenceBackend {
         else super.binary(op, a, b, dst);
     }
 
+    @Override public void scaledAdd(double a, View x, double b, View y, View out) {
+        if (f32(x, y, out) && dense(x, y, out)) JvmPointwise.scaledAdd(pool, (float) a, x, (float) b, y, out);
+        else super.scaledAdd(a, x, b, y, out);
+    }
+
     @Override public void reduce(ReduceOp op, View src, int reducedDims, View dst, View indices) {
         if (indices == null && f32(src, dst) && dense(dst) && JvmReduce.reduce(pool, op, src, reducedDims, dst)) return;
         super.reduce(op, src, reducedDims, dst, indices);

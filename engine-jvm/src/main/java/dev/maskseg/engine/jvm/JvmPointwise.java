@@ -100,6 +100,19 @@ final class JvmPointwise {
         };
     }
 
+    /** out = (a·x) + (b·y) with float products rounded before the sum, as MUL_SCALAR twice and ADD; out may alias x or y. */
+    static void scaledAdd(WorkerPool pool, float a, View x, float b, View y, View out) {
+        float[] xs = f(x), ys = f(y), d = f(out);
+        RowPlan plan = new RowPlan(out.shape(), x, y, out);
+        plan.forEachRow(pool, (off, n) -> {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += V) {
+                FloatVector.fromArray(S, xs, off[0] + i).mul(a).add(FloatVector.fromArray(S, ys, off[1] + i).mul(b)).intoArray(d, off[2] + i);
+            }
+            for (; i < n; i++) d[off[2] + i] = xs[off[0] + i] * a + ys[off[1] + i] * b;
+        });
+    }
+
     static boolean vectorBinary(BinaryOp op) {
         return switch (op) {
             case ADD, SUB, MUL, DIV, MAX, MIN, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD, GELU_GRAD -> true;
