@@ -1,24 +1,39 @@
 package dev.maskseg.engine.jvm;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
-/** The JVM backend's own ForkJoinPool; -Dmaskseg.threads (default: all cores) sets its size. */
+/**
+ * The JVM backend's threads; -Dmaskseg.threads (default: all cores) sets how many. The calling thread takes tasks too,
+ * beside threads − 1 workers that spin a moment between jobs before they park, as an OpenMP runtime's threads do: a
+ * training step runs thousands of kernels back to back, and handing each one to parked ForkJoinPool workers cost 30-60 us
+ * of wake-up per kernel, a tenth of a 2-thread MaskContrast step. A call from inside a task, or from a second thread
+ * while the pool is busy, runs its tasks itself.
+ */
 final class WorkerPool {
-    private final ForkJoinPool pool;
+    /** How long an idle worker spins for the next job before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+    /** How long a parked worker sleeps before it checks whether its pool is still in use. */
+    private static final long IDLE_PARK_NANOS = 1_000_000_000L;
+
     private final int threads;
+    private final Thread[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile Job job;
+    private long jobs;
 
     WorkerPool(int threads) {
         this.threads = Math.max(1, threads);
-        this.pool = new ForkJoinPool(this.threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("maskseg-jvm-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+        this.workers = new Thread[this.threads - 1];
+        WeakReference<WorkerPool> self = new WeakReference<>(this);
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(self, "maskseg-jvm-" + (i + 1));
+            workers[i].start();
+        }
     }
 
     static int configuredThreads() {
@@ -31,18 +46,108 @@ final class WorkerPool {
 
     int threads() { return threads; }
 
-    /** Runs body(0..tasks-1), in parallel when there is more than one task and thread. */
+    /** Runs body(0..tasks-1), in parallel when there is more than one task and thread; rethrows a task's failure. */
     void forRange(int tasks, IntConsumer body) {
-        if (tasks <= 1 || threads == 1 || ForkJoinTask.getPool() == pool) {
+        if (tasks <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        List<ForkJoinTask<?>> jobs = new ArrayList<>(tasks);
-        for (int t = 0; t < tasks; t++) {
-            int id = t;
-            jobs.add(ForkJoinTask.adapt(() -> body.accept(id)));
+        Job j = new Job(++jobs, tasks, body, Thread.currentThread());
+        try {
+            job = j;
+            for (Thread w : workers) LockSupport.unpark(w);
+            j.work();
+            j.awaitDone();
+        } finally {
+            job = null;
+            busy.set(false);
         }
-        pool.submit(() -> ForkJoinTask.invokeAll(jobs)).join();
-        for (ForkJoinTask<?> j : jobs) j.join();
+        j.rethrow();
+    }
+
+    /** One forRange call: tasks are claimed one at a time by whichever thread comes first. */
+    private static final class Job {
+        private final long id;
+        private final int tasks;
+        private final IntConsumer body;
+        private final Thread caller;
+        private final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(long id, int tasks, IntConsumer body, Thread caller) {
+            this.id = id;
+            this.tasks = tasks;
+            this.body = body;
+            this.caller = caller;
+        }
+
+        void work() {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                try {
+                    body.accept(t);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                if (done.incrementAndGet() == tasks) LockSupport.unpark(caller);
+            }
+        }
+
+        void awaitDone() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (done.get() < tasks) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 100_000);
+            }
+        }
+
+        void rethrow() {
+            Throwable e = failure.get();
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error err) throw err;
+            if (e != null) throw new IllegalStateException(e);
+        }
+    }
+
+    /** A worker: runs each new job's tasks, spins a while, then parks; it ends once its pool is unreachable. */
+    private static final class Worker extends Thread {
+        private final WeakReference<WorkerPool> pool;
+        /** The last job seen, by id: a reference would keep its arrays alive while the worker idles. */
+        private long lastJob;
+
+        Worker(WeakReference<WorkerPool> pool, String name) {
+            super(name);
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                WorkerPool p = pool.get();
+                if (p == null) return;
+                Job j = p.job;
+                p = null;   // a parked worker must not keep its pool reachable
+                if (j != null && j.id != lastJob) {
+                    lastJob = j.id;
+                    j.work();
+                    continue;
+                }
+                j = null;
+                if (!spin()) LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+            }
+        }
+
+        /** Spins until a new job is posted (true) or the spin runs out (false). */
+        private boolean spin() {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (System.nanoTime() < until) {
+                WorkerPool p = pool.get();
+                if (p == null) return true;
+                Job j = p.job;
+                if (j != null && j.id != lastJob) return true;
+                Thread.onSpinWait();
+            }
+            return false;
+        }
     }
 }
