@@ -13,12 +13,12 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
  */
 final class JvmConv {
     private static final int COL_BLOCK = 1024;
-    private static final ThreadLocal<float[]> COLS = new ThreadLocal<>();
+    private static final ScratchBuffer COLS = new ScratchBuffer();
     /**
      * The calling thread's buffer for a repacked kernel (per tap, flipped) or per-tap weight gradient: reused across
      * calls, as a fresh multi-megabyte array per call cost more than the convolution itself on 7x7 and 14x14 maps.
      */
-    private static final ThreadLocal<float[]> PACKED = new ThreadLocal<>();
+    private static final ScratchBuffer PACKED = new ScratchBuffer();
 
     private JvmConv() {}
 
@@ -57,7 +57,7 @@ final class JvmConv {
         boolean perImage = tasks >= pool.threads();
         boolean tap = !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        float[] wt = tap ? packed(g.cout() * g.kdim()) : null;
+        float[] wt = tap ? PACKED.atLeast(g.cout() * g.kdim()) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
         }
@@ -91,7 +91,7 @@ final class JvmConv {
         java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
         boolean tap = !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        float[] gwt = tap ? packed(g.coutG() * kd) : null;
+        float[] gwt = tap ? PACKED.atLeast(g.coutG() * kd) : null;
         for (int grp = 0; grp < g.groups(); grp++) {
             int wBase = gw.offset() + grp * g.coutG() * kd;
             for (int n = 0; n < g.n(); n++) {
@@ -128,7 +128,7 @@ final class JvmConv {
         boolean tap = stride1 && TapConv.preferred(g.n(), g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
         boolean shifted = !tap && stride1 && tp.padH() >= 0 && tp.padW() >= 0 && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
         float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
-        float[] wb = tap ? packed(g.cout() * kd) : null;
+        float[] wb = tap ? PACKED.atLeast(g.cout() * kd) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.flippedTapsFirst(ws, w.offset() + grp * g.coutG() * kd, g.coutG(), g.cinG(), g.kh() * g.kw(), wb, grp * g.coutG() * kd);
         }
@@ -157,8 +157,7 @@ final class JvmConv {
                     continue;
                 }
                 int block = Math.min(COL_BLOCK, pix);
-                float[] cols = COLS.get();
-                if (cols == null || cols.length < kd * block) COLS.set(cols = new float[kd * block]);
+                float[] cols = COLS.atLeast(kd * block);
                 for (int c0 = 0; c0 < pix; c0 += block) {
                     int nc = Math.min(block, pix - c0);
                     java.util.Arrays.fill(cols, 0, kd * nc, 0f);
@@ -169,16 +168,10 @@ final class JvmConv {
         });
     }
 
-    private static float[] packed(int size) {
-        float[] b = PACKED.get();
-        if (b == null || b.length < size) PACKED.set(b = new float[size]);
-        return b;
-    }
-
     /** Per group, w[co, ci, i, j] → [ci, co, kh−1−i, kw−1−j]: the kernel of the transposed (input-gradient) convolution. */
     private static float[] flippedTransposed(float[] ws, int wOff, Geometry g) {
         int kh = g.kh(), kw = g.kw(), taps = kh * kw, cinG = g.cinG(), coutG = g.coutG();
-        float[] out = packed(g.cout() * cinG * taps);
+        float[] out = PACKED.atLeast(g.cout() * cinG * taps);
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = grp * coutG * cinG * taps;
             for (int ci = 0; ci < cinG; ci++) {   // written in order

@@ -17,7 +17,7 @@ final class ShiftedConv {
 
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
     private static final int V = S.length();
-    private static final ThreadLocal<float[]> PADDED = new ThreadLocal<>(), WIDE = new ThreadLocal<>();
+    private static final ScratchBuffer PADDED = new ScratchBuffer(), WIDE = new ScratchBuffer();
 
     private ShiftedConv() {}
 
@@ -32,7 +32,7 @@ final class ShiftedConv {
 
     private static Padded pad(float[] x, int xBase, int cinG, int h, int w, int kh, int kw, int oh, int ow, ConvParams p) {
         int hp = h + 2 * p.padH(), wp = w + 2 * p.padW(), plane = hp * wp;
-        float[] padded = buffer(PADDED, cinG * plane);
+        float[] padded = PADDED.atLeast(cinG * plane);
         for (int ci = 0; ci < cinG; ci++) {
             int dst = ci * plane;
             java.util.Arrays.fill(padded, dst, dst + p.padH() * wp, 0f);
@@ -77,7 +77,7 @@ final class ShiftedConv {
                 else for (int c = 0; c < nc; c++) dst[d + c * dcs] = padded[src + c];
             }
         };
-        float[] wide = buffer(WIDE, coutG * wideN);
+        float[] wide = WIDE.atLeast(coutG * wideN);
         if (pool == null) Sgemm.gemm(0, coutG, 0, wideN, kd, a, b, wide, 0, wideN, true);
         else Sgemm.gemm(pool, coutG, wideN, kd, a, b, wide, 0, wideN, true);
         for (int co = 0; co < coutG; co++) {
@@ -99,7 +99,7 @@ final class ShiftedConv {
                                int kh, int kw, int oh, int ow, float[] gw, int gwBase, ConvParams p) {
         Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
         int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
-        float[] padded = in.planes(), wideGy = buffer(WIDE, coutG * wideN);
+        float[] padded = in.planes(), wideGy = WIDE.atLeast(coutG * wideN);
         int[] rowStart = in.rowStart();
         for (int co = 0; co < coutG; co++) {
             for (int oy = 0; oy < oh; oy++) {
@@ -122,11 +122,5 @@ final class ShiftedConv {
         PanelSource a = PanelSource.strided(wideGy, 0, wideN, 1);
         if (pool == null) Sgemm.gemm(0, coutG, 0, kd, wideN, a, b, gw, gwBase, kd);
         else Sgemm.gemm(pool, coutG, kd, wideN, a, b, gw, gwBase, kd);
-    }
-
-    private static float[] buffer(ThreadLocal<float[]> holder, int size) {
-        float[] b = holder.get();
-        if (b == null || b.length < size) holder.set(b = new float[size]);
-        return b;
     }
 }

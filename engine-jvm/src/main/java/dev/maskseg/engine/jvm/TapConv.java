@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class TapConv {
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
     private static final int V = S.length();
-    private static final ThreadLocal<float[]> CROP = new ThreadLocal<>(), CROP2 = new ThreadLocal<>();
+    private static final ScratchBuffer CROP = new ScratchBuffer(), CROP2 = new ScratchBuffer();
     /** Tap GEMMs are used when the shifted planes would compute this much more than the tap rectangles. */
     static final double PREFERRED_BELOW = 1 / 1.08;
     /**
@@ -168,16 +168,16 @@ final class TapConv {
     }
 
     /** Columns [c0, c0 + cw) of every row of the planes at src[base] (rows x width each), packed contiguously. */
-    private static float[] crop(ThreadLocal<float[]> holder, float[] src, int base, int planes, int rows, int width, int c0, int cw) {
-        float[] out = buffer(holder, planes * rows * cw);
+    private static float[] crop(ScratchBuffer holder, float[] src, int base, int planes, int rows, int width, int c0, int cw) {
+        float[] out = holder.atLeast(planes * rows * cw);
         for (int pl = 0, d = 0; pl < planes; pl++) {
             for (int r = 0, s = base + pl * rows * width + c0; r < rows; r++, s += width, d += cw) System.arraycopy(src, s, out, d, cw);
         }
         return out;
     }
 
-    private static float[] zeroed(ThreadLocal<float[]> holder, int size) {
-        float[] b = buffer(holder, size);
+    private static float[] zeroed(ScratchBuffer holder, int size) {
+        float[] b = holder.atLeast(size);
         java.util.Arrays.fill(b, 0, size, 0f);
         return b;
     }
@@ -191,11 +191,5 @@ final class TapConv {
             }
             for (; c < cw; c++) y[d + c] += part[s + c];
         }
-    }
-
-    private static float[] buffer(ThreadLocal<float[]> holder, int size) {
-        float[] b = holder.get();
-        if (b == null || b.length < size) holder.set(b = new float[size]);
-        return b;
     }
 }
