@@ -20,7 +20,7 @@ final class JvmBatchNorm {
     private JvmBatchNorm() {}
 
     private static void channels(WorkerPool pool, int c, long work, java.util.function.IntConsumer body) {
-        int tasks = work < 32_768 ? 1 : Math.min(c, pool.threads() * 4);
+        int tasks = pool.tasks(c, work, 32_768);
         pool.forRange(tasks, t -> {
             for (int ch = c * t / tasks, end = c * (t + 1) / tasks; ch < end; ch++) body.accept(ch);
         });

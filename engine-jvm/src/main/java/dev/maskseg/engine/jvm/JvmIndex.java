@@ -22,7 +22,7 @@ final class JvmIndex {
         float[] ds = f(dst), ss = f(src);
         long[] is = longs(index);
         int dStep = dst.strides()[last], iStep = index.strides()[last], sStep = src.strides()[last];
-        int tasks = (long) index.numel() < 65_536 ? 1 : Math.min(lines, pool.threads() * 4);
+        int tasks = pool.tasks(lines, index.numel(), 65_536);
         pool.forRange(tasks, t -> {
             for (int line = lines * t / tasks, end = lines * (t + 1) / tasks; line < end; line++) {
                 int dOff = dst.offset(), iOff = index.offset(), sOff = src.offset(), rem = line;

@@ -15,7 +15,7 @@ final class JvmNorm {
     private JvmNorm() {}
 
     private static void rows(WorkerPool pool, int rows, int width, java.util.function.IntConsumer body) {
-        int tasks = (long) rows * width < 16_384 ? 1 : Math.min(rows, pool.threads() * 4);
+        int tasks = pool.tasks(rows, (long) rows * width, 16_384);
         pool.forRange(tasks, t -> {
             for (int r = rows * t / tasks, end = rows * (t + 1) / tasks; r < end; r++) body.accept(r);
         });
@@ -31,7 +31,7 @@ final class JvmNorm {
         // the last vector of a row overlaps the one before; only its lanes past that one (weight 1) are new
         float[] fresh = new float[V];
         for (int i = d % V == 0 ? 0 : V - d % V; i < V; i++) fresh[i] = 1f;
-        int tasks = (long) rows * d < 16_384 ? 1 : Math.min(rows, pool.threads() * 4);
+        int tasks = pool.tasks(rows, (long) rows * d, 16_384);
         pool.forRange(tasks, t -> softmaxRows(xs, x.offset(), ys, out.offset(), d, rows * t / tasks, rows * (t + 1) / tasks, log, fresh));
     }
 

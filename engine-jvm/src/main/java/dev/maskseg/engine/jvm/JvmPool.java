@@ -18,7 +18,7 @@ final class JvmPool {
         int planes = x.shape()[0] * x.shape()[1], hh = x.shape()[2], ww = x.shape()[3], oh = out.shape()[2], ow = out.shape()[3];
         float[] xs = f(x), os = f(out);
         long[] is = longs(indices);
-        int tasks = (long) planes * oh * ow * p.kernelH() * p.kernelW() < 65_536 ? 1 : Math.min(planes, pool.threads() * 4);
+        int tasks = pool.tasks(planes, (long) planes * oh * ow * p.kernelH() * p.kernelW(), 65_536);
         pool.forRange(tasks, t -> {
             for (int pl = planes * t / tasks, end = planes * (t + 1) / tasks; pl < end; pl++) {
                 int xb = x.offset() + pl * hh * ww, ob = pl * oh * ow;

@@ -122,10 +122,6 @@ final class JvmReduce {
         return out;
     }
 
-    private static int tasks(WorkerPool pool, long work, int outputs) {
-        return work < 32_768 ? 1 : (int) Math.min(outputs, pool.threads() * 4L);
-    }
-
     /** Offset in src of output element o (dst is dense over the kept dims, the first keptRank of src). */
     private static int keptOffset(View src, int keptRank, int o) {
         int off = src.offset();
@@ -140,7 +136,7 @@ final class JvmReduce {
     private static boolean segmentReduce(WorkerPool pool, ReduceOp op, View src, int keptRank, View dst, int len, int[] segments) {
         float[] s = f(src), d = f(dst);
         int outputs = dst.numel();
-        int tasks = tasks(pool, (long) outputs * segments.length * len, outputs);
+        int tasks = pool.tasks(outputs, (long) outputs * segments.length * len, 32_768);
         pool.forRange(tasks, t -> {
             for (int o = (int) ((long) outputs * t / tasks), end = (int) ((long) outputs * (t + 1) / tasks); o < end; o++) {
                 int base = keptOffset(src, keptRank, o);
@@ -162,7 +158,7 @@ final class JvmReduce {
     private static boolean columnSum(WorkerPool pool, View src, View dst, int[] rows) {
         float[] s = f(src), d = f(dst);
         int width = dst.numel(), blocks = Math.ceilDiv(width, COLUMN_BLOCK), base = src.offset();
-        int tasks = Math.min(blocks, tasks(pool, (long) width * rows.length, blocks));
+        int tasks = pool.tasks(blocks, (long) width * rows.length, 32_768);
         pool.forRange(tasks, t -> {
             float[] partial = new float[COLUMN_BLOCK];
             double[] total = new double[COLUMN_BLOCK];

@@ -33,7 +33,7 @@ final class JvmResize {
         int[] yi = ty.index(), xi = tx.index();
         double[] yw = ty.weight(), xw = tx.weight();
         long work = (long) planes * oh * ow * ny * nx;
-        int tasks = work < 65_536 ? 1 : Math.min(planes, pool.threads() * 4);
+        int tasks = pool.tasks(planes, work, 65_536);
         pool.forRange(tasks, t -> {
             for (int pl = planes * t / tasks, end = planes * (t + 1) / tasks; pl < end; pl++) {
                 int ib = in.offset() + pl * ih * iw, ob = out.offset() + pl * oh * ow;

@@ -57,7 +57,7 @@ final class JvmRoiAlign {
         RefRoiAlign.Plan p = plan.p;
         int k = p.rois(), units = k * c;
         float[] xs = f(x), os = f(out);
-        int tasks = Math.min(units, pool.threads() * 4);
+        int tasks = pool.tasks(units, Long.MAX_VALUE, 0);
         pool.forRange(tasks, t -> {
             float[] rows = new float[ph * Math.max(1, w)];
             for (int u = (int) ((long) units * t / tasks), end = (int) ((long) units * (t + 1) / tasks); u < end; u++) {
@@ -93,7 +93,7 @@ final class JvmRoiAlign {
         for (int b = 0; b < n; b++) byImage.add(new ArrayList<>());
         for (int r = 0; r < p.rois(); r++) byImage.get(p.batch()[r]).add(r);
         float[] gs = f(gy), xs = f(gx);
-        int planes = n * c, tasks = Math.min(planes, pool.threads() * 4);
+        int planes = n * c, tasks = pool.tasks(planes, Long.MAX_VALUE, 0);
         pool.forRange(tasks, t -> {
             float[] rows = new float[ph * Math.max(1, w)];
             for (int pl = planes * t / tasks, end = planes * (t + 1) / tasks; pl < end; pl++) {

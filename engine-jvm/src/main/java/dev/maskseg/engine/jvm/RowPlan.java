@@ -87,7 +87,7 @@ final class RowPlan {
     void forEachRow(WorkerPool pool, RowBody body) {
         if (rows == 0) return;
         long work = (long) rows * len;
-        int want = work < 32_768 ? 1 : pool.threads() * 4;
+        int want = pool.tasks(Integer.MAX_VALUE, work, 32_768);
         if (rows >= want || pool.threads() == 1) {
             int tasks = Math.min(rows, want);
             pool.forRange(tasks, t -> {

@@ -46,6 +46,14 @@ final class WorkerPool {
 
     int threads() { return threads; }
 
+    /**
+     * How many tasks to cut units (rows, planes, channels) into: one when the work is under serialBelow elements (a
+     * hand-off would cost more than it saves), else up to four per thread, so that uneven units still balance.
+     */
+    int tasks(int units, long work, long serialBelow) {
+        return work < serialBelow ? 1 : (int) Math.min(units, threads * 4L);
+    }
+
     /** Runs body(0..tasks-1), in parallel when there is more than one task and thread; rethrows a task's failure. */
     void forRange(int tasks, IntConsumer body) {
         if (tasks <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
