@@ -23,9 +23,12 @@ final class BatchFlags {
 
     BatchOptions options() { return new BatchOptions(strict, mode(command, resume, overwrite)); }
 
-    /** The output-folder mode of the two flags; both at once is a usage error. */
+    /** The output-folder mode of the two flags; both at once (refused by {@link RunFolder.Mode#of}) is a usage error. */
     static RunFolder.Mode mode(CommandSpec command, boolean resume, boolean overwrite) {
-        if (resume && overwrite) throw new CommandLine.ParameterException(command.commandLine(), "--resume and --overwrite exclude each other");
-        return RunFolder.Mode.of(resume, overwrite);
+        try {
+            return RunFolder.Mode.of(resume, overwrite);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
+        }
     }
 }

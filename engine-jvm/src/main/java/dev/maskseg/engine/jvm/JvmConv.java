@@ -1,6 +1,7 @@
 package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.ConvShape;
 import dev.maskseg.engine.backend.View;
 
 import static dev.maskseg.engine.jvm.ViewArrays.f;
@@ -22,28 +23,13 @@ final class JvmConv {
 
     private JvmConv() {}
 
-    private record Geometry(int n, int cin, int h, int w, int cout, int kh, int kw, int oh, int ow, int groups) {
-        int cinG() { return cin / groups; }
-        int coutG() { return cout / groups; }
-        int kdim() { return cinG() * kh * kw; }
-        int pix() { return oh * ow; }
-        boolean pointwise(ConvParams p) {
-            return kh == 1 && kw == 1 && p.strideH() == 1 && p.strideW() == 1 && p.padH() == 0 && p.padW() == 0;
-        }
-    }
-
-    private static Geometry geometry(View x, View w, View y, ConvParams p) {
-        return new Geometry(x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3], w.shape()[0], w.shape()[2], w.shape()[3],
-                y.shape()[2], y.shape()[3], p.groups());
-    }
-
-    private static PanelSource columns(float[] x, int xBase, Geometry g, ConvParams p) {
+    private static PanelSource columns(float[] x, int xBase, ConvShape g, ConvParams p) {
         if (g.pointwise(p)) return PanelSource.strided(x, xBase, g.h() * g.w(), 1);
         return new Im2col(x, xBase, g.h(), g.w(), g.kh(), g.kw(), g.oh(), g.ow(), p);
     }
 
     static void forward(WorkerPool pool, View x, View w, View bias, ConvParams p, View out) {
-        Geometry g = geometry(x, w, out, p);
+        ConvShape g = ConvShape.of(x, w, out, p);
         float[] xs = f(x), ws = f(w), ys = f(out);
         int pix = g.pix();
         if (bias != null) {
@@ -85,7 +71,7 @@ final class JvmConv {
     }
 
     static void backwardWeight(WorkerPool pool, View gy, View x, ConvParams p, View gw) {
-        Geometry g = geometry(x, gw, gy, p);
+        ConvShape g = ConvShape.of(x, gw, gy, p);
         float[] xs = f(x), gys = f(gy), gws = f(gw);
         int pix = g.pix(), kd = g.kdim();
         java.util.Arrays.fill(gws, gw.offset(), gw.offset() + gw.numel(), 0f);
@@ -115,7 +101,7 @@ final class JvmConv {
     }
 
     static void backwardInput(WorkerPool pool, View gy, View w, ConvParams p, View gx) {
-        Geometry g = geometry(gx, w, gy, p);
+        ConvShape g = ConvShape.of(gx, w, gy, p);
         float[] ws = f(w), gys = f(gy), gxs = f(gx);
         int pix = g.pix(), kd = g.kdim();
         java.util.Arrays.fill(gxs, gx.offset(), gx.offset() + gx.numel(), 0f);
@@ -169,7 +155,7 @@ final class JvmConv {
     }
 
     /** Per group, w[co, ci, i, j] → [ci, co, kh−1−i, kw−1−j]: the kernel of the transposed (input-gradient) convolution. */
-    private static float[] flippedTransposed(float[] ws, int wOff, Geometry g) {
+    private static float[] flippedTransposed(float[] ws, int wOff, ConvShape g) {
         int kh = g.kh(), kw = g.kw(), taps = kh * kw, cinG = g.cinG(), coutG = g.coutG();
         float[] out = PACKED.atLeast(g.cout() * cinG * taps);
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -191,7 +177,7 @@ final class JvmConv {
     }
 
     /** Adds column block [c0, c0+nc) of the (kd x pix) column matrix back into the image gradient. */
-    private static void col2im(float[] cols, int nc, int c0, float[] gx, int base, Geometry g, ConvParams p) {
+    private static void col2im(float[] cols, int nc, int c0, float[] gx, int base, ConvShape g, ConvParams p) {
         int khw = g.kh() * g.kw();
         for (int row = 0; row < g.kdim(); row++) {
             int ci = row / khw, tap = row % khw, i = tap / g.kw(), j = tap % g.kw();
