@@ -19,8 +19,9 @@ import java.util.Arrays;
  * An n-dimensional strided view over a backend's storage, with define-by-run autograd.
  * Views (view, permute, transpose, narrow, select, expand, squeeze, unsqueeze) share storage;
  * every other op allocates a contiguous result. Element counts are bounded by Java array size.
+ * {@link #close} is optional, as in DJL: it lets the next allocation of the same size reuse the buffer.
  */
-public final class Tensor {
+public final class Tensor implements AutoCloseable {
     private Backend backend;      // not final: setData swaps a leaf's data (Module.to) keeping its identity
     private Storage storage;
     private int offset;
@@ -46,6 +47,12 @@ public final class Tensor {
     }
 
     public static Tensor empty(DType dtype, int... shape) { return empty(Backends.defaultBackend(), dtype, shape); }
+
+    /** torch.empty: for an op's output that its kernel overwrites whole; the contents are unspecified. */
+    public static Tensor uninitialized(Backend backend, DType dtype, int... shape) {
+        int n = Shapes.numel(shape);
+        return new Tensor(backend, backend.allocateUninitialized(dtype, n), 0, shape.clone(), View.contiguousStrides(shape));
+    }
 
     public static Tensor zeros(int... shape) { return empty(DType.FLOAT32, shape); }
 
@@ -120,7 +127,10 @@ public final class Tensor {
 
     public Backend backend() { return backend; }
 
-    public Storage storage() { return storage; }
+    public Storage storage() {
+        checkOpen();
+        return storage;
+    }
 
     public int offset() { return offset; }
 
@@ -139,7 +149,29 @@ public final class Tensor {
     public String shapeString() { return Arrays.toString(shape); }
 
     /** What backends see: storage plus a strided window. */
-    public View view() { return new View(storage, offset, shape, strides); }
+    public View view() {
+        checkOpen();
+        return new View(storage, offset, shape, strides);
+    }
+
+    /**
+     * Declares this tensor, and every view sharing its storage, done with. When it spans its whole host float storage,
+     * which an op allocated and no backward step saved, the buffer goes back to
+     * {@link dev.maskseg.engine.storage.FloatBufferPool} for the next allocation of that size, and using the tensor or
+     * any of those views afterwards throws (closing again does nothing). Otherwise (a view of part of a storage, a wrapped caller's array, a tensor
+     * autograd saved, a device tensor) nothing happens and the garbage collector frees it as before.
+     */
+    @Override
+    public void close() {
+        if (storage instanceof HostStorage h && !h.released() && offset == 0 && numel() == h.length()
+                && new View(storage, offset, shape, strides).isContiguous()) h.release();
+    }
+
+    private void checkOpen() {
+        if (storage instanceof HostStorage h && h.released()) {
+            throw new IllegalStateException("tensor " + shapeString() + " used after close(): its buffer may hold another tensor's data");
+        }
+    }
 
     public boolean isContiguous() { return view().isContiguous(); }
 

@@ -1,6 +1,7 @@
 package dev.maskseg.engine.autograd;
 
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.storage.HostStorage;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,8 +25,27 @@ public final class Autograd {
         if (!GradMode.isEnabled()) return out;
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();
-        if (any) out.setGradFn(new GradFn(op, inputs, backward));
+        if (!any) return out;
+        out.setGradFn(new GradFn(op, inputs, backward));
+        // a backward step may read any of them; Tensor.close must not hand their buffers to another tensor
+        pin(out);
+        for (Tensor t : inputs) if (t != null) pin(t);
         return out;
+    }
+
+    /**
+     * For a backward step that also reads tensors besides its inputs and output (a loss weight, eval-mode running
+     * statistics, a where mask): keeps their buffers from reuse, as {@link #record} does for inputs and output, when
+     * out got a backward step. Returns out.
+     */
+    public static Tensor alsoSaved(Tensor out, Tensor... saved) {
+        if (out.gradFn() == null) return out;
+        for (Tensor t : saved) if (t != null) pin(t);
+        return out;
+    }
+
+    private static void pin(Tensor t) {
+        if (t.storage() instanceof HostStorage h) h.pin();
     }
 
     /** Runs the backward sweep from root with the given seed gradient, accumulating into leaves' .grad. */

@@ -19,7 +19,11 @@ public interface Backend {
     /** Host threads this instance computes with; 0 when its parallelism is an accelerator's. */
     default int threads() { return 0; }
 
+    /** Zero-filled. */
     Storage allocate(DType dtype, int length);
+
+    /** For an output its kernel overwrites whole: the contents are unspecified (zeros unless the backend reuses buffers). */
+    default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
 
     /** A host copy of the storage (the same object for host backends). */
     HostStorage toHost(Storage storage);

@@ -82,6 +82,7 @@ public final class Losses {
             if (weight != null) d = d.mul(weight);
             return new Tensor[]{g.mul(d), targets.requiresGrad() ? Reduce.sumTo(g.mul(logits).neg().mul(weight == null ? Tensor.ones(1).to(g.backend()) : weight), targets.shape()) : null};
         }, logits, targets);
+        Autograd.alsoSaved(elementwise, weight);
         return switch (reduction) {
             case NONE -> elementwise;
             case SUM -> elementwise.sum();

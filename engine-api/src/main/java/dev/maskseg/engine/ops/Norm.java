@@ -21,7 +21,7 @@ public final class Norm {
         int d = Shapes.wrapDim(dim, x.dim());
         boolean last = d == x.dim() - 1;
         Tensor rows = (last ? x : x.transpose(d, -1)).detach().contiguous();
-        Tensor y = Tensor.empty(x.backend(), x.dtype(), rows.shape());
+        Tensor y = Tensor.uninitialized(x.backend(), x.dtype(), rows.shape());
         x.backend().softmax(rows.view(), y.view(), log);
         Tensor out = last ? y : y.transpose(d, -1).contiguous();
         return Autograd.record(log ? "log_softmax" : "softmax", out, g -> {
@@ -43,8 +43,8 @@ public final class Norm {
         Tensor xc = x.detach().contiguous().reshape(rows, d);
         Tensor w = weight == null ? null : weight.detach().contiguous().reshape(d);
         Tensor b = bias == null ? null : bias.detach().contiguous().reshape(d);
-        Tensor y = Tensor.empty(x.backend(), x.dtype(), rows, d);
-        Tensor mean = Tensor.empty(x.backend(), x.dtype(), rows), rstd = Tensor.empty(x.backend(), x.dtype(), rows);
+        Tensor y = Tensor.uninitialized(x.backend(), x.dtype(), rows, d);
+        Tensor mean = Tensor.uninitialized(x.backend(), x.dtype(), rows), rstd = Tensor.uninitialized(x.backend(), x.dtype(), rows);
         x.backend().layerNorm(xc.view(), w == null ? null : w.view(), b == null ? null : b.view(), eps, y.view(), mean.view(), rstd.view());
         Tensor out = y.view(x.shape());
         return Autograd.record("layer_norm", out, g -> {
@@ -119,7 +119,7 @@ public final class Norm {
         Tensor saved = relu ? out : null;
         dev.maskseg.engine.DType dt = x.dtype();
         int[] xShape = x.shape(), wShape = weight == null ? null : weight.shape(), bShape = bias == null ? null : bias.shape();
-        return Autograd.record(relu ? "batch_norm_relu" : "batch_norm", out, g -> {
+        Tensor recorded = Autograd.record(relu ? "batch_norm_relu" : "batch_norm", out, g -> {
             Tensor gc = g.contiguous();
             Tensor gx = needX ? Tensor.empty(be, dt, xShape) : null;
             Tensor gw = needW ? Tensor.empty(be, dt, c) : null, gb = needB ? Tensor.empty(be, dt, c) : null;
@@ -129,6 +129,7 @@ public final class Norm {
                     training, gx == null ? null : new View(gx.storage(), 0, nsc, st), gw == null ? null : gw.view(), gb == null ? null : gb.view());
             return new Tensor[]{gx, gw == null ? null : gw.view(wShape), gb == null ? null : gb.view(bShape)};
         }, x, weight, bias);
+        return Autograd.alsoSaved(recorded, mean);   // in eval mode the caller's running mean
     }
 
     /** Inverted dropout: zeroes with probability p and scales the rest by 1/(1-p). */

@@ -137,10 +137,10 @@ public final class Pointwise {
         Tensor x = rawCast(a, t), y = rawCast(b, t);
         Tensor out = Tensor.empty(be, t, shape);
         be.where(broadcastView(mask, shape), broadcastView(x, shape), broadcastView(y, shape), out.view());
-        return Autograd.record("where", out, g -> {
+        return Autograd.alsoSaved(Autograd.record("where", out, g -> {
             Tensor zero = Tensor.zeros(g.dtype(), 1).to(be);
             return new Tensor[]{null, Reduce.sumTo(where(mask, g, zero), a.shape()), Reduce.sumTo(where(mask, zero, g), b.shape())};
-        }, null, a, b);
+        }, null, a, b), mask);
     }
 
     /** Comparison to a scalar, giving a BOOL mask. */

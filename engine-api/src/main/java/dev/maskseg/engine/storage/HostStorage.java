@@ -11,6 +11,8 @@ public abstract sealed class HostStorage implements Storage
 
     public static final String HOST = "host";
 
+    private boolean pinned, released;
+
     public abstract double get(int i);
 
     public abstract void set(int i, double v);
@@ -22,9 +24,41 @@ public abstract sealed class HostStorage implements Storage
     @Override
     public String backendName() { return HOST; }
 
+    /** Kept from reuse for good: autograd saved a tensor over it (see {@link #release}). */
+    public void pin() { pinned = true; }
+
+    /** True once {@link #release} handed the buffer back; every tensor over it is then unusable. */
+    public boolean released() { return released; }
+
+    /**
+     * Hands the buffer to {@link FloatBufferPool} when this storage got it from an allocation (not a wrapped user array),
+     * holds float32 and is not pinned; returns whether it did. The caller vouches that no tensor over it is still used.
+     */
+    public boolean release() {
+        if (released || pinned || !(this instanceof F32 f) || !f.owned) return false;
+        released = true;
+        FloatBufferPool.give(f.data);
+        return true;
+    }
+
+    /** Zero-filled, as a new Java array: a float buffer reused from {@link FloatBufferPool} is cleared first. */
     public static HostStorage allocate(DType dtype, int n) {
+        if (dtype == DType.FLOAT32) {
+            float[] a = FloatBufferPool.take(n);
+            if (a == null) return new F32(new float[n], true);
+            java.util.Arrays.fill(a, 0f);
+            return new F32(a, true);
+        }
+        return allocateUninitialized(dtype, n);
+    }
+
+    /** For an output its kernel overwrites whole: a reused float buffer keeps what it held. */
+    public static HostStorage allocateUninitialized(DType dtype, int n) {
         return switch (dtype) {
-            case FLOAT32 -> new F32(new float[n]);
+            case FLOAT32 -> {
+                float[] a = FloatBufferPool.take(n);
+                yield new F32(a == null ? new float[n] : a, true);
+            }
             case FLOAT64 -> new F64(new double[n]);
             case INT64 -> new I64(new long[n]);
             case INT32 -> new I32(new int[n]);
@@ -34,7 +68,9 @@ public abstract sealed class HostStorage implements Storage
 
     public static final class F32 extends HostStorage {
         public final float[] data;
-        public F32(float[] data) { this.data = data; }
+        private final boolean owned;   // allocated here, not a caller's array: only such a buffer may be reused
+        public F32(float[] data) { this(data, false); }
+        private F32(float[] data, boolean owned) { this.data = data; this.owned = owned; }
         public DType dtype() { return DType.FLOAT32; }
         public int length() { return data.length; }
         public double get(int i) { return data[i]; }

@@ -20,8 +20,8 @@ final class DetMath {
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to the nearest integer
     /** Above EXP_MAX the result overflows to +inf; below EXP_MIN it is below half the smallest denormal. */
     private static final float EXP_MAX = 88.72284f, EXP_MIN = -103.97208f;
-    /** Below it exp(x) is under the smallest normal float: log(2^-126) rounded up, so 2^n stays normal above it. */
-    static final float EXP_NORMAL_MIN = -87.33654f;
+    /** {@link #expNonPositive} clamps its argument here: round(−88·log2 e) = −127, whose 2^n has all-zero bits. */
+    private static final float EXP_FLUSH = -88f;
     private static final float E2 = 1f / 2, E3 = 1f / 6, E4 = 1f / 24, E5 = 1f / 120, E6 = 1f / 720;
     private static final float SQRT_HALF = 0.70710678f;
     private static final float L3 = 1f / 3, L5 = 1f / 5, L7 = 1f / 7, L9 = 1f / 9;
@@ -54,25 +54,27 @@ final class DetMath {
     }
 
     /**
-     * exp for x ≤ 0 (softmax, after subtracting the row's maximum), flushing results below the smallest normal float
-     * (x < {@link #EXP_NORMAL_MIN}) to zero: one scaling by 2^n instead of two and no overflow handling. NaN stays NaN.
+     * exp for x ≤ 0 (softmax, after subtracting the row's maximum): one scaling by 2^n instead of two and no overflow
+     * handling. Where x·log2 e rounds below −126 (x < −87.68) the result is flushed to zero: the argument is clamped at
+     * {@link #EXP_FLUSH}, where 2^n is the all-zero bit pattern, so neither form needs a comparison. NaN stays NaN.
      */
     static float expNonPositive(float x) {
         if (x != x) return x;
-        if (x < EXP_NORMAL_MIN) return 0f;
-        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
-        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+        float c = Math.max(x, EXP_FLUSH);
+        float n = Math.fma(c, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, c));
         return poly(r) * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
     static FloatVector expNonPositive(FloatVector x) {
-        FloatVector c = x.max(EXP_NORMAL_MIN);
-        FloatVector n = c.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector c = x.max(EXP_FLUSH);
+        FloatVector rounded = c.fma(LOG2E, ROUND), n = rounded.sub(ROUND);
         FloatVector r = n.fma(c(-LN2_HI), c);
         r = n.fma(c(-LN2_LO), r);
-        IntVector k = (IntVector) n.convert(VectorOperators.F2I, 0);
-        FloatVector y = poly(r).mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-        return y.blend(0f, x.compare(VectorOperators.LT, EXP_NORMAL_MIN));
+        // rounded's low mantissa bits hold n (its bits are those of 1.5·2^23 plus n), so shifting them into the exponent
+        // field gives n << 23 without a float-to-int conversion: the same 2^n as the scalar form's
+        IntVector k = rounded.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        return poly(r).mul(k.add(127 << 23).reinterpretAsFloats());
     }
 
     static FloatVector exp(FloatVector x) {

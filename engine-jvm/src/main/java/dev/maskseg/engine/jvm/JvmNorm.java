@@ -54,13 +54,16 @@ final class JvmNorm {
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < d; i += V) vmax = vmax.max(FloatVector.fromArray(S, xs, xo + Math.min(i, last)));
         float m = vmax.reduceLanes(VectorOperators.MAX);   // max is exact in any order
-        FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S), ones = FloatVector.broadcast(S, 1f);
+        FloatVector vm = FloatVector.broadcast(S, m), acc = FloatVector.zero(S);
+        FloatVector before = acc, e = acc;
         for (int i = 0; i < d; i += V) {
             int o = Math.min(i, last);
-            FloatVector e = DetMath.expNonPositive(FloatVector.fromArray(S, xs, xo + o).sub(vm));
+            e = DetMath.expNonPositive(FloatVector.fromArray(S, xs, xo + o).sub(vm));
             if (!log) e.intoArray(ys, yo + o);
-            acc = e.fma(o == i ? ones : fresh, acc);
+            before = acc;
+            acc = acc.add(e);
         }
+        if (d % V != 0) acc = e.fma(fresh, before);   // the overlapping last vector again, its new lanes only
         float sum = JvmReduce.addLanes(acc);
         if (log) {
             FloatVector shift = FloatVector.broadcast(S, m + DetMath.log(sum));
@@ -70,11 +73,10 @@ final class JvmNorm {
             }
         } else {
             float inv = 1f / sum;
-            FloatVector all = FloatVector.broadcast(S, inv), tail = fresh.fma(all, old);   // inv on new lanes, 1 elsewhere
-            for (int i = 0; i < d; i += V) {
-                int o = Math.min(i, last);
-                FloatVector.fromArray(S, ys, yo + o).mul(o == i ? all : tail).intoArray(ys, yo + o);
-            }
+            FloatVector all = FloatVector.broadcast(S, inv);
+            int i = 0;
+            for (; i <= last; i += V) FloatVector.fromArray(S, ys, yo + i).mul(all).intoArray(ys, yo + i);
+            if (i < d) FloatVector.fromArray(S, ys, yo + last).mul(fresh.fma(all, old)).intoArray(ys, yo + last);   // inv on new lanes, 1 elsewhere
         }
     }
 
@@ -97,21 +99,50 @@ final class JvmNorm {
         }
     }
 
+    /**
+     * Σ x or (squares) Σ (x − center)² over one row, in four interleaved vector sums so that the adds do not wait on
+     * each other (one chain made the row's latency, not its arithmetic, the cost), then the tail in scalar code.
+     */
+    private static float rowSum(float[] xs, int o, int d, boolean squares, float center) {
+        FloatVector c = FloatVector.broadcast(S, center), a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        if (squares) {
+            for (int b4 = d - d % (4 * V); i < b4; i += 4 * V) {
+                FloatVector v0 = FloatVector.fromArray(S, xs, o + i).sub(c), v1 = FloatVector.fromArray(S, xs, o + i + V).sub(c);
+                FloatVector v2 = FloatVector.fromArray(S, xs, o + i + 2 * V).sub(c), v3 = FloatVector.fromArray(S, xs, o + i + 3 * V).sub(c);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+                a2 = v2.fma(v2, a2);
+                a3 = v3.fma(v3, a3);
+            }
+            for (int b = S.loopBound(d); i < b; i += V) {
+                FloatVector v = FloatVector.fromArray(S, xs, o + i).sub(c);
+                a0 = v.fma(v, a0);
+            }
+        } else {
+            for (int b4 = d - d % (4 * V); i < b4; i += 4 * V) {
+                a0 = a0.add(FloatVector.fromArray(S, xs, o + i));
+                a1 = a1.add(FloatVector.fromArray(S, xs, o + i + V));
+                a2 = a2.add(FloatVector.fromArray(S, xs, o + i + 2 * V));
+                a3 = a3.add(FloatVector.fromArray(S, xs, o + i + 3 * V));
+            }
+            for (int b = S.loopBound(d); i < b; i += V) a0 = a0.add(FloatVector.fromArray(S, xs, o + i));
+        }
+        float sum = JvmReduce.addLanes(a0.add(a1).add(a2.add(a3)));
+        for (; i < d; i++) sum += squares ? (xs[o + i] - center) * (xs[o + i] - center) : xs[o + i];
+        return sum;
+    }
+
     static void layerNorm(WorkerPool pool, View x, View w, View b, float eps, View out, View mean, View rstd) {
         int d = x.shape()[x.rank() - 1], rows = x.numel() / Math.max(d, 1);
         float[] xs = f(x), ys = f(out), ms = f(mean), rs = f(rstd);
         float[] ws = w == null ? null : contiguous(w), bs = b == null ? null : contiguous(b);
         rows(pool, rows, d, r -> {
             int xo = x.offset() + r * d, yo = out.offset() + r * d;
-            float mu = JvmReduce.sum(xs, xo, d) / d;
-            FloatVector vmu = FloatVector.broadcast(S, mu), acc = FloatVector.zero(S);
-            int i = 0;
-            for (int bd = S.loopBound(d); i < bd; i += V) {
-                FloatVector c = FloatVector.fromArray(S, xs, xo + i).sub(vmu);
-                acc = c.fma(c, acc);
-            }
-            float var = JvmReduce.addLanes(acc);
-            for (; i < d; i++) var += (xs[xo + i] - mu) * (xs[xo + i] - mu);
+            float mu = rowSum(xs, xo, d, false, 0f) / d;
+            float var = rowSum(xs, xo, d, true, mu);
+            FloatVector vmu = FloatVector.broadcast(S, mu);
+            int i;
             float rsd = (float) (1.0 / Math.sqrt(var / d + eps));
             ms[mean.offset() + r] = mu;
             rs[rstd.offset() + r] = rsd;

@@ -49,7 +49,7 @@ class DetMathTest {
         check("exp", inputs(-2f, 2f), DetMath::exp, DetMath::exp, StrictMath::exp, 3e-7, 1.5e-45);
     }
 
-    /** Softmax's exp: x ≤ 0, results under the smallest normal float flushed to zero. */
+    /** Softmax's exp: x ≤ 0; below −87.68 flushed to zero, above it within the smallest normal float of exp. */
     @Test
     void expNonPositiveIsAccurateAndTheSameInVectorAndScalarForm() {
         for (float[] x : new float[][]{inputs(-110f, 0f), inputs(-2f, 0f)}) {
@@ -57,6 +57,9 @@ class DetMathTest {
             check("expNonPositive", x, DetMath::expNonPositive, DetMath::expNonPositive, StrictMath::exp, 3e-7, Float.MIN_NORMAL);
         }
         assertEquals(0f, DetMath.expNonPositive(Float.NEGATIVE_INFINITY));
+        assertEquals(0f, DetMath.expNonPositive(-87.7f));
+        assertTrue(DetMath.expNonPositive(-87.6f) > 0f && DetMath.expNonPositive(-87.6f) < Float.MIN_NORMAL, "a denormal above the flush");
+        assertTrue(Float.isNaN(DetMath.expNonPositive(Float.NaN)));
         assertEquals(1f, DetMath.expNonPositive(0f));
     }
 

@@ -32,6 +32,8 @@ public class ReferenceBackend implements Backend {
 
     @Override public Storage allocate(DType dtype, int length) { return HostStorage.allocate(dtype, length); }
 
+    @Override public Storage allocateUninitialized(DType dtype, int length) { return HostStorage.allocateUninitialized(dtype, length); }
+
     @Override public HostStorage toHost(Storage storage) {
         if (storage instanceof HostStorage hs) return hs;
         throw new IllegalArgumentException("backend " + name + " cannot read storage of backend " + storage.backendName());
