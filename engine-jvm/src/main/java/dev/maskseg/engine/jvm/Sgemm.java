@@ -49,7 +49,7 @@ final class Sgemm {
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = pc > 0 || !overwrite;
-                packB(b, pc, kc, jc, nc, bp);
+                b.packSlivers(pc, kc, jc, nc, NR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(a, ic, mc, pc, kc, ap);
@@ -81,13 +81,6 @@ final class Sgemm {
         }
     }
 
-    private static void packB(PanelSource b, int pc, int kc, int jc, int nc, float[] bp) {
-        for (int s = 0, jr = 0; jr < nc; s++, jr += NR) {
-            int nr = Math.min(NR, nc - jr), off = s * kc * NR;
-            if (nr < NR) java.util.Arrays.fill(bp, off, off + kc * NR, 0f);
-            b.copyBlock(pc, kc, jc + jr, nr, bp, off, NR, 1);
-        }
-    }
 
     /** Splits C into row or column stripes over the pool's threads: C += A * B. */
     static void gemm(WorkerPool pool, int m, int n, int k, PanelSource a, PanelSource b, float[] c, int co, int ldc) {

@@ -41,4 +41,26 @@ class PanelSourceTest {
             if (!written[d]) assertEquals(Float.NaN, dst[d], "wrote outside the block at " + d);
         }
     }
+
+    /**
+     * Sgemm's B packing from a source with contiguous rows (the row-grouped override) lays out the same slivers as the
+     * one-copyBlock-per-sliver default, zero padding included: row counts around the group size, widths around a sliver.
+     */
+    @ParameterizedTest(name = "kc={0} nc={1}")
+    @CsvSource({"1, 1", "7, 31", "8, 32", "9, 33", "17, 64", "16, 95", "25, 100", "3, 200"})
+    void packSliversMatchesOneCopyPerSliver(int kc, int nc) {
+        int w = 2 * PanelSource.V, rs = nc + 13, r0 = 2, c0 = 5;
+        float[] data = new float[(r0 + kc) * rs + c0 + nc + 8];
+        for (int i = 0; i < data.length; i++) data[i] = i * 0.5f + 1f;
+        int slivers = Math.ceilDiv(nc, w);
+        float[] grouped = new float[slivers * kc * w], perSliver = new float[grouped.length];
+        java.util.Arrays.fill(grouped, Float.NaN);
+        java.util.Arrays.fill(perSliver, Float.NaN);
+        PanelSource rows = PanelSource.strided(data, 3, rs, 1);
+        rows.packSlivers(r0, kc, c0, nc, w, grouped);
+        PanelSource plain = rows::copyBlock;   // the interface's default packSlivers
+        plain.packSlivers(r0, kc, c0, nc, w, perSliver);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(perSliver, grouped);
+        assertEquals(data[3 + r0 * rs + c0], grouped[0]);
+    }
 }
