@@ -100,6 +100,14 @@ class BackendParityTest {
         cs.add(c("conv shifted 30x40 (weight gradient over two K blocks)", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1),
                 new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
+        // 3x3, stride 1, at least 16 channels and planes whose tile rows fill the vector lanes: the JVM backend's Winograd
+        // path, forward and (16 output channels) input gradient; odd heights, pad 0 and a right edge inside a lane group
+        cs.add(c("conv winograd 16->8 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1), new int[]{2, 16, 9, 28}, new int[]{8, 16, 3, 3},
+                new int[]{8}));
+        cs.add(c("conv winograd 16->16 (input gradient too)", t -> Conv.conv2d(t[0], t[1], null, 1, 1, 1, 1), new int[]{1, 16, 7, 30},
+                new int[]{16, 16, 3, 3}));
+        cs.add(c("conv winograd pad 0, 24->16", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{2, 24, 12, 34},
+                new int[]{16, 24, 3, 3}));
         // stride 1 where most taps read padding (the JVM backend's per-tap GEMMs over valid rectangles): ASPP-like
         // dilation, taps that fall entirely outside, groups with bias, and one image (the GEMMs split over threads)
         cs.add(c("conv tap dilated 4", t -> Conv.conv2d(t[0], t[1], null, 1, 4, 4, 1), new int[]{2, 5, 13, 11}, new int[]{6, 5, 3, 3}));

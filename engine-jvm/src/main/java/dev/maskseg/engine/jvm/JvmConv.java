@@ -41,8 +41,10 @@ final class JvmConv {
         }
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
-        boolean tap = !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
-        boolean shifted = !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        boolean winograd = g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
+        float[] u = winograd ? WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG()) : null;
+        boolean tap = !winograd && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean shifted = !winograd && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         float[] wt = tap ? PACKED.atLeast(g.cout() * g.kdim()) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
@@ -52,6 +54,10 @@ final class JvmConv {
                 int n = t / g.groups(), grp = t % g.groups();
                 int xBase = x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
                 int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                if (winograd) {
+                    WinogradConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), u, g.coutG(), ys, yBase, g.oh(), g.ow(), p);
+                    continue;
+                }
                 if (tap) {
                     TapConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), wt, grp * g.coutG() * g.kdim(), g.coutG(),
                             g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
@@ -111,8 +117,11 @@ final class JvmConv {
         ConvParams tp = new ConvParams(1, 1, p.dilationH() * (g.kh() - 1) - p.padH(), p.dilationW() * (g.kw() - 1) - p.padW(),
                 p.dilationH(), p.dilationW(), 1);
         boolean stride1 = !g.pointwise(p) && p.strideH() == 1 && p.strideW() == 1;
-        boolean tap = stride1 && TapConv.preferred(g.n(), g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
-        boolean shifted = !tap && stride1 && tp.padH() >= 0 && tp.padW() >= 0 && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
+        boolean winograd = stride1 && g.groups() == 1 && WinogradConv.ENABLED && tp.padH() >= 0 && tp.padW() >= 0
+                && WinogradConv.applies(g.coutG(), g.cinG(), g.kh(), g.kw(), g.h(), g.w(), tp);
+        float[] u = winograd ? WinogradConv.transformWeights(flippedTransposed(ws, w.offset(), g), 0, g.cinG(), g.coutG()) : null;
+        boolean tap = !winograd && stride1 && TapConv.preferred(g.n(), g.coutG(), g.oh(), g.ow(), g.h(), g.w(), g.kh(), g.kw(), tp);
+        boolean shifted = !winograd && !tap && stride1 && tp.padH() >= 0 && tp.padW() >= 0 && ShiftedConv.applies(g.coutG(), g.oh(), g.ow(), g.w(), tp);
         float[] flipped = shifted ? flippedTransposed(ws, w.offset(), g) : null;
         float[] wb = tap ? PACKED.atLeast(g.cout() * kd) : null;
         if (tap) for (int grp = 0; grp < g.groups(); grp++) {
@@ -121,6 +130,11 @@ final class JvmConv {
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
+                if (winograd) {
+                    WinogradConv.forward(perImage ? null : pool, gys, gy.offset() + n * g.cout() * pix, g.coutG(), g.oh(), g.ow(), u, g.cinG(),
+                            gxs, gx.offset() + n * g.cin() * g.h() * g.w(), g.h(), g.w(), tp);
+                    continue;
+                }
                 if (tap) {
                     TapConv.forward(perImage ? null : pool, gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.oh(), g.ow(),
                             wb, grp * g.coutG() * kd, g.cinG(), g.kh(), g.kw(), gxs, gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(),

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 interface PanelSource {
     VectorSpecies<Float> S = VectorWidth.SPECIES;
     int V = S.length();
-    /** Rows packed together per sliver by {@link #strided}'s packSlivers (8 measured best on Zen 4, 4 to 32 tried). */
+    /** Rows packed together per sliver by packRowSlivers (8 measured best on Zen 4, 4 to 32 tried). */
     int ROW_GROUP = 8;
 
     void copyBlock(int r0, int nr, int c0, int nc, float[] dst, int off, int rowStride, int colStride);
@@ -44,31 +44,65 @@ interface PanelSource {
                 blocks.copyBlock(r0, nr, c0, nc, dst, off, rowStride, colStride);
             }
 
-            /**
-             * Rows are contiguous: take them ROW_GROUP at a time and deal each group's pieces out sliver by sliver, so
-             * the reads run along a few rows at once instead of down kc rows a page apart per sliver (a TLB and cache
-             * miss per row: packing a 1x1 convolution's input took a third of its time). Whole rows at a time were
-             * slower still: the slivers, kc·w floats apart, fall into the same cache sets.
-             */
             @Override
             public void packSlivers(int r0, int kc, int c0, int nc, int w, float[] dst) {
                 if (w != 2 * V) {
                     PanelSource.super.packSlivers(r0, kc, c0, nc, w, dst);
                     return;
                 }
-                int full = nc / w, rest = nc - full * w, sliver = kc * w;
-                if (rest > 0) java.util.Arrays.fill(dst, full * sliver, (full + 1) * sliver, 0f);
-                for (int rb = 0; rb < kc; rb += ROW_GROUP) {
-                    int rows = Math.min(ROW_GROUP, kc - rb);
-                    for (int s = 0; s < full; s++) {
-                        for (int r = rb; r < rb + rows; r++) copySliverRow(data, base + (r0 + r) * rs + c0 + s * w, dst, s * sliver + r * w);
-                    }
-                    if (rest > 0) for (int r = rb; r < rb + rows; r++) {
-                        System.arraycopy(data, base + (r0 + r) * rs + c0 + full * w, dst, full * sliver + r * w, rest);
-                    }
-                }
+                packRowSlivers(data, null, base, rs, r0, kc, c0, nc, dst);
             }
         };
+    }
+
+    /** M(r, c) = data[rowStart[r] + c]: rows that are each contiguous but lie anywhere (shifted padded planes). */
+    static PanelSource rows(float[] data, int[] rowStart) {
+        return new PanelSource() {
+            @Override
+            public void copyBlock(int r0, int nr, int c0, int nc, float[] dst, int off, int drs, int dcs) {
+                if (dcs == 1 && nc == 2 * V) {
+                    for (int r = 0; r < nr; r++) copySliverRow(data, rowStart[r0 + r] + c0, dst, off + r * drs);
+                    return;
+                }
+                for (int r = 0; r < nr; r++) {
+                    int src = rowStart[r0 + r] + c0, d = off + r * drs;
+                    if (dcs == 1) System.arraycopy(data, src, dst, d, nc);
+                    else for (int c = 0; c < nc; c++) dst[d + c * dcs] = data[src + c];
+                }
+            }
+
+            @Override
+            public void packSlivers(int r0, int kc, int c0, int nc, int w, float[] dst) {
+                if (w == 2 * V) packRowSlivers(data, rowStart, 0, 0, r0, kc, c0, nc, dst);
+                else PanelSource.super.packSlivers(r0, kc, c0, nc, w, dst);
+            }
+        };
+    }
+
+    /**
+     * packSlivers (width 2V) of kc contiguous rows from r0 on, row r starting at data[start(r) + c0] with start(r) =
+     * starts[r], or base + r·rs when starts is null (no per-call array: packing allocates nothing). The rows are taken
+     * ROW_GROUP at a time and each group's pieces dealt out sliver by sliver, so the reads run along a few rows at once
+     * instead of down kc rows a page or more apart per sliver (a TLB and cache miss per row: packing a 1x1
+     * convolution's input took a third of its time). Whole rows at a time were slower still: the slivers, kc·w floats
+     * apart, fall into the same cache sets.
+     */
+    private static void packRowSlivers(float[] data, int[] starts, int base, int rs, int r0, int kc, int c0, int nc, float[] dst) {
+        int w = 2 * V, full = nc / w, rest = nc - full * w, sliver = kc * w;
+        if (rest > 0) java.util.Arrays.fill(dst, full * sliver, (full + 1) * sliver, 0f);
+        for (int rb = 0; rb < kc; rb += ROW_GROUP) {
+            int rows = Math.min(ROW_GROUP, kc - rb);
+            for (int s = 0; s < full; s++) {
+                for (int r = rb; r < rb + rows; r++) {
+                    int start = starts == null ? base + (r0 + r) * rs : starts[r0 + r];
+                    copySliverRow(data, start + c0 + s * w, dst, s * sliver + r * w);
+                }
+            }
+            if (rest > 0) for (int r = rb; r < rb + rows; r++) {
+                int start = starts == null ? base + (r0 + r) * rs : starts[r0 + r];
+                System.arraycopy(data, start + c0 + full * w, dst, full * sliver + r * w, rest);
+            }
+        }
     }
 
     private static PanelSource stridedBlocks(float[] data, int base, int rs, int cs) {

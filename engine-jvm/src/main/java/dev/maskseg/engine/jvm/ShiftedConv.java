@@ -66,17 +66,7 @@ final class ShiftedConv {
         float[] padded = in.planes();
         int[] rowStart = in.rowStart();
         PanelSource a = PanelSource.strided(wt, wBase, kd, 1);
-        PanelSource b = (r0, nr, c0, nc, dst, off, drs, dcs) -> {
-            if (dcs == 1 && nc == 2 * V) {
-                for (int r = 0; r < nr; r++) PanelSource.copySliverRow(padded, rowStart[r0 + r] + c0, dst, off + r * drs);
-                return;
-            }
-            for (int r = 0; r < nr; r++) {
-                int src = rowStart[r0 + r] + c0, d = off + r * drs;
-                if (dcs == 1) System.arraycopy(padded, src, dst, d, nc);
-                else for (int c = 0; c < nc; c++) dst[d + c * dcs] = padded[src + c];
-            }
-        };
+        PanelSource b = PanelSource.rows(padded, rowStart);
         float[] wide = WIDE.atLeast(coutG * wideN);
         if (pool == null) Sgemm.gemm(0, coutG, 0, wideN, kd, a, b, wide, 0, wideN, true);
         else Sgemm.gemm(pool, coutG, wideN, kd, a, b, wide, 0, wideN, true);

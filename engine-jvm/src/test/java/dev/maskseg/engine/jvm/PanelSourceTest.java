@@ -62,5 +62,15 @@ class PanelSourceTest {
         plain.packSlivers(r0, kc, c0, nc, w, perSliver);
         org.junit.jupiter.api.Assertions.assertArrayEquals(perSliver, grouped);
         assertEquals(data[3 + r0 * rs + c0], grouped[0]);
+        // rows anywhere (ShiftedConv's shifted planes): every third row start, reversed
+        int[] starts = new int[r0 + kc];
+        for (int r = 0; r < starts.length; r++) starts[r] = ((starts.length - 1 - r) * 3 % (r0 + kc)) * rs + 1;
+        PanelSource shifted = PanelSource.rows(data, starts);
+        java.util.Arrays.fill(grouped, Float.NaN);
+        java.util.Arrays.fill(perSliver, Float.NaN);
+        shifted.packSlivers(r0, kc, c0, nc, w, grouped);
+        ((PanelSource) shifted::copyBlock).packSlivers(r0, kc, c0, nc, w, perSliver);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(perSliver, grouped);
+        assertEquals(data[starts[r0] + c0], grouped[0]);
     }
 }
