@@ -60,10 +60,7 @@ public final class Autograd {
         Object start = root.gradFn() != null ? root.gradFn() : root;
         List<Object> order = topologicalOrder(start);
         Map<Object, Tensor> grads = new IdentityHashMap<>();
-        GradientBuffers buffers = new GradientBuffers();
         grads.put(start, seed);
-        buffers.hold(seed);
-        buffers.keep(seed);   // the caller's
         try (var ng = GradMode.noGrad()) {
             for (int n = 0; n < order.size(); n++) {
                 Object node = order.get(n);
@@ -72,12 +69,11 @@ public final class Autograd {
                 if (g == null) continue;
                 if (node instanceof Tensor leaf) {
                     leaf.accumulateGrad(g);
-                    if (leaf.grad() != null) buffers.keep(leaf.grad());   // it may be g's buffer itself
-                    buffers.drop(g);
                     continue;
                 }
                 GradFn fn = (GradFn) node;
                 Tensor[] gi = fn.apply(g);
+                g = null;
                 fn.release();
                 Object[] next = fn.next();
                 for (int i = 0; i < next.length; i++) {
@@ -86,22 +82,7 @@ public final class Autograd {
                         throw new IllegalStateException("backward of " + fn.op() + ": gradient " + gi[i].shapeString()
                                 + " for input " + i + " of shape " + java.util.Arrays.toString(fn.inputShape(i)));
                     }
-                    buffers.hold(gi[i]);
-                }
-                buffers.drop(g);   // after the holds: a step may pass g itself, or a view of it, on
-                g = null;
-                for (int i = 0; i < next.length; i++) {
-                    if (next[i] == null || gi[i] == null) continue;
-                    Tensor before = grads.get(next[i]);
-                    if (before == null) {
-                        grads.put(next[i], gi[i]);
-                    } else {
-                        Tensor sum = before.add(gi[i]);
-                        buffers.hold(sum);
-                        grads.put(next[i], sum);
-                        buffers.drop(before);
-                        buffers.drop(gi[i]);
-                    }
+                    grads.merge(next[i], gi[i], Tensor::add);
                     gi[i] = null;
                 }
             }
