@@ -15,7 +15,8 @@ import java.util.Map;
 public final class FloatBufferPool {
     /** 64 KiB. */
     public static final int MIN_LENGTH = 1 << 14;
-    public static final long CAPACITY_BYTES = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 8);
+    /** -Dmaskseg.pool.mb sets it (0: no pool); by default 256 MiB or a sixteenth of the heap, whichever is less. */
+    public static final long CAPACITY_BYTES = Long.getLong("maskseg.pool.mb", Math.min(256L, Runtime.getRuntime().maxMemory() / 16 >> 20)) << 20;
 
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     private static long heldBytes, reused, kept, dropped;
