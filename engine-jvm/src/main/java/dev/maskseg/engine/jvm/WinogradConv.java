@@ -61,13 +61,14 @@ final class WinogradConv {
                     gg[6 + c] = 0.5f * (g0 - g1 + g2);
                     gg[9 + c] = g2;
                 }
-                for (int k = 0; k < 4; k++) {   // (G g) G^T, row by row
+                // (G g) G^T, row by row; value xi = 4k + l of this pair goes to u[at + xi·coutG·cinG]
+                int at = ((co / MR) * cinG + ci) * MR + co % MR, xiStride = coutG * cinG;
+                for (int k = 0; k < 4; k++) {
                     float h0 = gg[3 * k], h1 = gg[3 * k + 1], h2 = gg[3 * k + 2];
-                    float[] row = {h0, 0.5f * (h0 + h1 + h2), 0.5f * (h0 - h1 + h2), h2};
-                    for (int l = 0; l < 4; l++) {
-                        int xi = 4 * k + l;
-                        u[((xi * (coutG / MR) + co / MR) * cinG + ci) * MR + co % MR] = row[l];
-                    }
+                    u[at + 4 * k * xiStride] = h0;
+                    u[at + (4 * k + 1) * xiStride] = 0.5f * (h0 + h1 + h2);
+                    u[at + (4 * k + 2) * xiStride] = 0.5f * (h0 - h1 + h2);
+                    u[at + (4 * k + 3) * xiStride] = h2;
                 }
             }
         }
