@@ -78,6 +78,17 @@ public interface Backend {
 
     void conv2d(View x, View weight, View bias, ConvParams p, View out);
 
+    /**
+     * Inference convolution with its epilogue fused: out = conv2d(x, weight, bias) + residual, then max(·, 0) when relu
+     * (residual may be null; it has out's shape). The weight stays constant for as long as packed lives, so a backend may
+     * keep derived forms of it there. No gradient. The default composes conv2d with this backend's pointwise kernels.
+     */
+    default void conv2dInference(View x, View weight, View bias, ConvParams p, View residual, boolean relu, PackedWeights packed, View out) {
+        conv2d(x, weight, bias, p, out);
+        if (residual != null) binary(BinaryOp.ADD, out, residual, out);
+        if (relu) unary(UnaryOp.RELU, 0, 0, out, out);
+    }
+
     void conv2dBackwardInput(View gradOut, View weight, ConvParams p, View gradInput);
 
     void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight);

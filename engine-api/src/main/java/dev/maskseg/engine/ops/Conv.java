@@ -4,6 +4,8 @@ import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PackedWeights;
+import dev.maskseg.engine.autograd.GradMode;
 
 /**
  * conv2d over NCHW tensors: forward, and its input, weight and bias gradients; conv_transpose2d as the adjoint of
@@ -19,23 +21,9 @@ public final class Conv {
 
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Backend be = Pointwise.sameBackend("conv2d", x, weight, bias);
-        if (x.dim() != 4 || weight.dim() != 4) {
-            throw new IllegalArgumentException("conv2d: expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
-        }
-        int n = x.size(0), cin = x.size(1), cout = weight.size(0), g = p.groups();
-        if (cin % g != 0 || cout % g != 0 || weight.size(1) * g != cin) {
-            throw new IllegalArgumentException("conv2d: input " + x.shapeString() + " does not match weight " + weight.shapeString()
-                    + " with groups=" + g);
-        }
-        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
-            throw new IllegalArgumentException("conv2d: bias " + bias.shapeString() + " for " + cout + " output channels");
-        }
-        int oh = p.outSize(x.size(2), weight.size(2), true), ow = p.outSize(x.size(3), weight.size(3), false);
-        if (oh <= 0 || ow <= 0) {
-            throw new IllegalArgumentException("conv2d: input " + x.shapeString() + " is too small for kernel " + weight.shapeString());
-        }
+        int[] shape = outputShape("conv2d", x, weight, bias, p);
         Tensor xc = x.contiguous().detach(), wc = weight.contiguous().detach();
-        Tensor out = Tensor.empty(be, x.dtype(), n, cout, oh, ow);
+        Tensor out = Tensor.empty(be, x.dtype(), shape);
         be.conv2d(xc.view(), wc.view(), bias == null ? null : bias.contiguous().view(), p, out.view());
         return Autograd.record("conv2d", out, gy -> {
             Tensor gc = gy.contiguous();
@@ -51,6 +39,48 @@ public final class Conv {
             if (bias != null && bias.requiresGrad()) gb = Reduce.sum(gc, new int[]{0, 2, 3}, false);
             return new Tensor[]{gx, gw, gb};
         }, x, weight, bias);
+    }
+
+    /**
+     * Inference only (no gradient): relu?(conv2d(x, weight, bias) + residual) in one backend call, with weight constant
+     * for the life of packed ({@link PackedWeights}); residual may be null. A frozen layer's forward
+     * ({@link dev.maskseg.engine.nn.FusedConv2d}).
+     */
+    public static Tensor conv2dInference(Tensor x, Tensor weight, Tensor bias, ConvParams p, Tensor residual, boolean relu, PackedWeights packed) {
+        Backend be = Pointwise.sameBackend("conv2d_inference", x, weight, bias, residual);
+        int[] shape = outputShape("conv2d_inference", x, weight, bias, p);
+        if (GradMode.isEnabled() && x.requiresGrad()) {
+            throw new IllegalStateException("conv2d_inference: a frozen inference layer has no backward; input " + x.shapeString()
+                    + " requires grad");
+        }
+        if (residual != null && !java.util.Arrays.equals(residual.shape(), shape)) {
+            throw new IllegalArgumentException("conv2d_inference: residual " + residual.shapeString() + " does not match output "
+                    + java.util.Arrays.toString(shape));
+        }
+        Tensor out = Tensor.empty(be, x.dtype(), shape);   // zeroed: backends may accumulate into it, as into conv2d's
+        be.conv2dInference(x.contiguous().view(), weight.contiguous().view(), bias == null ? null : bias.contiguous().view(), p,
+                residual == null ? null : residual.contiguous().view(), relu, packed, out.view());
+        return out;
+    }
+
+    /** The output shape of conv2d(x, weight, bias, p), or one error naming op and shapes. */
+    private static int[] outputShape(String op, Tensor x, Tensor weight, Tensor bias, ConvParams p) {
+        if (x.dim() != 4 || weight.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
+        }
+        int n = x.size(0), cin = x.size(1), cout = weight.size(0), g = p.groups();
+        if (cin % g != 0 || cout % g != 0 || weight.size(1) * g != cin) {
+            throw new IllegalArgumentException(op + ": input " + x.shapeString() + " does not match weight " + weight.shapeString()
+                    + " with groups=" + g);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
+            throw new IllegalArgumentException(op + ": bias " + bias.shapeString() + " for " + cout + " output channels");
+        }
+        int oh = p.outSize(x.size(2), weight.size(2), true), ow = p.outSize(x.size(3), weight.size(3), false);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(op + ": input " + x.shapeString() + " is too small for kernel " + weight.shapeString());
+        }
+        return new int[]{n, cout, oh, ow};
     }
 
     /** torch.nn.functional.conv_transpose2d with one stride, padding, output padding and dilation for both axes. */

@@ -3,6 +3,7 @@ package dev.maskseg.engine.jvm;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.backend.BinaryOp;
 import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PackedWeights;
 import dev.maskseg.engine.backend.PoolParams;
 import dev.maskseg.engine.backend.ReduceOp;
 import dev.maskseg.engine.backend.ResizeParams;
@@ -91,6 +92,11 @@ final class JvmBackend extends ReferenceBackend {
     @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {
         if (f32(x, w, bias, out) && dense(x, w, out)) JvmConv.forward(pool, x, w, bias, p, out);
         else super.conv2d(x, w, bias, p, out);
+    }
+
+    @Override public void conv2dInference(View x, View w, View bias, ConvParams p, View residual, boolean relu, PackedWeights packed, View out) {
+        if (f32(x, w, bias, out, residual) && dense(x, w, out, residual)) JvmConv.forward(pool, x, w, bias, p, out, packed, residual, relu);
+        else super.conv2dInference(x, w, bias, p, residual, relu, packed, out);
     }
 
     @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {

@@ -2,6 +2,7 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.ConvShape;
+import dev.maskseg.engine.backend.PackedWeights;
 import dev.maskseg.engine.backend.View;
 
 import static dev.maskseg.engine.jvm.ViewArrays.f;
@@ -29,6 +30,15 @@ final class JvmConv {
     }
 
     static void forward(WorkerPool pool, View x, View w, View bias, ConvParams p, View out) {
+        forward(pool, x, w, bias, p, out, null, null, false);
+    }
+
+    /**
+     * out = conv2d(x, w, bias) [+ residual] [then ReLU]. With packed (a frozen layer's constant weights), the weight
+     * forms every path derives (packed GEMM panels, per-tap panels, Winograd transforms) are made once and kept there.
+     */
+    static void forward(WorkerPool pool, View x, View w, View bias, ConvParams p, View out, PackedWeights packed, View residual,
+                        boolean relu) {
         ConvShape g = ConvShape.of(x, w, out, p);
         float[] xs = f(x), ws = f(w), ys = f(out);
         int pix = g.pix();
@@ -42,38 +52,68 @@ final class JvmConv {
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
         boolean winograd = g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
-        float[] u = winograd ? WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG()) : null;
+        float[] u = !winograd ? null : packed == null ? WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG())
+                : packed.get("winograd", k -> {
+                    float[] scratch = WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG());
+                    return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
+                });
         boolean tap = !winograd && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !winograd && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        float[] wt = tap ? PACKED.atLeast(g.cout() * g.kdim()) : null;
-        if (tap) for (int grp = 0; grp < g.groups(); grp++) {
+        float[] wt = tap && packed == null ? PACKED.atLeast(g.cout() * g.kdim()) : null;
+        if (wt != null) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
         }
+        PanelSource[][] tapPanels = tap && packed != null ? packed.get("taps", k -> packedTaps(ws, w.offset(), g)) : null;
+        PanelSource[] weightPanels = !winograd && !tap && packed != null ? packed.get("gemm", k -> packedWeights(ws, w.offset(), g)) : null;
+        float[] rs = residual == null ? null : f(residual);
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
                 int n = t / g.groups(), grp = t % g.groups();
                 int xBase = x.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
                 int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
+                WorkerPool inner = perImage ? null : pool;
+                PanelSource a = weightPanels != null ? weightPanels[grp] : PanelSource.strided(ws, wBase, g.kdim(), 1);
                 if (winograd) {
-                    WinogradConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), u, g.coutG(), ys, yBase, g.oh(), g.ow(), p);
-                    continue;
+                    WinogradConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), u, g.coutG(), ys, yBase, g.oh(), g.ow(), p);
+                } else if (tap) {
+                    TapConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), wt, grp * g.coutG() * g.kdim(),
+                            tapPanels == null ? null : tapPanels[grp], g.coutG(), g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
+                } else if (shifted) {
+                    ShiftedConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), a, g.coutG(), g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
+                } else {
+                    boolean overwrite = bias == null;   // y is not read then: no bias to add to
+                    if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
+                    else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
                 }
-                if (tap) {
-                    TapConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), wt, grp * g.coutG() * g.kdim(), g.coutG(),
-                            g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
-                    continue;
+                if (rs != null || relu) {
+                    int rBase = residual == null ? 0 : residual.offset() + yBase - out.offset();
+                    Epilogue.addRelu(inner, ys, yBase, rs, rBase, g.coutG() * pix, relu);
                 }
-                if (shifted) {
-                    ShiftedConv.forward(perImage ? null : pool, xs, xBase, g.cinG(), g.h(), g.w(), ws, wBase, g.coutG(), g.kh(), g.kw(),
-                            ys, yBase, g.oh(), g.ow(), p);
-                    continue;
-                }
-                PanelSource a = PanelSource.strided(ws, wBase, g.kdim(), 1);
-                boolean overwrite = bias == null;   // y is not read then: no bias to add to
-                if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
-                else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
             }
         });
+    }
+
+    /** Per group, the weights [coutG, kdim] packed as GEMM A operands. */
+    private static PanelSource[] packedWeights(float[] ws, int wOff, ConvShape g) {
+        PanelSource[] out = new PanelSource[g.groups()];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            out[grp] = PackedA.of(PanelSource.strided(ws, wOff + grp * g.coutG() * g.kdim(), g.kdim(), 1), g.coutG(), g.kdim());
+        }
+        return out;
+    }
+
+    /** Per group and tap, the [coutG, cinG] weight slice packed as a GEMM A operand (what {@link TapConv} multiplies by). */
+    private static PanelSource[][] packedTaps(float[] ws, int wOff, ConvShape g) {
+        int taps = g.kh() * g.kw();
+        float[] wt = new float[g.coutG() * g.kdim()];
+        PanelSource[][] out = new PanelSource[g.groups()][taps];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            TapConv.tapsFirst(ws, wOff + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), taps, wt, 0);
+            for (int t = 0; t < taps; t++) {
+                out[grp][t] = PackedA.of(PanelSource.strided(wt, t * g.coutG() * g.cinG(), g.cinG(), 1), g.coutG(), g.cinG());
+            }
+        }
+        return out;
     }
 
     static void backwardWeight(WorkerPool pool, View gy, View x, ConvParams p, View gw) {
@@ -137,15 +177,15 @@ final class JvmConv {
                 }
                 if (tap) {
                     TapConv.forward(perImage ? null : pool, gys, gy.offset() + (n * g.cout() + grp * g.coutG()) * pix, g.coutG(), g.oh(), g.ow(),
-                            wb, grp * g.coutG() * kd, g.cinG(), g.kh(), g.kw(), gxs, gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(),
+                            wb, grp * g.coutG() * kd, null, g.cinG(), g.kh(), g.kw(), gxs, gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w(),
                             g.h(), g.w(), tp);
                     continue;
                 }
                 if (shifted) {
                     int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
                     int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
-                    ShiftedConv.forward(perImage ? null : pool, gys, gyBase, g.coutG(), g.oh(), g.ow(), flipped, grp * g.coutG() * kd,
-                            g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
+                    ShiftedConv.forward(perImage ? null : pool, gys, gyBase, g.coutG(), g.oh(), g.ow(),
+                            PanelSource.strided(flipped, grp * g.coutG() * kd, kd, 1), g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
                     continue;
                 }
                 PanelSource wt = PanelSource.strided(ws, w.offset() + grp * g.coutG() * kd, kd, 1).transposed();

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 interface PanelSource {
     VectorSpecies<Float> S = VectorWidth.SPECIES;
     int V = S.length();
+    VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
     /** Rows packed together per sliver by packRowSlivers (8 measured best on Zen 4, 4 to 32 tried). */
     int ROW_GROUP = 8;
 
@@ -128,6 +129,9 @@ interface PanelSource {
             for (int r = 0; r < nr; r++) copySliverRow(data, src + r * rs, dst, off + r * drs);
         } else if (cs == 1 && dcs == 1) {
             for (int r = 0; r < nr; r++) System.arraycopy(data, src + r * rs, dst, off + r * drs, nc);
+        } else if (rs == 1 && drs == 1 && nr == 8 && BlockTranspose.ENABLED) {
+            // an A sliver (8 rows) of a column-major matrix: one 8-float move per column beats an arraycopy call
+            for (int c = 0; c < nc; c++) FloatVector.fromArray(S8, data, src + c * cs).intoArray(dst, off + c * dcs);
         } else if (rs == 1 && drs == 1) {
             for (int c = 0; c < nc; c++) System.arraycopy(data, src + c * cs, dst, off + c * dcs, nr);
         } else {

@@ -42,7 +42,10 @@ final class Sgemm {
             return;
         }
         Buffers bufs = BUFFERS.get();
-        float[] ap = bufs.a, bp = bufs.b, tile = bufs.tile;
+        float[] bp = bufs.b, tile = bufs.tile;
+        // a prepacked A is read in place; its slivers start at multiples of MR, as every caller's row ranges do
+        PackedA pre = a instanceof PackedA packed && i0 % MR == 0 ? packed : null;
+        float[] ap = pre == null ? bufs.a : pre.data;
         int kStep = Math.ceilDiv(k, Math.ceilDiv(k, KC)); // equal K blocks, no short remainder block
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
@@ -52,11 +55,11 @@ final class Sgemm {
                 b.packSlivers(pc, kc, jc, nc, NR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(a, ic, mc, pc, kc, ap);
+                    if (pre == null) packA(a, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr), bo = (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir), ao = (ir / MR) * kc * MR;
+                            int mr = Math.min(MR, mc - ir), ao = pre == null ? (ir / MR) * kc * MR : pre.offset(ic + ir, pc);
                             int cOff = co + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
                                 MicroKernel.run(kc, ap, ao, bp, bo, c, cOff, ldc, add);

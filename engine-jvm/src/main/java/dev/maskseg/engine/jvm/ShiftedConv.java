@@ -56,16 +56,15 @@ final class ShiftedConv {
 
     /**
      * y[co, oy, ox] += sum over ci, i, j of w[co, ci, i, j] · x[ci, oy − padH + i·dilH, ox − padW + j·dilW] for the
-     * coutG output planes at y[yBase], the cinG input planes at x[xBase] and weights [coutG, cinG·kh·kw] at w[wBase].
+     * coutG output planes at y[yBase], the cinG input planes at x[xBase] and the weights [coutG, cinG·kh·kw] as the GEMM's A operand.
      * A null pool runs single-threaded.
      */
-    static void forward(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, float[] wt, int wBase, int coutG, int kh, int kw,
+    static void forward(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, PanelSource a, int coutG, int kh, int kw,
                         float[] y, int yBase, int oh, int ow, ConvParams p) {
         Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
         int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
         float[] padded = in.planes();
         int[] rowStart = in.rowStart();
-        PanelSource a = PanelSource.strided(wt, wBase, kd, 1);
         PanelSource b = PanelSource.rows(padded, rowStart);
         float[] wide = WIDE.atLeast(coutG * wideN);
         if (pool == null) Sgemm.gemm(0, coutG, 0, wideN, kd, a, b, wide, 0, wideN, true);

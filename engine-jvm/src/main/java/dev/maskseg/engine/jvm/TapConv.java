@@ -97,11 +97,11 @@ final class TapConv {
 
     /**
      * y[co, oy, ox] += Σ over ci, i, j of wt[i·kw + j][co][ci] · x[ci, oy + i·dilH − padH, ox + j·dilW − padW], for the
-     * cin planes at x[xBase] (h x w), the cout planes at y[yBase] (oh x ow) and per-tap weights from wt[wtBase]. A null
-     * pool runs single-threaded.
+     * cin planes at x[xBase] (h x w), the cout planes at y[yBase] (oh x ow) and per-tap weights from wt[wtBase], or
+     * from tapPanels (each tap's [cout, cin] weights already packed) when given. A null pool runs single-threaded.
      */
-    static void forward(WorkerPool pool, float[] x, int xBase, int cin, int h, int w, float[] wt, int wtBase, int cout, int kh, int kw,
-                        float[] y, int yBase, int oh, int ow, ConvParams p) {
+    static void forward(WorkerPool pool, float[] x, int xBase, int cin, int h, int w, float[] wt, int wtBase, PanelSource[] tapPanels,
+                        int cout, int kh, int kw, float[] y, int yBase, int oh, int ow, ConvParams p) {
         for (int j = 0; j < kw; j++) {
             int x0 = colLo(j, p), x1 = colHi(j, w, ow, p), cw = x1 - x0, dj = j * p.dilationW() - p.padW();
             if (cw <= 0) continue;
@@ -113,7 +113,7 @@ final class TapConv {
             for (int i = 0; i < kh; i++) {
                 int y0 = rowLo(i, p), y1 = rowHi(i, h, oh, p), di = i * p.dilationH() - p.padH();
                 if (y1 <= y0) continue;
-                PanelSource a = PanelSource.strided(wt, wtBase + (i * kw + j) * cout * cin, cin, 1);
+                PanelSource a = tapPanels != null ? tapPanels[i * kw + j] : PanelSource.strided(wt, wtBase + (i * kw + j) * cout * cin, cin, 1);
                 PanelSource b = PanelSource.strided(src, srcBase + (y0 + di) * cw, h * cw, 1);
                 gemm(pool, cout, (y1 - y0) * cw, cin, a, b, dst, dstBase + y0 * cw, oh * cw, false);
             }

@@ -43,6 +43,12 @@ public final class ResNet extends Module {
         }
     }
 
+    /**
+     * A copy frozen for inference ({@link FrozenResNet}): batch norms folded into the convolutions with their running
+     * statistics, ReLUs and residual adds fused, weights packed once. Later changes to this module do not reach it.
+     */
+    public FrozenResNet freeze() { return new FrozenResNet(this); }
+
     /** The dilated backbone of DeepLab-v3 / MaskContrast (output stride 8, no classifier). */
     public static ResNet dilatedBackbone(Generator g) { return new ResNet(true, true, 0, g); }
 
