@@ -13,7 +13,7 @@ Standard library only.
 """
 import json, os, sys
 
-OURS = {"jvm"}
+OURS = {"jvm", "jvm-frozen"}
 NOT_PEERS = {"jvm", "aparapi", "reference", "tornado"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -25,7 +25,7 @@ public final class ModelBench {
             Runnable call = c.setup().apply(be);
             Timing.Result t = time(call, quick);
             double ms = t.medianMs();
-            out.add(new Record(c.model(), c.shape(), c.mode(), be.name(), be.threads(), ms, c.images() * 1000.0 / ms, t.cpuMsPerCall(), null));
+            out.add(new Record(c.model(), c.shape(), c.mode(), c.backendLabel(be.name()), be.threads(), ms, c.images() * 1000.0 / ms, t.cpuMsPerCall(), null));
         }
         return out;
     }

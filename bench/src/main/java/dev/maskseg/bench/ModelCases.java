@@ -7,18 +7,31 @@ import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.ops.Losses;
 import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
+import dev.maskseg.zoo.resnet.FrozenResNet;
+import dev.maskseg.zoo.resnet.ResNet;
 
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * The model benchmark cases (random weights), the one list that both {@code maskseg bench models} ({@link ModelBench})
- * and the JMH suite ({@link ModelBenchmarks}) time: ViT-S/16 forward at 224 (batch 1 and 8), ResNet-50 forward at 224,
+ * and the JMH suite ({@link ModelBenchmarks}) time: ViT-S/16 forward at 224 (batch 1 and 8), ResNet-50 forward at 224 (eager
+ * and frozen for inference),
  * DeepLab-v3 forward+backward at 321x321 batch 2 (train mode, cross-entropy with ignore 255).
  */
 public final class ModelCases {
-    /** One case: id (the JMH parameter), the record's model, shape and mode, images per call, and the setup. */
-    public record Case(String id, String model, String shape, String mode, int images, Function<Backend, Runnable> setup) {}
+    /**
+     * One case: id (the JMH parameter), the record's model, shape and mode, images per call, the setup, and a variant
+     * of how we run it ("" or e.g. "frozen"), which the record's backend label carries so that both rows meet the same peers.
+     */
+    public record Case(String id, String model, String shape, String mode, int images, Function<Backend, Runnable> setup, String variant) {
+        public Case(String id, String model, String shape, String mode, int images, Function<Backend, Runnable> setup) {
+            this(id, model, shape, mode, images, setup, "");
+        }
+
+        /** Our record's backend: the backend's name, then "-" and the variant when there is one. */
+        public String backendLabel(String backend) { return variant.isEmpty() ? backend : backend + "-" + variant; }
+    }
 
     private ModelCases() {}
 
@@ -30,6 +43,14 @@ public final class ModelCases {
                     Tensor x = Tensor.randn(new Generator(1), 1, 3, 224, 224).to(be);
                     return () -> evaluate(resnet, x, "logits");
                 }),
+                // the same model frozen for inference (batch norms folded, weights packed once), as ONNX Runtime's session
+                // and torch.jit.freeze run it; the eager row above stays for comparison
+                new Case("resnet50-frozen", "resnet50", "1x3x224x224", "forward", 1, be -> {
+                    ResNet resnet = (ResNet) Models.create("resnet50", 1).module();
+                    FrozenResNet frozen = ((ResNet) resnet.to(be).eval()).freeze();
+                    Tensor x = Tensor.randn(new Generator(1), 1, 3, 224, 224).to(be);
+                    return () -> frozen.features(x).logits();
+                }, "frozen"),
                 new Case("deeplabv3-train", "deeplabv3_resnet50", "2x3x321x321", "forward+backward", 2, be -> {
                     SegmentationModel deeplab = (SegmentationModel) Models.create("deeplabv3_resnet50", 1).module();
                     deeplab.to(be).train(true);

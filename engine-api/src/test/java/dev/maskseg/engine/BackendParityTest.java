@@ -99,6 +99,18 @@ class BackendParityTest {
         cs.add(c("conv shifted groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 7, 12}, new int[]{4, 3, 3, 3}, new int[]{4}));
         cs.add(c("conv shifted 30x40 (weight gradient over two K blocks)", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 1),
                 new int[]{1, 3, 30, 40}, new int[]{4, 3, 3, 3}, new int[]{4}));
+        // strided convolutions on the stride's phase planes (the JVM backend's shifted path with stride > 1): forward and
+        // weight gradient, taps in every phase, taps all in one phase (dilation 2), one phase of four (1x1), stride 3
+        cs.add(c("conv shifted 3x3 stride 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 2, 1, 1, 1), new int[]{2, 5, 14, 30},
+                new int[]{8, 5, 3, 3}, new int[]{8}));
+        cs.add(c("conv shifted 7x7 stride 2 pad 3", t -> Conv.conv2d(t[0], t[1], null, 2, 3, 1, 1), new int[]{1, 3, 20, 46},
+                new int[]{8, 3, 7, 7}));
+        cs.add(c("conv shifted 3x3 stride 2 dilation 2", t -> Conv.conv2d(t[0], t[1], null, 2, 2, 2, 1), new int[]{1, 4, 13, 36},
+                new int[]{6, 4, 3, 3}));
+        cs.add(c("conv shifted 1x1 stride 2 odd width", t -> Conv.conv2d(t[0], t[1], null, 2, 0, 1, 1), new int[]{1, 8, 9, 33},
+                new int[]{16, 8, 1, 1}));
+        cs.add(c("conv shifted 3x3 stride 3", t -> Conv.conv2d(t[0], t[1], null, 3, 1, 1, 1), new int[]{1, 3, 12, 40},
+                new int[]{4, 3, 3, 3}));
         cs.add(c("conv shifted 5x5 no pad", t -> Conv.conv2d(t[0], t[1], null, 1, 0, 1, 1), new int[]{1, 3, 12, 24}, new int[]{5, 3, 5, 5}));
         // 3x3, stride 1, at least 16 channels and planes whose tile rows fill the vector lanes: the JVM backend's Winograd
         // path, forward and (16 output channels) input gradient; odd heights, pad 0 and a right edge inside a lane group

@@ -185,7 +185,7 @@ final class JvmConv {
                     int gyBase = gy.offset() + (n * g.cout() + grp * g.coutG()) * pix;
                     int gxBase = gx.offset() + (n * g.cin() + grp * g.cinG()) * g.h() * g.w();
                     ShiftedConv.forward(perImage ? null : pool, gys, gyBase, g.coutG(), g.oh(), g.ow(),
-                            PanelSource.strided(flipped, grp * g.coutG() * kd, kd, 1), g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
+                            PanelSource.strided(flipped, grp * g.coutG() * kd, g.coutG() * g.kh() * g.kw(), 1), g.cinG(), g.kh(), g.kw(), gxs, gxBase, g.h(), g.w(), tp);
                     continue;
                 }
                 PanelSource wt = PanelSource.strided(ws, w.offset() + grp * g.coutG() * kd, kd, 1).transposed();

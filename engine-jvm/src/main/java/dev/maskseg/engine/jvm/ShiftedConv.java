@@ -5,10 +5,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Stride-1 conv2d forward of one image and group without im2col. The input is zero-padded once into planes of width
- * Wp = W + 2·padW; on that grid, the im2col row of input channel ci and tap (i, j) is the padded plane itself, shifted
- * by i·dilH·Wp + j·dilW. So the GEMM runs over "wide" output rows of Wp pixels (the last kw−1 columns of each are
- * discarded), and packing a B sliver is one contiguous copy per row instead of im2col's per-pixel bookkeeping.
+ * conv2d forward (and weight gradient) of one image and group without im2col. The input is zero-padded once into
+ * planes; for stride s it is also split into its s x s phases (rows ≡ a, columns ≡ b mod s), each of width
+ * Wp = ⌈(W + 2·padW) / s⌉. On that grid the im2col row of input channel ci and tap (i, j) is one phase plane itself,
+ * shifted by ⌊i·dilH / s⌋·Wp + ⌊j·dilW / s⌋. So the GEMM runs over "wide" output rows of Wp pixels (the columns past ow
+ * are discarded), and packing a B sliver is one contiguous copy per row instead of im2col's per-pixel bookkeeping; a
+ * strided convolution reads its phases like a stride-1 one.
  */
 final class ShiftedConv {
     /** Used when the discarded columns cost at most a quarter more work and the padded copy stays modest. */
@@ -21,37 +23,69 @@ final class ShiftedConv {
 
     private ShiftedConv() {}
 
+    /** -Dmaskseg.conv.shiftedStrided=false leaves strided convolutions to im2col. */
+    static final boolean STRIDED = !"false".equals(System.getProperty("maskseg.conv.shiftedStrided"));
+
     static boolean applies(int cinG, int h, int w, int ow, ConvParams p) {
-        if (p.strideH() != 1 || p.strideW() != 1) return false;
-        int wp = w + 2 * p.padW();
-        return wp <= MAX_WIDE_RATIO * ow && (long) cinG * (h + 2 * p.padH()) * wp <= MAX_PADDED_FLOATS;
+        if (!STRIDED && (p.strideH() != 1 || p.strideW() != 1)) return false;
+        int wp = Math.ceilDiv(w + 2 * p.padW(), p.strideW()), hp = Math.ceilDiv(h + 2 * p.padH(), p.strideH());
+        long floats = (long) cinG * p.strideH() * p.strideW() * hp * wp;
+        return wp <= MAX_WIDE_RATIO * ow && floats <= MAX_PADDED_FLOATS;
     }
 
-    /** The zero-padded input planes and, per im2col row (ci, i, j), where its shifted plane starts in them. */
+    /** The zero-padded phase planes and, per im2col row (ci, i, j), where its shifted plane starts in them. */
     private record Padded(float[] planes, int[] rowStart, int wp, int wideN) {}
 
     private static Padded pad(float[] x, int xBase, int cinG, int h, int w, int kh, int kw, int oh, int ow, ConvParams p) {
-        int hp = h + 2 * p.padH(), wp = w + 2 * p.padW(), plane = hp * wp;
-        float[] padded = PADDED.atLeast(cinG * plane);
-        for (int ci = 0; ci < cinG; ci++) {
-            int dst = ci * plane;
-            java.util.Arrays.fill(padded, dst, dst + p.padH() * wp, 0f);
-            for (int iy = 0; iy < h; iy++) {
-                int row = dst + (iy + p.padH()) * wp;
-                java.util.Arrays.fill(padded, row, row + p.padW(), 0f);
-                System.arraycopy(x, xBase + (ci * h + iy) * w, padded, row + p.padW(), w);
-                java.util.Arrays.fill(padded, row + p.padW() + w, row + wp, 0f);
+        int sh = p.strideH(), sw = p.strideW();
+        int hp = Math.ceilDiv(h + 2 * p.padH(), sh), wp = Math.ceilDiv(w + 2 * p.padW(), sw), plane = hp * wp;
+        // only the phases some tap reads (a 1x1 stride-2 convolution reads one of four)
+        int[] phaseIndex = new int[sh * sw];
+        java.util.Arrays.fill(phaseIndex, -1);
+        int phases = 0;
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int ph = (i * p.dilationH() % sh) * sw + j * p.dilationW() % sw;
+                if (phaseIndex[ph] < 0) phaseIndex[ph] = phases++;
             }
-            java.util.Arrays.fill(padded, dst + (h + p.padH()) * wp, dst + plane, 0f);
+        }
+        float[] padded = PADDED.atLeast(cinG * phases * plane);
+        for (int ph = 0; ph < sh * sw; ph++) {
+            if (phaseIndex[ph] < 0) continue;
+            int a = ph / sw, b = ph % sw;
+            for (int ci = 0; ci < cinG; ci++) fillPhase(x, xBase + ci * h * w, h, w, a, b, p, padded, (ci * phases + phaseIndex[ph]) * plane, hp, wp);
         }
         int[] rowStart = new int[cinG * kh * kw];
         for (int ci = 0, r = 0; ci < cinG; ci++) {
             for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) rowStart[r++] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
+                for (int j = 0; j < kw; j++) {
+                    int di = i * p.dilationH(), dj = j * p.dilationW();
+                    int ph = phaseIndex[(di % sh) * sw + dj % sw];
+                    rowStart[r++] = (ci * phases + ph) * plane + di / sh * wp + dj / sw;
+                }
             }
         }
-        // the last wide row stops at ow, so every shifted read stays inside the padded planes
+        // the last wide row stops at ow, so every shifted read stays inside its phase plane
         return new Padded(padded, rowStart, wp, (oh - 1) * wp + ow);
+    }
+
+    /** Phase (a, b) of one zero-padded input plane: dst row py, column px = padded input at (py·sh + a, px·sw + b). */
+    private static void fillPhase(float[] x, int src, int h, int w, int a, int b, ConvParams p, float[] dst, int at, int hp, int wp) {
+        int sh = p.strideH(), sw = p.strideW();
+        for (int py = 0; py < hp; py++) {
+            int row = at + py * wp, iy = py * sh + a - p.padH();
+            if (iy < 0 || iy >= h) {
+                java.util.Arrays.fill(dst, row, row + wp, 0f);
+                continue;
+            }
+            // columns px whose input column ix = px·sw + b − padW lies in [0, w)
+            int lo = Math.min(wp, Math.max(0, Math.ceilDiv(p.padW() - b, sw))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(w + p.padW() - b, sw)));
+            java.util.Arrays.fill(dst, row, row + lo, 0f);
+            int xRow = src + iy * w + b - p.padW();
+            if (sw == 1) System.arraycopy(x, xRow + lo, dst, row + lo, hi - lo);
+            else for (int px = lo; px < hi; px++) dst[row + px] = x[xRow + px * sw];
+            java.util.Arrays.fill(dst, row + hi, row + wp, 0f);
+        }
     }
 
     /**
