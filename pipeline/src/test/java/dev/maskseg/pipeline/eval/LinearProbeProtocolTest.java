@@ -40,6 +40,22 @@ class LinearProbeProtocolTest {
         sameAsTheModel(small, small.classifier.conv, x);
     }
 
+    /** A ResNet backbone runs frozen for inference (batch norms folded): the same features as the eval-mode model. */
+    @Test
+    void aMaskContrastResNetBackboneGivesTheEvalFeatures() {
+        var model = (dev.maskseg.zoo.maskcontrast.MaskContrastModel) dev.maskseg.zoo.Models.create("maskcontrast_resnet50", 1).module();
+        Tensor x = Tensor.randn(new Generator(3), 1, 3, 32, 40);
+        model.eval();
+        float[] want;
+        try (var ng = GradMode.noGrad()) {
+            want = model.features(x).contiguous().toFloatArray();
+        }
+        float[] got = FrozenFeatures.of(model).of(x).toFloatArray();
+        float scale = 1;
+        for (float v : want) scale = Math.max(scale, Math.abs(v));
+        assertArrayEquals(want, got, 2e-5f * scale);
+    }
+
     private static void sameAsTheModel(Module model, Conv2d last, Tensor x) {
         model.eval();
         LinearProbe probe = new LinearProbe(last.weight.size(1), last.weight.size(0), new Generator(0));
