@@ -57,14 +57,20 @@ final class JvmConv {
                     float[] scratch = WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG());
                     return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
                 });
-        boolean tap = !winograd && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
-        boolean shifted = !winograd && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        boolean pixelRows = packed != null && PixelRowsConv.applies(g, p);
+        PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get("pixel-rows", k -> {
+            PackedB[] byGroup = new PackedB[g.groups()];
+            for (int grp = 0; grp < g.groups(); grp++) byGroup[grp] = PixelRowsConv.packWeights(ws, w.offset() + grp * g.coutG() * g.kdim(), g);
+            return byGroup;
+        });
+        boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         float[] wt = tap && packed == null ? PACKED.atLeast(g.cout() * g.kdim()) : null;
         if (wt != null) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
         }
         PanelSource[][] tapPanels = tap && packed != null ? packed.get("taps", k -> packedTaps(ws, w.offset(), g)) : null;
-        PanelSource[] weightPanels = !winograd && !tap && packed != null ? packed.get("gemm", k -> packedWeights(ws, w.offset(), g)) : null;
+        PanelSource[] weightPanels = !winograd && !tap && !pixelRows && packed != null ? packed.get("gemm", k -> packedWeights(ws, w.offset(), g)) : null;
         float[] rs = residual == null ? null : f(residual);
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {
@@ -73,7 +79,10 @@ final class JvmConv {
                 int wBase = w.offset() + grp * g.coutG() * g.kdim(), yBase = out.offset() + (n * g.cout() + grp * g.coutG()) * pix;
                 WorkerPool inner = perImage ? null : pool;
                 PanelSource a = weightPanels != null ? weightPanels[grp] : PanelSource.strided(ws, wBase, g.kdim(), 1);
-                if (winograd) {
+                if (pixelRows) {
+                    PixelRowsConv.forward(inner, xs, xBase, g, p, pixelRowsWeights[grp], bias == null ? null : f(bias),
+                            bias == null ? 0 : bias.offset() + grp * g.coutG() * bias.strides()[0], bias == null ? 0 : bias.strides()[0], ys, yBase);
+                } else if (winograd) {
                     WinogradConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), u, g.coutG(), ys, yBase, g.oh(), g.ow(), p);
                 } else if (tap) {
                     TapConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), wt, grp * g.coutG() * g.kdim(),

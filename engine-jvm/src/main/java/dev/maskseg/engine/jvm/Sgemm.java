@@ -42,22 +42,23 @@ final class Sgemm {
             return;
         }
         Buffers bufs = BUFFERS.get();
-        float[] bp = bufs.b, tile = bufs.tile;
-        // a prepacked A is read in place; its slivers start at multiples of MR, as every caller's row ranges do
+        float[] tile = bufs.tile;
+        // prepacked operands are read in place; their slivers start at multiples of MR / NR, as every caller's ranges do
         PackedA pre = a instanceof PackedA packed && i0 % MR == 0 ? packed : null;
-        float[] ap = pre == null ? bufs.a : pre.data;
+        PackedB preB = b instanceof PackedB packed && j0 % NR == 0 ? packed : null;
+        float[] ap = pre == null ? bufs.a : pre.data, bp = preB == null ? bufs.b : preB.data;
         int kStep = Math.ceilDiv(k, Math.ceilDiv(k, KC)); // equal K blocks, no short remainder block
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = pc > 0 || !overwrite;
-                b.packSlivers(pc, kc, jc, nc, NR, bp);
+                if (preB == null) b.packSlivers(pc, kc, jc, nc, NR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (pre == null) packA(a, ic, mc, pc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr), bo = (jr / NR) * kc * NR;
+                        int nr = Math.min(NR, nc - jr), bo = preB == null ? (jr / NR) * kc * NR : preB.offset(jc + jr, pc);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir), ao = pre == null ? (ir / MR) * kc * MR : pre.offset(ic + ir, pc);
                             int cOff = co + (ic + ir) * ldc + jc + jr;

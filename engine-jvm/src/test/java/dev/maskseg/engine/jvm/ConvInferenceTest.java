@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The jvm inference convolution (packed weights kept across calls, residual add and ReLU fused) against the reference
  * backend's composition, and bit for bit against the jvm's own unfused conv2d → add → relu, on every convolution path:
  * plain and strided GEMM, shifted planes, per-tap GEMMs, Winograd, im2col, groups, more than one K block, weights
- * whose row count is not a multiple of the micro-kernel's. A second call reuses the packed forms and gives the same bits.
+ * whose row count is not a multiple of the micro-kernel's; the transposed small-plane path (pixel rows) to 1e-6. A second call reuses the packed forms and gives the same bits.
  */
 class ConvInferenceTest {
     record Case(String name, int[] x, int[] w, ConvParams p, boolean bias, boolean residual, boolean relu) {
@@ -37,6 +37,9 @@ class ConvInferenceTest {
     static List<Case> cases() {
         return List.of(
                 new Case("1x1 64->64 at 7x7, residual, relu", new int[]{1, 64, 7, 7}, new int[]{64, 64, 1, 1}, params(1, 0, 1, 1), true, true, true),
+                // small planes of frozen 1x1 layers go the transposed way (PixelRowsConv): 14x14 and a strided 7x7
+                new Case("1x1 at 14x14, 96 outputs, bias (pixel rows)", new int[]{2, 40, 14, 14}, new int[]{96, 40, 1, 1}, params(1, 0, 1, 1), true, true, true),
+                new Case("1x1 stride 2 to 7x7 (pixel rows)", new int[]{1, 24, 14, 13}, new int[]{64, 24, 1, 1}, params(2, 0, 1, 1), false, false, true),
                 new Case("1x1 stride 2, 20 outputs, batch 2", new int[]{2, 24, 9, 11}, new int[]{20, 24, 1, 1}, params(2, 0, 1, 1), true, false, false),
                 new Case("1x1 over two K blocks", new int[]{1, 1100, 5, 5}, new int[]{24, 1100, 1, 1}, params(1, 0, 1, 1), false, true, true),
                 new Case("3x3 at 14x14, 64->40", new int[]{1, 64, 14, 14}, new int[]{40, 64, 3, 3}, params(1, 1, 1, 1), true, false, true),
@@ -82,7 +85,16 @@ class ConvInferenceTest {
             float[] second = fused(jvm, in, c, packed).toFloatArray();
             assertEquals(forms, packed.size(), "a second call reuses the packed forms");
             assertArrayEquals(first, second, "second call");
-            assertArrayEquals(unfused.toFloatArray(), first, c + ", " + threads + " thread(s): fused vs conv2d, add, relu");
+            float[] plain = unfused.toFloatArray();
+            int[] x = c.x(), w = c.w();
+            var shape = new dev.maskseg.engine.backend.ConvShape(x[0], x[1], x[2], x[3], w[0], w[2], w[3], c.p().outSize(x[2], w[2], true),
+                    c.p().outSize(x[3], w[3], false), c.p().groups());
+            if (PixelRowsConv.applies(shape, c.p())) {
+                // transposed orientation: each sum in the same order, but the bias added where a full tile would start from it
+                for (int i = 0; i < plain.length; i++) assertEquals(plain[i], first[i], 1e-6 * scale, c + " (pixel rows) element " + i);
+            } else {
+                assertArrayEquals(plain, first, c + ", " + threads + " thread(s): fused vs conv2d, add, relu");
+            }
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], first[i], 2e-5 * scale, c + ", " + threads + " thread(s), element " + i + " vs reference");
             }

@@ -1,0 +1,72 @@
+package dev.maskseg.engine.jvm;
+
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.ConvShape;
+
+/**
+ * A frozen layer's 1x1 convolution of a small output plane as Yᵀ[pix x coutG] = Xᵀ · Wᵀ, then transposed into Y. The
+ * usual orientation Y = W · X puts output pixels in the micro-kernel's 32-wide column slivers, which a 7x7 plane fills
+ * 49/64 and a 14x14 one 196/224; as rows of 8-high slivers they fill 49/56 and 196/200, and the output channels (a
+ * multiple of 32 in ResNets) fill the columns. Wᵀ is packed once per layer ({@link PackedB}), so only frozen layers
+ * take this path; used where it wastes less than half the lanes the usual orientation does ({@link #applies}).
+ */
+final class PixelRowsConv {
+    private static final ScratchBuffer COLS = new ScratchBuffer(), RESULT = new ScratchBuffer();
+    /** The largest Yᵀ (pix x coutG floats) taken this way: it is staged in a per-thread buffer. */
+    private static final int MAX_RESULT = 1 << 22;
+
+    private PixelRowsConv() {}
+
+    /** -Dmaskseg.conv.pixelRows=false keeps the usual orientation. */
+    static final boolean ENABLED = !"false".equals(System.getProperty("maskseg.conv.pixelRows"));
+
+    static boolean applies(ConvShape g, ConvParams p) {
+        if (!ENABLED || g.kh() != 1 || g.kw() != 1 || p.padH() != 0 || p.padW() != 0 || g.coutG() < Sgemm.NR) return false;
+        int pix = g.pix();
+        if ((long) pix * g.coutG() > MAX_RESULT) return false;
+        double usual = waste(pix, Sgemm.NR), rows = waste(pix, Sgemm.MR);
+        return usual > 0.05 && rows < usual / 2;
+    }
+
+    /** The share of lanes computed past n when n is cut in pieces of r. */
+    private static double waste(int n, int r) { return (double) Math.ceilDiv(n, r) * r / n - 1; }
+
+    /** Wᵀ of one group (weights [coutG, cinG] from wOff) packed as the B operand. */
+    static PackedB packWeights(float[] w, int wOff, ConvShape g) {
+        return PackedB.of(PanelSource.strided(w, wOff, 1, g.cinG()), g.cinG(), g.coutG());
+    }
+
+    /**
+     * y[yBase + co·pix + i] = bias[co] + Σ_ci wᵀ(ci, co) · x(ci, pixel i) for one image and group; bias may be null, and
+     * y is overwritten. pool null: on the calling thread.
+     */
+    static void forward(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, PackedB wt, float[] bias, int biasOff,
+                        int biasStride, float[] y, int yBase) {
+        int pix = g.pix(), cin = g.cinG(), cout = g.coutG();
+        float[] src = x;
+        int srcBase = xBase;
+        if (p.strideH() != 1 || p.strideW() != 1) {   // the pixels a strided 1x1 convolution reads
+            src = COLS.atLeast(cin * pix);
+            srcBase = 0;
+            for (int ci = 0; ci < cin; ci++) {
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int from = xBase + (ci * g.h() + oy * p.strideH()) * g.w(), to = ci * pix + oy * g.ow();
+                    for (int ox = 0; ox < g.ow(); ox++) src[to + ox] = x[from + ox * p.strideW()];
+                }
+            }
+        }
+        PanelSource a = PanelSource.strided(src, srcBase, 1, pix);
+        float[] t = RESULT.atLeast(pix * cout);
+        if (bias != null) {   // the sums start from the bias, as the usual orientation's do: the same bits
+            for (int co = 0; co < cout; co++) t[co] = bias[biasOff + co * biasStride];
+            for (int i = 1; i < pix; i++) System.arraycopy(t, 0, t, i * cout, cout);
+        }
+        if (pool == null) Sgemm.gemm(0, pix, 0, cout, cin, a, wt, t, 0, cout, bias == null);
+        else Sgemm.gemm(pool, pix, cout, cin, a, wt, t, 0, cout, bias == null);
+        int i = 0;
+        if (BlockTranspose.ENABLED) for (; i + 8 <= pix; i += 8) BlockTranspose.rows8(t, i * cout, cout, cout, y, yBase + i, pix);
+        for (; i < pix; i++) {
+            for (int co = 0; co < cout; co++) y[yBase + co * pix + i] = t[i * cout + co];
+        }
+    }
+}
