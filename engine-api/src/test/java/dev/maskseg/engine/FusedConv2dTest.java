@@ -80,5 +80,9 @@ class FusedConv2dTest {
         Tensor leaf = Tensor.randn(g, 1, 3, 6, 6).requiresGrad(true);
         var s = assertThrows(IllegalStateException.class, () -> fused.forward(leaf));
         assertTrue(s.getMessage().contains("no backward"), s.getMessage());
+        Tensor residual = Tensor.randn(g, 1, 4, 6, 6).requiresGrad(true);
+        assertThrows(IllegalStateException.class, () -> fused.forward(Tensor.randn(g, 1, 3, 6, 6), residual), "a residual that wants a gradient");
+        var l = assertThrows(UnsupportedOperationException.class, () -> fused.loadStateDict(conv.stateDict(), false));
+        assertTrue(l.getMessage().contains("freeze it again"), l.getMessage());
     }
 }

@@ -53,6 +53,12 @@ public final class FusedConv2d extends Module {
         return new FusedConv2d(fw, fb, conv.params, relu);
     }
 
+    /** A frozen layer's weights are fixed (its packed forms are never compared with them): load into the source and freeze again. */
+    @Override
+    public LoadReport loadStateDict(java.util.Map<String, Tensor> source, boolean strict) {
+        throw new UnsupportedOperationException("FusedConv2d: a frozen model's weights are fixed; load them into the source model and freeze it again");
+    }
+
     @Override public Tensor forward(Tensor x) { return forward(x, null); }
 
     /** relu?(conv(x) + residual); residual may be null. */

@@ -49,9 +49,13 @@ public final class Conv {
     public static Tensor conv2dInference(Tensor x, Tensor weight, Tensor bias, ConvParams p, Tensor residual, boolean relu, PackedWeights packed) {
         Backend be = Pointwise.sameBackend("conv2d_inference", x, weight, bias, residual);
         int[] shape = outputShape("conv2d_inference", x, weight, bias, p);
-        if (GradMode.isEnabled() && x.requiresGrad()) {
-            throw new IllegalStateException("conv2d_inference: a frozen inference layer has no backward; input " + x.shapeString()
-                    + " requires grad");
+        if (GradMode.isEnabled()) {
+            for (Tensor t : new Tensor[]{x, weight, bias, residual}) {
+                if (t != null && t.requiresGrad()) {
+                    throw new IllegalStateException("conv2d_inference: a frozen inference layer has no backward; " + t.shapeString()
+                            + " requires grad");
+                }
+            }
         }
         if (residual != null && !java.util.Arrays.equals(residual.shape(), shape)) {
             throw new IllegalArgumentException("conv2d_inference: residual " + residual.shapeString() + " does not match output "

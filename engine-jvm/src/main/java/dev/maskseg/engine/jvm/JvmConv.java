@@ -53,12 +53,12 @@ final class JvmConv {
         boolean perImage = tasks >= pool.threads();
         boolean winograd = g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
         float[] u = !winograd ? null : packed == null ? WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG())
-                : packed.get("winograd", k -> {
+                : packed.get(w.storage(), "winograd", k -> {
                     float[] scratch = WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG());
                     return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
                 });
         boolean pixelRows = packed != null && PixelRowsConv.applies(g, p);
-        PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get("pixel-rows", k -> {
+        PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> {
             PackedB[] byGroup = new PackedB[g.groups()];
             for (int grp = 0; grp < g.groups(); grp++) byGroup[grp] = PixelRowsConv.packWeights(ws, w.offset() + grp * g.coutG() * g.kdim(), g);
             return byGroup;
@@ -69,8 +69,8 @@ final class JvmConv {
         if (wt != null) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
         }
-        PanelSource[][] tapPanels = tap && packed != null ? packed.get("taps", k -> packedTaps(ws, w.offset(), g)) : null;
-        PanelSource[] weightPanels = !winograd && !tap && !pixelRows && packed != null ? packed.get("gemm", k -> packedWeights(ws, w.offset(), g)) : null;
+        PanelSource[][] tapPanels = tap && packed != null ? packed.get(w.storage(), "taps", k -> packedTaps(ws, w.offset(), g)) : null;
+        PanelSource[] weightPanels = !winograd && !tap && !pixelRows && packed != null ? packed.get(w.storage(), "gemm", k -> packedWeights(ws, w.offset(), g)) : null;
         float[] rs = residual == null ? null : f(residual);
         pool.forRange(perImage ? tasks : 1, t0 -> {
             for (int t = perImage ? t0 : 0; t < (perImage ? t0 + 1 : tasks); t++) {

@@ -100,4 +100,19 @@ class ConvInferenceTest {
             }
         }
     }
+
+    /** Forms are tied to the weight storage they were made from: new weights in the same slot are packed again. */
+    @org.junit.jupiter.api.Test
+    void anotherWeightStorageDropsTheOldForms() {
+        Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(1));
+        Generator g = new Generator(12);
+        Tensor x = Tensor.randn(g, 1, 16, 9, 9).to(jvm);
+        Tensor w1 = Tensor.randn(g, 32, 16, 3, 3).to(jvm), w2 = w1.mul(-2);
+        ConvParams p = params(1, 1, 1, 1);
+        PackedWeights packed = new PackedWeights();
+        Conv.conv2dInference(x, w1, null, p, null, false, packed);
+        float[] got = Conv.conv2dInference(x, w2, null, p, null, false, packed).toFloatArray();
+        float[] want = Conv.conv2dInference(x, w2, null, p, null, false, new PackedWeights()).toFloatArray();
+        assertArrayEquals(want, got);
+    }
 }

@@ -61,6 +61,12 @@ public final class FrozenResNet extends Module {
         train(false);
     }
 
+    /** A frozen layer's weights are fixed (its packed forms are never compared with them): load into the source and freeze again. */
+    @Override
+    public LoadReport loadStateDict(java.util.Map<String, Tensor> source, boolean strict) {
+        throw new UnsupportedOperationException("FrozenResNet: a frozen model's weights are fixed; load them into the source model and freeze it again");
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         ResNet.Features f = features(x);
