@@ -47,7 +47,8 @@ def compare(records, case_filter):
             continue
         peers = [p for p in records if is_peer(p) and key(p) == key(r) and p["threads"] == r["threads"]]
         best = min(peers, key=lambda p: p["ms"]) if peers else None
-        rows.append((key(r), r["threads"], r["ms"], best, {p["backend"]: p["ms"] for p in peers}))
+        case = key(r) if r["backend"] == "jvm" else f"{key(r)} ({r['backend']})"   # e.g. the frozen-inference row
+        rows.append((case, r["threads"], r["ms"], best, {p["backend"]: p["ms"] for p in peers}))
     return rows
 
 
