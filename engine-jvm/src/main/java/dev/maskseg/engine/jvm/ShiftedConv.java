@@ -50,10 +50,15 @@ final class ShiftedConv {
             }
         }
         float[] padded = PADDED.atLeast(cinG * phases * plane);
+        // the padded rows and columns some output window reads; those past them (a stride's leftover) stay zero, so the
+        // weight gradient's discarded wide columns multiply zeros, never an input value no window reads (0·Inf = NaN)
+        int readH = (oh - 1) * sh + (kh - 1) * p.dilationH() + 1, readW = (ow - 1) * sw + (kw - 1) * p.dilationW() + 1;
         for (int ph = 0; ph < sh * sw; ph++) {
             if (phaseIndex[ph] < 0) continue;
             int a = ph / sw, b = ph % sw;
-            for (int ci = 0; ci < cinG; ci++) fillPhase(x, xBase + ci * h * w, h, w, a, b, p, padded, (ci * phases + phaseIndex[ph]) * plane, hp, wp);
+            for (int ci = 0; ci < cinG; ci++) {
+                fillPhase(x, xBase + ci * h * w, h, w, a, b, p, padded, (ci * phases + phaseIndex[ph]) * plane, hp, wp, readH, readW);
+            }
         }
         int[] rowStart = new int[cinG * kh * kw];
         for (int ci = 0, r = 0; ci < cinG; ci++) {
@@ -70,16 +75,18 @@ final class ShiftedConv {
     }
 
     /** Phase (a, b) of one zero-padded input plane: dst row py, column px = padded input at (py·sh + a, px·sw + b). */
-    private static void fillPhase(float[] x, int src, int h, int w, int a, int b, ConvParams p, float[] dst, int at, int hp, int wp) {
+    private static void fillPhase(float[] x, int src, int h, int w, int a, int b, ConvParams p, float[] dst, int at, int hp, int wp,
+                                  int readH, int readW) {
         int sh = p.strideH(), sw = p.strideW();
+        int cols = Math.min(w, readW - p.padW());   // input columns past the last one any window reads count as padding
         for (int py = 0; py < hp; py++) {
             int row = at + py * wp, iy = py * sh + a - p.padH();
-            if (iy < 0 || iy >= h) {
+            if (iy < 0 || iy >= h || py * sh + a >= readH) {
                 java.util.Arrays.fill(dst, row, row + wp, 0f);
                 continue;
             }
-            // columns px whose input column ix = px·sw + b − padW lies in [0, w)
-            int lo = Math.min(wp, Math.max(0, Math.ceilDiv(p.padW() - b, sw))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(w + p.padW() - b, sw)));
+            // columns px whose input column ix = px·sw + b − padW lies in [0, cols)
+            int lo = Math.min(wp, Math.max(0, Math.ceilDiv(p.padW() - b, sw))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(cols + p.padW() - b, sw)));
             java.util.Arrays.fill(dst, row, row + lo, 0f);
             int xRow = src + iy * w + b - p.padW();
             if (sw == 1) System.arraycopy(x, xRow + lo, dst, row + lo, hi - lo);
