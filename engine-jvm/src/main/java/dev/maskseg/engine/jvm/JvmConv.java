@@ -42,13 +42,6 @@ final class JvmConv {
         ConvShape g = ConvShape.of(x, w, out, p);
         float[] xs = f(x), ws = f(w), ys = f(out);
         int pix = g.pix();
-        if (bias != null) {
-            float[] b = f(bias);
-            for (int n = 0; n < g.n(); n++)
-                for (int co = 0; co < g.cout(); co++)
-                    java.util.Arrays.fill(ys, out.offset() + (n * g.cout() + co) * pix, out.offset() + (n * g.cout() + co + 1) * pix,
-                            b[bias.offset() + co * bias.strides()[0]]);
-        }
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
         boolean winograd = g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
@@ -58,11 +51,14 @@ final class JvmConv {
                     return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
                 });
         boolean pixelRows = packed != null && PixelRowsConv.applies(g, p);
-        PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> {
-            PackedB[] byGroup = new PackedB[g.groups()];
-            for (int grp = 0; grp < g.groups(); grp++) byGroup[grp] = PixelRowsConv.packWeights(ws, w.offset() + grp * g.coutG() * g.kdim(), g);
-            return byGroup;
-        });
+        PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
+        if (bias != null && !pixelRows) {   // the sums start from the bias (PixelRowsConv seeds its own transposed result)
+            float[] b = f(bias);
+            for (int n = 0; n < g.n(); n++)
+                for (int co = 0; co < g.cout(); co++)
+                    java.util.Arrays.fill(ys, out.offset() + (n * g.cout() + co) * pix, out.offset() + (n * g.cout() + co + 1) * pix,
+                            b[bias.offset() + co * bias.strides()[0]]);
+        }
         boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         float[] wt = tap && packed == null ? PACKED.atLeast(g.cout() * g.kdim()) : null;

@@ -31,9 +31,13 @@ final class PixelRowsConv {
     /** The share of lanes computed past n when n is cut in pieces of r. */
     private static double waste(int n, int r) { return (double) Math.ceilDiv(n, r) * r / n - 1; }
 
-    /** Wᵀ of one group (weights [coutG, cinG] from wOff) packed as the B operand. */
-    static PackedB packWeights(float[] w, int wOff, ConvShape g) {
-        return PackedB.of(PanelSource.strided(w, wOff, 1, g.cinG()), g.cinG(), g.coutG());
+    /** Per group, Wᵀ (the group's weights [coutG, cinG] from wOff on) packed as the B operand. */
+    static PackedB[] packWeights(float[] w, int wOff, ConvShape g) {
+        PackedB[] byGroup = new PackedB[g.groups()];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            byGroup[grp] = PackedB.of(PanelSource.strided(w, wOff + grp * g.coutG() * g.cinG(), 1, g.cinG()), g.cinG(), g.coutG());
+        }
+        return byGroup;
     }
 
     /**
@@ -45,15 +49,10 @@ final class PixelRowsConv {
         int pix = g.pix(), cin = g.cinG(), cout = g.coutG();
         float[] src = x;
         int srcBase = xBase;
-        if (p.strideH() != 1 || p.strideW() != 1) {   // the pixels a strided 1x1 convolution reads
+        if (!g.pointwise(p)) {   // the pixels a strided 1x1 convolution reads: its im2col matrix, [cin][pix]
             src = COLS.atLeast(cin * pix);
             srcBase = 0;
-            for (int ci = 0; ci < cin; ci++) {
-                for (int oy = 0; oy < g.oh(); oy++) {
-                    int from = xBase + (ci * g.h() + oy * p.strideH()) * g.w(), to = ci * pix + oy * g.ow();
-                    for (int ox = 0; ox < g.ow(); ox++) src[to + ox] = x[from + ox * p.strideW()];
-                }
-            }
+            new Im2col(x, xBase, g.h(), g.w(), 1, 1, g.oh(), g.ow(), p).copyBlock(0, cin, 0, pix, src, 0, pix, 1);
         }
         PanelSource a = PanelSource.strided(src, srcBase, 1, pix);
         float[] t = RESULT.atLeast(pix * cout);
