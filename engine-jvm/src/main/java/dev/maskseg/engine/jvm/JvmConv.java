@@ -50,7 +50,7 @@ final class JvmConv {
                     float[] scratch = WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG());
                     return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
                 });
-        boolean pixelRows = packed != null && PixelRowsConv.applies(g, p);
+        boolean pixelRows = packed != null && !winograd && PixelRowsConv.applies(g, p);
         PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
         if (bias != null && !pixelRows) {   // the sums start from the bias (PixelRowsConv seeds its own transposed result)
             float[] b = f(bias);
