@@ -70,6 +70,9 @@ class BackendParityTest {
             cs.add(c("matmul " + n + "x17x" + n, t -> t[0].matmul(t[1]), new int[]{n, 17}, new int[]{17, n}));
             cs.add(c("matmul 7x" + n + "x129", t -> t[0].matmul(t[1]), new int[]{7, n}, new int[]{n, 129}));
             cs.add(nc("matmul transposed A " + n, t -> t[0].matmul(t[1]), new int[]{64, n}, new int[]{64, 7}));
+            // 1-4 rows of A (a linear head): dot products along W's rows, or sums of B's rows
+            cs.add(c("linear x W^T, few rows " + n, t -> t[0].matmul(t[1].t()), new int[]{Math.min(n, 4), 67 + n}, new int[]{n + 40, 67 + n}));
+            cs.add(c("matmul few rows " + n, t -> t[0].matmul(t[1]), new int[]{Math.min(n, 3), 33}, new int[]{33, 2 * n + 70}));
             cs.add(c("batched broadcast matmul " + n, t -> t[0].matmul(t[1]), new int[]{2, 1, n, 7}, new int[]{3, 7, 5}));
             // K = 2049 + n spans several K blocks (the first one overwrites C, the others accumulate)
             cs.add(c("matmul long K " + n, t -> t[0].matmul(t[1]), new int[]{n, 2049 + n}, new int[]{2049 + n, 33}));

@@ -9,6 +9,7 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
 /**
  * Batched float32 matmul on the packed SGEMM ({@link Sgemm}): arbitrary strides on A and B (transposes are packed, not
  * copied), a dense output; batches in parallel when there are at least as many as threads, else each GEMM in parallel.
+ * A product with at most 4 rows of A takes one pass over B instead ({@link SmallRowsMatmul}).
  */
 final class JvmLinAlg {
     private JvmLinAlg() {}
@@ -29,8 +30,12 @@ final class JvmLinAlg {
                     ao += i * a.strides()[d];
                     bo += i * b.strides()[d];
                 }
-                PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
                 int co = dst.offset() + bi * m * n;
+                if (SmallRowsMatmul.applies(m, acs, brs, bcs)) {
+                    SmallRowsMatmul.multiply(perBatch ? null : pool, m, n, k, as, ao, ars, bs, bo, brs, bcs, cs, co);
+                    continue;
+                }
+                PanelSource pa = PanelSource.strided(as, ao, ars, acs), pb = PanelSource.strided(bs, bo, brs, bcs);
                 if (perBatch) Sgemm.gemm(0, m, 0, n, k, pa, pb, cs, co, n, true);
                 else Sgemm.gemm(pool, m, n, k, pa, pb, cs, co, n, true);
             }
