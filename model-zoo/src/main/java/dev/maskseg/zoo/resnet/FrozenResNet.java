@@ -24,9 +24,20 @@ import java.util.List;
 public final class FrozenResNet extends Module {
     /** One bottleneck: conv1/conv2 with ReLU, conv3 with the residual add and ReLU, the projection without ReLU. */
     private record Block(FusedConv2d conv1, FusedConv2d conv2, FusedConv2d conv3, FusedConv2d downsample) {
-        Tensor forward(Tensor x) {
+        /**
+         * Closes its intermediates once read, and x too when closeInput, so the next layer's output reuses a buffer
+         * still in cache ({@link dev.maskseg.engine.storage.FloatBufferPool}) instead of fresh memory zeroed far away.
+         */
+        Tensor forward(Tensor x, boolean closeInput) {
             Tensor identity = downsample == null ? x : downsample.forward(x);
-            return conv3.forward(conv2.forward(conv1.forward(x)), identity);
+            Tensor h1 = conv1.forward(x);
+            Tensor h2 = conv2.forward(h1);
+            h1.close();
+            Tensor out = conv3.forward(h2, identity);
+            h2.close();
+            if (downsample != null) identity.close();
+            if (closeInput) x.close();
+            return out;
         }
     }
 
@@ -77,10 +88,12 @@ public final class FrozenResNet extends Module {
     public ResNet.Features features(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("resnet50: expected input [B,3,H,W], got " + x.shapeString());
         try (var ng = GradMode.noGrad()) {
-            Tensor t = Pool.maxPool2d(stem.forward(x), 3, 2, 1);
+            Tensor stemOut = stem.forward(x);
+            Tensor t = Pool.maxPool2d(stemOut, 3, 2, 1);
+            stemOut.close();
             Tensor layer3 = null;
             for (int l = 0; l < layers.size(); l++) {
-                for (Block b : layers.get(l)) t = b.forward(t);
+                for (Block b : layers.get(l)) t = b.forward(t, t != layer3);   // every block input is ours but the returned layer3
                 if (l == 2) layer3 = t;
             }
             Tensor logits = fcWeight == null ? null : LinAlg.linear(Reduce.mean(t, new int[]{2, 3}, false), fcWeight, fcBias);

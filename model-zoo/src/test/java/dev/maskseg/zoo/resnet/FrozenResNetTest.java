@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * ResNet-50 frozen for inference gives the eval-mode forward's stage outputs and logits (batch norms with running
  * statistics far from 0 and 1, on the jvm backend), for the classifier and for the dilated backbone, and keeps
- * them when the source model is changed afterwards.
+ * them when the source model is changed afterwards; the intermediates it closes for reuse never include what it
+ * returned or was given.
  */
 class FrozenResNetTest {
     private static ResNet model(boolean dilated, Backend be) {
@@ -66,5 +67,9 @@ class FrozenResNetTest {
         ResNet.Features again = frozen.features(x);
         assertClose(want.layer4(), again.layer4(), "layer4 after the source changed");
         if (!dilated) assertClose(want.logits(), again.logits(), "logits after the source changed");
+        // the forward closes its intermediates for reuse, never what it returned or was given
+        assertClose(want.layer3(), got.layer3(), "the first call's layer3 after a second call");
+        assertClose(want.layer4(), got.layer4(), "the first call's layer4 after a second call");
+        assertEquals(2 * 3 * 64 * 72, x.toFloatArray().length, "the input stays usable");
     }
 }
