@@ -2,19 +2,23 @@ package dev.maskseg.engine.jvm;
 
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.ConvShape;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A frozen layer's convolution of a small output plane as Yᵀ[pix x coutG] = colsᵀ · Wᵀ, then transposed into Y (cols:
- * the im2col matrix [kdim x pix], the input itself for a 1x1 stride-1 layer). The usual orientation Y = W · cols puts
+ * the im2col matrix [kdim x pix], never materialized: {@link Patches} packs colsᵀ from the zero-padded input). The usual orientation Y = W · cols puts
  * output pixels in the micro-kernel's 32-wide column slivers, which a 7x7 plane fills 49/64 and a 14x14 one 196/224
  * (the shifted planes' wide rows no better); as rows of 8-high slivers they fill 49/56 and 196/200, and the output
  * channels (a multiple of 32 in ResNets) fill the columns. Wᵀ is packed once per layer ({@link PackedB}), so only frozen
  * layers take this path; used where it wastes less than half the lanes the usual orientation does ({@link #applies}).
  */
 final class PixelRowsConv {
-    private static final ScratchBuffer COLS = new ScratchBuffer(), RESULT = new ScratchBuffer();
-    /** The largest Yᵀ (pix x coutG floats) and im2col matrix (kdim x pix) taken this way: both are staged in per-thread buffers. */
+    private static final ScratchBuffer PADDED = new ScratchBuffer(), RESULT = new ScratchBuffer();
+    /** The largest Yᵀ (pix x coutG floats) and zero-padded input taken this way: both are staged in per-thread buffers. */
     private static final int MAX_STAGED = 1 << 22;
+
+    private static final int MR = Sgemm.MR;
 
     private PixelRowsConv() {}
 
@@ -24,13 +28,63 @@ final class PixelRowsConv {
     static boolean applies(ConvShape g, ConvParams p) {
         if (!ENABLED || g.coutG() < Sgemm.NR) return false;
         int pix = g.pix();
-        if ((long) pix * g.coutG() > MAX_STAGED || (long) pix * g.kdim() > MAX_STAGED) return false;
+        long padded = (long) g.cinG() * (g.h() + 2 * p.padH()) * (g.w() + 2 * p.padW());
+        if ((long) pix * g.coutG() > MAX_STAGED || padded > MAX_STAGED) return false;
         double usual = waste(pix, Sgemm.NR), rows = waste(pix, Sgemm.MR);
         return usual > 0.05 && rows < usual / 2;
     }
 
     /** The share of lanes computed past n when n is cut in pieces of r. */
     private static double waste(int n, int r) { return (double) Math.ceilDiv(n, r) * r / n - 1; }
+
+    /**
+     * colsᵀ of one image and group: element (pixel, k) is padded[kOffset[k] + pixelOffset[pixel]], the input zero-padded
+     * once, since an output pixel's position and a kernel tap's (ci, i, j) each add a fixed offset in the padded planes.
+     * It packs the micro-kernel's 8-pixel A slivers straight from there (one 8-float load per k where the 8 pixels lie
+     * side by side in one row, a gather otherwise) instead of writing the im2col matrix out and packing from that.
+     */
+    private record Patches(float[] padded, int[] kOffset, int[] pixelOffset) implements PanelSource {
+        private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+        static Patches of(float[] x, int xBase, ConvShape g, ConvParams p) {
+            int hp = g.h() + 2 * p.padH(), wp = g.w() + 2 * p.padW(), plane = hp * wp, cin = g.cinG();
+            float[] padded = PADDED.atLeast(cin * plane);
+            java.util.Arrays.fill(padded, 0, cin * plane, 0f);
+            for (int ci = 0; ci < cin; ci++) {
+                for (int y = 0; y < g.h(); y++) {
+                    System.arraycopy(x, xBase + (ci * g.h() + y) * g.w(), padded, ci * plane + (y + p.padH()) * wp + p.padW(), g.w());
+                }
+            }
+            int taps = g.kh() * g.kw();
+            int[] kOffset = new int[cin * taps], pixelOffset = new int[g.pix()];
+            for (int ci = 0; ci < cin; ci++) {
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) kOffset[ci * taps + i * g.kw() + j] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
+                }
+            }
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) pixelOffset[oy * g.ow() + ox] = oy * p.strideH() * wp + ox * p.strideW();
+            }
+            return new Patches(padded, kOffset, pixelOffset);
+        }
+
+        @Override
+        public void copyBlock(int r0, int nr, int c0, int nc, float[] dst, int off, int rowStride, int colStride) {
+            if (nr == MR && MR == S8.length() && rowStride == 1 && colStride == MR) {
+                int first = pixelOffset[r0];
+                if (pixelOffset[r0 + MR - 1] - first == MR - 1) {
+                    for (int c = 0; c < nc; c++) FloatVector.fromArray(S8, padded, kOffset[c0 + c] + first).intoArray(dst, off + c * MR);
+                } else {
+                    for (int c = 0; c < nc; c++) FloatVector.fromArray(S8, padded, kOffset[c0 + c], pixelOffset, r0).intoArray(dst, off + c * MR);
+                }
+                return;
+            }
+            for (int c = 0; c < nc; c++) {
+                int k = kOffset[c0 + c];
+                for (int r = 0; r < nr; r++) dst[off + r * rowStride + c * colStride] = padded[k + pixelOffset[r0 + r]];
+            }
+        }
+    }
 
     /** Per group, Wᵀ (the group's weights [coutG, kdim] from wOff on) packed as the B operand. */
     static PackedB[] packWeights(float[] w, int wOff, ConvShape g) {
@@ -48,14 +102,7 @@ final class PixelRowsConv {
     static void forward(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, PackedB wt, float[] bias, int biasOff,
                         int biasStride, float[] y, int yBase) {
         int pix = g.pix(), kdim = g.kdim(), cout = g.coutG();
-        float[] src = x;
-        int srcBase = xBase;
-        if (!g.pointwise(p)) {   // the im2col matrix, [kdim][pix]
-            src = COLS.atLeast(kdim * pix);
-            srcBase = 0;
-            new Im2col(x, xBase, g.h(), g.w(), g.kh(), g.kw(), g.oh(), g.ow(), p).copyBlock(0, kdim, 0, pix, src, 0, pix, 1);
-        }
-        PanelSource a = PanelSource.strided(src, srcBase, 1, pix);
+        PanelSource a = g.pointwise(p) ? PanelSource.strided(x, xBase, 1, pix) : Patches.of(x, xBase, g, p);
         float[] t = RESULT.atLeast(pix * cout);
         if (bias != null) {   // the sums start from the bias, as the usual orientation's do: the same bits
             for (int co = 0; co < cout; co++) t[co] = bias[biasOff + co * biasStride];

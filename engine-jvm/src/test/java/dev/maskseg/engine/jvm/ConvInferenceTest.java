@@ -45,6 +45,8 @@ class ConvInferenceTest {
                 new Case("3x3 stride 2 to 7x7, batch 2 (pixel rows)", new int[]{2, 24, 14, 14}, new int[]{32, 24, 3, 3}, params(2, 1, 1, 1), true, false, true),
                 new Case("3x3 dilation 2 at 7x7 (pixel rows)", new int[]{1, 16, 7, 7}, new int[]{40, 16, 3, 3}, params(1, 2, 2, 1), false, true, false),
                 new Case("1x1 stride 2, 20 outputs, batch 2", new int[]{2, 24, 9, 11}, new int[]{20, 24, 1, 1}, params(2, 0, 1, 1), true, false, false),
+                // one GEMM applying bias, residual and ReLU tile by tile, its columns split over the threads
+                new Case("1x1 at 24x24, 96->40, column stripes", new int[]{1, 96, 24, 24}, new int[]{40, 96, 1, 1}, params(1, 0, 1, 1), true, true, true),
                 new Case("1x1 over two K blocks", new int[]{1, 1100, 5, 5}, new int[]{24, 1100, 1, 1}, params(1, 0, 1, 1), false, true, true),
                 new Case("3x3 at 14x14, 64->24 (fewer outputs than a sliver: shifted planes)", new int[]{1, 64, 14, 14}, new int[]{24, 64, 3, 3}, params(1, 1, 1, 1), true, false, true),
                 new Case("3x3 winograd 16->16 at 9x30", new int[]{2, 16, 9, 30}, new int[]{16, 16, 3, 3}, params(1, 1, 1, 1), true, true, true),
