@@ -54,10 +54,8 @@ final class JvmConv {
         PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
         if (bias != null && !pixelRows) {   // the sums start from the bias (PixelRowsConv seeds its own transposed result)
             float[] b = f(bias);
-            for (int n = 0; n < g.n(); n++)
-                for (int co = 0; co < g.cout(); co++)
-                    java.util.Arrays.fill(ys, out.offset() + (n * g.cout() + co) * pix, out.offset() + (n * g.cout() + co + 1) * pix,
-                            b[bias.offset() + co * bias.strides()[0]]);
+            WorkerPool.eachUnit(pool, g.n() * g.cout(), (long) g.n() * g.cout() * pix, 65_536, plane -> java.util.Arrays.fill(ys,
+                    out.offset() + plane * pix, out.offset() + (plane + 1) * pix, b[bias.offset() + plane % g.cout() * bias.strides()[0]]));
         }
         boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);

@@ -46,15 +46,15 @@ final class PixelRowsConv {
     private record Patches(float[] padded, int[] kOffset, int[] pixelOffset) implements PanelSource {
         private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
-        static Patches of(float[] x, int xBase, ConvShape g, ConvParams p) {
+        static Patches of(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p) {
             int hp = g.h() + 2 * p.padH(), wp = g.w() + 2 * p.padW(), plane = hp * wp, cin = g.cinG();
             float[] padded = PADDED.atLeast(cin * plane);
-            java.util.Arrays.fill(padded, 0, cin * plane, 0f);
-            for (int ci = 0; ci < cin; ci++) {
+            WorkerPool.eachUnit(pool, cin, (long) cin * plane, 65_536, ci -> {
+                java.util.Arrays.fill(padded, ci * plane, (ci + 1) * plane, 0f);
                 for (int y = 0; y < g.h(); y++) {
                     System.arraycopy(x, xBase + (ci * g.h() + y) * g.w(), padded, ci * plane + (y + p.padH()) * wp + p.padW(), g.w());
                 }
-            }
+            });
             int taps = g.kh() * g.kw();
             int[] kOffset = new int[cin * taps], pixelOffset = new int[g.pix()];
             for (int ci = 0; ci < cin; ci++) {
@@ -102,18 +102,24 @@ final class PixelRowsConv {
     static void forward(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, PackedB wt, float[] bias, int biasOff,
                         int biasStride, float[] y, int yBase) {
         int pix = g.pix(), kdim = g.kdim(), cout = g.coutG();
-        PanelSource a = g.pointwise(p) ? PanelSource.strided(x, xBase, 1, pix) : Patches.of(x, xBase, g, p);
+        PanelSource a = g.pointwise(p) ? PanelSource.strided(x, xBase, 1, pix) : Patches.of(pool, x, xBase, g, p);
         float[] t = RESULT.atLeast(pix * cout);
         if (bias != null) {   // the sums start from the bias, as the usual orientation's do: the same bits
             for (int co = 0; co < cout; co++) t[co] = bias[biasOff + co * biasStride];
-            for (int i = 1; i < pix; i++) System.arraycopy(t, 0, t, i * cout, cout);
+            WorkerPool.eachUnit(pool, pix - 1, (long) pix * cout, 65_536, i -> System.arraycopy(t, 0, t, (i + 1) * cout, cout));
         }
         if (pool == null) Sgemm.gemm(0, pix, 0, cout, kdim, a, wt, t, 0, cout, bias == null);
         else Sgemm.gemm(pool, pix, cout, kdim, a, wt, t, 0, cout, bias == null);
-        int i = 0;
-        if (BlockTranspose.ENABLED) for (; i + 8 <= pix; i += 8) BlockTranspose.rows8(t, i * cout, cout, cout, y, yBase + i, pix);
-        for (; i < pix; i++) {
-            for (int co = 0; co < cout; co++) y[yBase + co * pix + i] = t[i * cout + co];
-        }
+        // Yᵀ back into Y, 8 pixels at a time
+        WorkerPool.eachUnit(pool, Math.ceilDiv(pix, 8), (long) pix * cout, 65_536, block -> {
+            int i = block * 8;
+            if (BlockTranspose.ENABLED && i + 8 <= pix) {
+                BlockTranspose.rows8(t, i * cout, cout, cout, y, yBase + i, pix);
+                return;
+            }
+            for (; i < Math.min(pix, block * 8 + 8); i++) {
+                for (int co = 0; co < cout; co++) y[yBase + co * pix + i] = t[i * cout + co];
+            }
+        });
     }
 }

@@ -36,7 +36,7 @@ final class ShiftedConv {
     /** The zero-padded phase planes and, per im2col row (ci, i, j), where its shifted plane starts in them. */
     private record Padded(float[] planes, int[] rowStart, int wp, int wideN) {}
 
-    private static Padded pad(float[] x, int xBase, int cinG, int h, int w, int kh, int kw, int oh, int ow, ConvParams p) {
+    private static Padded pad(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, int kh, int kw, int oh, int ow, ConvParams p) {
         int sh = p.strideH(), sw = p.strideW();
         int hp = Math.ceilDiv(h + 2 * p.padH(), sh), wp = Math.ceilDiv(w + 2 * p.padW(), sw), plane = hp * wp;
         // only the phases some tap reads (a 1x1 stride-2 convolution reads one of four)
@@ -53,13 +53,13 @@ final class ShiftedConv {
         // the padded rows and columns some output window reads; those past them (a stride's leftover) stay zero, so the
         // weight gradient's discarded wide columns multiply zeros, never an input value no window reads (0·Inf = NaN)
         int readH = (oh - 1) * sh + (kh - 1) * p.dilationH() + 1, readW = (ow - 1) * sw + (kw - 1) * p.dilationW() + 1;
-        for (int ph = 0; ph < sh * sw; ph++) {
-            if (phaseIndex[ph] < 0) continue;
-            int a = ph / sw, b = ph % sw;
-            for (int ci = 0; ci < cinG; ci++) {
-                fillPhase(x, xBase + ci * h * w, h, w, a, b, p, padded, (ci * phases + phaseIndex[ph]) * plane, hp, wp, readH, readW);
+        int phaseCount = phases;
+        WorkerPool.eachUnit(pool, cinG, (long) cinG * phases * plane, 65_536, ci -> {
+            for (int ph = 0; ph < sh * sw; ph++) {
+                if (phaseIndex[ph] < 0) continue;
+                fillPhase(x, xBase + ci * h * w, h, w, ph / sw, ph % sw, p, padded, (ci * phaseCount + phaseIndex[ph]) * plane, hp, wp, readH, readW);
             }
-        }
+        });
         int[] rowStart = new int[cinG * kh * kw];
         for (int ci = 0, r = 0; ci < cinG; ci++) {
             for (int i = 0; i < kh; i++) {
@@ -102,7 +102,7 @@ final class ShiftedConv {
      */
     static void forward(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, PanelSource a, int coutG, int kh, int kw,
                         float[] y, int yBase, int oh, int ow, ConvParams p) {
-        Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
+        Padded in = pad(pool, x, xBase, cinG, h, w, kh, kw, oh, ow, p);
         int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
         float[] padded = in.planes();
         int[] rowStart = in.rowStart();
@@ -110,7 +110,7 @@ final class ShiftedConv {
         float[] wide = WIDE.atLeast(coutG * wideN);
         if (pool == null) Sgemm.gemm(0, coutG, 0, wideN, kd, a, b, wide, 0, wideN, true);
         else Sgemm.gemm(pool, coutG, wideN, kd, a, b, wide, 0, wideN, true);
-        for (int co = 0; co < coutG; co++) {
+        WorkerPool.eachUnit(pool, coutG, (long) coutG * oh * ow, 65_536, co -> {
             for (int oy = 0; oy < oh; oy++) {
                 int src = co * wideN + oy * wp, dst = yBase + (co * oh + oy) * ow, ox = 0;
                 for (int bound = S.loopBound(ow); ox < bound; ox += V) {
@@ -118,7 +118,7 @@ final class ShiftedConv {
                 }
                 for (; ox < ow; ox++) y[dst + ox] += wide[src + ox];
             }
-        }
+        });
     }
 
     /**
@@ -127,7 +127,7 @@ final class ShiftedConv {
      */
     static void weightGradient(WorkerPool pool, float[] x, int xBase, int cinG, int h, int w, float[] gy, int gyBase, int coutG,
                                int kh, int kw, int oh, int ow, float[] gw, int gwBase, ConvParams p) {
-        Padded in = pad(x, xBase, cinG, h, w, kh, kw, oh, ow, p);
+        Padded in = pad(pool, x, xBase, cinG, h, w, kh, kw, oh, ow, p);
         int kd = cinG * kh * kw, wideN = in.wideN(), wp = in.wp();
         float[] padded = in.planes(), wideGy = WIDE.atLeast(coutG * wideN);
         int[] rowStart = in.rowStart();

@@ -54,6 +54,22 @@ final class WorkerPool {
         return work < serialBelow ? 1 : (int) Math.min(units, threads * 4L);
     }
 
+    /**
+     * body(u) for every unit u in [0, units), cut into {@link #tasks} contiguous pieces over the pool's threads; pool null
+     * runs them all on the calling thread. For the copies around a single image's GEMM, which would otherwise leave the
+     * other threads waiting.
+     */
+    static void eachUnit(WorkerPool pool, int units, long work, long serialBelow, IntConsumer body) {
+        int tasks = pool == null ? 1 : pool.tasks(units, work, serialBelow);
+        if (tasks <= 1) {
+            for (int u = 0; u < units; u++) body.accept(u);
+            return;
+        }
+        pool.forRange(tasks, t -> {
+            for (int u = (int) ((long) units * t / tasks), end = (int) ((long) units * (t + 1) / tasks); u < end; u++) body.accept(u);
+        });
+    }
+
     /** Runs body(0..tasks-1), in parallel when there is more than one task and thread; rethrows a task's failure. */
     void forRange(int tasks, IntConsumer body) {
         if (tasks <= 1 || threads == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
