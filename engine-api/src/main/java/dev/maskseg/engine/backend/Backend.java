@@ -79,6 +79,13 @@ public interface Backend {
     void conv2d(View x, View weight, View bias, ConvParams p, View out);
 
     /**
+     * True when {@link #conv2d} and {@link #conv2dInference} write every element of out whatever it held, so the op may
+     * hand them an uninitialized output (a reused buffer then skips its zero fill). Otherwise out arrives zeroed and
+     * the backend may accumulate into it.
+     */
+    default boolean convOverwritesOutput() { return false; }
+
+    /**
      * Inference convolution with its epilogue fused: out = conv2d(x, weight, bias) + residual, then max(·, 0) when relu
      * (residual may be null; it has out's shape). The weight stays constant for as long as packed lives, so a backend may
      * keep derived forms of it there. No gradient. The default composes conv2d with this backend's pointwise kernels.

@@ -23,7 +23,7 @@ public final class Conv {
         Backend be = Pointwise.sameBackend("conv2d", x, weight, bias);
         int[] shape = outputShape("conv2d", x, weight, bias, p);
         Tensor xc = x.contiguous().detach(), wc = weight.contiguous().detach();
-        Tensor out = Tensor.empty(be, x.dtype(), shape);
+        Tensor out = convOutput(be, x, shape);
         be.conv2d(xc.view(), wc.view(), bias == null ? null : bias.contiguous().view(), p, out.view());
         return Autograd.record("conv2d", out, gy -> {
             Tensor gc = gy.contiguous();
@@ -61,10 +61,15 @@ public final class Conv {
             throw new IllegalArgumentException("conv2d_inference: residual " + residual.shapeString() + " does not match output "
                     + java.util.Arrays.toString(shape));
         }
-        Tensor out = Tensor.empty(be, x.dtype(), shape);   // zeroed: backends may accumulate into it, as into conv2d's
+        Tensor out = convOutput(be, x, shape);
         be.conv2dInference(x.contiguous().view(), weight.contiguous().view(), bias == null ? null : bias.contiguous().view(), p,
                 residual == null ? null : residual.contiguous().view(), relu, packed, out.view());
         return out;
+    }
+
+    /** Zeroed, as a backend may accumulate into it, unless it writes every element ({@link Backend#convOverwritesOutput}). */
+    private static Tensor convOutput(Backend be, Tensor x, int[] shape) {
+        return be.convOverwritesOutput() ? Tensor.uninitialized(be, x.dtype(), shape) : Tensor.empty(be, x.dtype(), shape);
     }
 
     /** The output shape of conv2d(x, weight, bias, p), or one error naming op and shapes. */

@@ -52,13 +52,16 @@ final class JvmConv {
                 });
         boolean pixelRows = packed != null && !winograd && PixelRowsConv.applies(g, p);
         PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
+        boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
+        boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
+        // out may hold anything (JvmBackend.convOverwritesOutput): the paths that accumulate into it start from zero
+        if (bias == null && (winograd || tap || shifted)) WorkerPool.eachUnit(pool, g.n() * g.cout(), (long) g.n() * g.cout() * pix, 65_536,
+                plane -> java.util.Arrays.fill(ys, out.offset() + plane * pix, out.offset() + (plane + 1) * pix, 0f));
         if (bias != null && !pixelRows) {   // the sums start from the bias (PixelRowsConv seeds its own transposed result)
             float[] b = f(bias);
             WorkerPool.eachUnit(pool, g.n() * g.cout(), (long) g.n() * g.cout() * pix, 65_536, plane -> java.util.Arrays.fill(ys,
                     out.offset() + plane * pix, out.offset() + (plane + 1) * pix, b[bias.offset() + plane % g.cout() * bias.strides()[0]]));
         }
-        boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
-        boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
         float[] wt = tap && packed == null ? PACKED.atLeast(g.cout() * g.kdim()) : null;
         if (wt != null) for (int grp = 0; grp < g.groups(); grp++) {
             TapConv.tapsFirst(ws, w.offset() + grp * g.coutG() * g.kdim(), g.coutG(), g.cinG(), g.kh() * g.kw(), wt, grp * g.coutG() * g.kdim());
@@ -84,7 +87,7 @@ final class JvmConv {
                 } else if (shifted) {
                     ShiftedConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), a, g.coutG(), g.kh(), g.kw(), ys, yBase, g.oh(), g.ow(), p);
                 } else {
-                    boolean overwrite = bias == null;   // y is not read then: no bias to add to
+                    boolean overwrite = bias == null;   // y is not read then: no bias to add to, and the GEMM writes all of it
                     if (perImage) Sgemm.gemm(0, g.coutG(), 0, pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
                     else Sgemm.gemm(pool, g.coutG(), pix, g.kdim(), a, columns(xs, xBase, g, p), ys, yBase, pix, overwrite);
                 }
