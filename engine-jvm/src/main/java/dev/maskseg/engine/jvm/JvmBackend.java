@@ -89,23 +89,17 @@ final class JvmBackend extends ReferenceBackend {
         else super.scatterAdd(dst, dim, index, src);
     }
 
-    /** JvmConv writes every output element; the reference kernels it falls back to accumulate, so out is zeroed for them. */
+    /** JvmConv writes every output element, and so do the reference kernels it falls back to (RefConv sets each one). */
     @Override public boolean convOverwritesOutput() { return true; }
 
     @Override public void conv2d(View x, View w, View bias, ConvParams p, View out) {
         if (f32(x, w, bias, out) && dense(x, w, out)) JvmConv.forward(pool, x, w, bias, p, out);
-        else {
-            fill(out, 0);
-            super.conv2d(x, w, bias, p, out);
-        }
+        else super.conv2d(x, w, bias, p, out);
     }
 
     @Override public void conv2dInference(View x, View w, View bias, ConvParams p, View residual, boolean relu, PackedWeights packed, View out) {
         if (f32(x, w, bias, out, residual) && dense(x, w, out, residual)) JvmConv.forward(pool, x, w, bias, p, out, packed, residual, relu);
-        else {
-            fill(out, 0);
-            super.conv2dInference(x, w, bias, p, residual, relu, packed, out);
-        }
+        else super.conv2dInference(x, w, bias, p, residual, relu, packed, out);
     }
 
     @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {

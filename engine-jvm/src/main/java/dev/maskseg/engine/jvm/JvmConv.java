@@ -44,13 +44,13 @@ final class JvmConv {
         int pix = g.pix();
         int tasks = g.n() * g.groups();
         boolean perImage = tasks >= pool.threads();
-        boolean winograd = g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
+        boolean winograd = winograd(g, p);
         float[] u = !winograd ? null : packed == null ? WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG())
                 : packed.get(w.storage(), "winograd", k -> {
                     float[] scratch = WinogradConv.transformWeights(ws, w.offset(), g.coutG(), g.cinG());
                     return java.util.Arrays.copyOf(scratch, 16 * g.coutG() * g.cinG());
                 });
-        boolean pixelRows = packed != null && !winograd && PixelRowsConv.applies(g, p);
+        boolean pixelRows = packed != null && pixelRows(g, p);
         PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
         boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
@@ -98,6 +98,13 @@ final class JvmConv {
             }
         });
     }
+
+    private static boolean winograd(ConvShape g, ConvParams p) {
+        return g.groups() == 1 && WinogradConv.ENABLED && WinogradConv.applies(g.cinG(), g.coutG(), g.kh(), g.kw(), g.oh(), g.ow(), p);
+    }
+
+    /** Whether a frozen layer of this geometry runs as {@link PixelRowsConv} (Winograd goes first). */
+    static boolean pixelRows(ConvShape g, ConvParams p) { return !winograd(g, p) && PixelRowsConv.applies(g, p); }
 
     /** Per group, the weights [coutG, kdim] packed as GEMM A operands. */
     private static PanelSource[] packedWeights(float[] ws, int wOff, ConvShape g) {

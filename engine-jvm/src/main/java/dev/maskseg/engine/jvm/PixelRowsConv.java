@@ -7,11 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A frozen layer's convolution of a small output plane as Yᵀ[pix x coutG] = colsᵀ · Wᵀ, then transposed into Y (cols:
- * the im2col matrix [kdim x pix], never materialized: {@link Patches} packs colsᵀ from the zero-padded input). The usual orientation Y = W · cols puts
- * output pixels in the micro-kernel's 32-wide column slivers, which a 7x7 plane fills 49/64 and a 14x14 one 196/224
- * (the shifted planes' wide rows no better); as rows of 8-high slivers they fill 49/56 and 196/200, and the output
- * channels (a multiple of 32 in ResNets) fill the columns. Wᵀ is packed once per layer ({@link PackedB}), so only frozen
- * layers take this path; used where it wastes less than half the lanes the usual orientation does ({@link #applies}).
+ * the im2col matrix [kdim x pix], never materialized: {@link Patches} packs colsᵀ from the zero-padded input). The
+ * usual orientation Y = W · cols puts output pixels in the micro-kernel's 2V-wide column slivers, which with 16-lane
+ * vectors (AVX-512) a 7x7 plane fills 49/64 and a 14x14 one 196/224 (the shifted planes' wide rows no better); as rows
+ * of 8-high slivers they fill 49/56 and 196/200, and the output channels (a multiple of 32 in ResNets) fill the columns.
+ * Wᵀ is packed once per layer ({@link PackedB}), so only frozen layers take this path; used where it wastes less than
+ * half the lanes the usual orientation does ({@link #applies}), and never for dilated kernels, whose taps on small
+ * planes mostly read padding ({@link TapConv} skips those).
  */
 final class PixelRowsConv {
     private static final ScratchBuffer PADDED = new ScratchBuffer(), RESULT = new ScratchBuffer();
@@ -26,7 +28,7 @@ final class PixelRowsConv {
     static final boolean ENABLED = !"false".equals(System.getProperty("maskseg.conv.pixelRows"));
 
     static boolean applies(ConvShape g, ConvParams p) {
-        if (!ENABLED || g.coutG() < Sgemm.NR) return false;
+        if (!ENABLED || g.coutG() < Sgemm.NR || p.dilationH() != 1 || p.dilationW() != 1) return false;
         int pix = g.pix();
         long padded = (long) g.cinG() * (g.h() + 2 * p.padH()) * (g.w() + 2 * p.padW());
         if ((long) pix * g.coutG() > MAX_STAGED || padded > MAX_STAGED) return false;

@@ -14,7 +14,7 @@ final class SmallRowsMatmul {
     static final int MAX_ROWS = 4;
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
     private static final int V = S.length();
-    /** Columns of C per task: enough B to outweigh a hand-off between threads. */
+    /** The fewest columns of C worth a task of their own. */
     private static final int COLUMNS_PER_TASK = 64;
 
     private SmallRowsMatmul() {}
@@ -26,7 +26,7 @@ final class SmallRowsMatmul {
     /** Overwrites c[co + i * n + j]; a row i starts at ao + i * ars, B element (k, j) is b[bo + k * brs + j * bcs]. */
     static void multiply(WorkerPool pool, int m, int n, int k, float[] a, int ao, int ars, float[] b, int bo, int brs, int bcs,
                          float[] c, int co) {
-        int tasks = pool == null ? 1 : Math.min(pool.threads() * 4, Math.ceilDiv(n, COLUMNS_PER_TASK));
+        int tasks = pool == null ? 1 : pool.tasks(Math.ceilDiv(n, COLUMNS_PER_TASK), (long) m * n * k, 65_536);
         if (tasks <= 1) {
             columns(0, n, m, n, k, a, ao, ars, b, bo, brs, bcs, c, co);
             return;
@@ -43,10 +43,10 @@ final class SmallRowsMatmul {
             for (int j = j0; j < j1; j++) {
                 for (int i = 0; i < m; i++) c[co + i * n + j] = dot(a, ao + i * ars, b, bo + j * bcs, k);
             }
-        } else {
-            for (int i = 0; i < m; i++) {
-                java.util.Arrays.fill(c, co + i * n + j0, co + i * n + j1, 0f);
-                for (int kk = 0; kk < k; kk++) axpy(a[ao + i * ars + kk], b, bo + kk * brs, c, co + i * n, j0, j1);
+        } else {   // B's rows outermost, so each piece of B is read once for all of A's rows
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * n + j0, co + i * n + j1, 0f);
+            for (int kk = 0; kk < k; kk++) {
+                for (int i = 0; i < m; i++) axpy(a[ao + i * ars + kk], b, bo + kk * brs, c, co + i * n, j0, j1);
             }
         }
     }

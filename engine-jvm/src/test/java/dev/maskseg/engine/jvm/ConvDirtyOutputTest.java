@@ -43,7 +43,7 @@ class ConvDirtyOutputTest {
                 new Case("3x3 stride 2", new int[]{1, 8, 64, 64}, new int[]{16, 8, 3, 3}, params(2, 1, 1, 1), false, false),
                 new Case("7x7 stride 2 stem, batch 2", new int[]{2, 3, 64, 64}, new int[]{64, 3, 7, 7}, params(2, 3, 1, 1), false, false),
                 new Case("groups 2", new int[]{1, 8, 48, 48}, new int[]{8, 4, 3, 3}, params(1, 1, 1, 2), false, false),
-                new Case("frozen 3x3 at 14x14 (pixel rows)", new int[]{1, 64, 14, 14}, new int[]{96, 64, 3, 3}, params(1, 1, 1, 1), false, true),
+                new Case("frozen 3x3 at 14x14 (pixel rows with 16-lane vectors)", new int[]{1, 64, 14, 14}, new int[]{96, 64, 3, 3}, params(1, 1, 1, 1), false, true),
                 new Case("frozen 3x3 stride 2, bias", new int[]{1, 8, 64, 64}, new int[]{16, 8, 3, 3}, params(2, 1, 1, 1), true, true));
     }
 
