@@ -52,15 +52,16 @@ final class JvmConv {
                 });
         boolean pixelRows = packed != null && pixelRows(g, p);
         PackedB[] pixelRowsWeights = !pixelRows ? null : packed.get(w.storage(), "pixel-rows", k -> PixelRowsConv.packWeights(ws, w.offset(), g));
+        PixelRowsConv.Offsets offsets = !pixelRows || g.pointwise(p) ? null
+                : packed.get(w.storage(), PixelRowsConv.offsetsKey(g), k -> PixelRowsConv.Offsets.of(g, p));
         boolean tap = !winograd && !pixelRows && !g.pointwise(p) && TapConv.preferred(g.n(), g.cinG(), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), p);
         boolean shifted = !winograd && !pixelRows && !tap && !g.pointwise(p) && ShiftedConv.applies(g.cinG(), g.h(), g.w(), g.ow(), p);
-        // out may hold anything (JvmBackend.convOverwritesOutput): the paths that accumulate into it start from zero
-        if (bias == null && (winograd || tap || shifted)) WorkerPool.eachUnit(pool, g.n() * g.cout(), (long) g.n() * g.cout() * pix, 65_536,
-                plane -> java.util.Arrays.fill(ys, out.offset() + plane * pix, out.offset() + (plane + 1) * pix, 0f));
-        if (bias != null && !pixelRows) {   // the sums start from the bias (PixelRowsConv seeds its own transposed result)
-            float[] b = f(bias);
+        // the sums start from the bias (PixelRowsConv seeds its own transposed result); without one, out may hold anything
+        // (JvmBackend.convOverwritesOutput), so the paths that accumulate into it start from zero
+        if (bias != null ? !pixelRows : winograd || tap || shifted) {
+            float[] b = bias == null ? null : f(bias);
             WorkerPool.eachUnit(pool, g.n() * g.cout(), (long) g.n() * g.cout() * pix, 65_536, plane -> java.util.Arrays.fill(ys,
-                    out.offset() + plane * pix, out.offset() + (plane + 1) * pix, b[bias.offset() + plane % g.cout() * bias.strides()[0]]));
+                    out.offset() + plane * pix, out.offset() + (plane + 1) * pix, b == null ? 0f : b[bias.offset() + plane % g.cout() * bias.strides()[0]]));
         }
         float[] wt = tap && packed == null ? PACKED.atLeast(g.cout() * g.kdim()) : null;
         if (wt != null) for (int grp = 0; grp < g.groups(); grp++) {
@@ -77,7 +78,7 @@ final class JvmConv {
                 WorkerPool inner = perImage ? null : pool;
                 PanelSource a = weightPanels != null ? weightPanels[grp] : PanelSource.strided(ws, wBase, g.kdim(), 1);
                 if (pixelRows) {
-                    PixelRowsConv.forward(inner, xs, xBase, g, p, pixelRowsWeights[grp], bias == null ? null : f(bias),
+                    PixelRowsConv.forward(inner, xs, xBase, g, p, pixelRowsWeights[grp], offsets, bias == null ? null : f(bias),
                             bias == null ? 0 : bias.offset() + grp * g.coutG() * bias.strides()[0], bias == null ? 0 : bias.strides()[0], ys, yBase);
                 } else if (winograd) {
                     WinogradConv.forward(inner, xs, xBase, g.cinG(), g.h(), g.w(), u, g.coutG(), ys, yBase, g.oh(), g.ow(), p);

@@ -48,7 +48,7 @@ final class PixelRowsConv {
     private record Patches(float[] padded, int[] kOffset, int[] pixelOffset) implements PanelSource {
         private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
-        static Patches of(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p) {
+        static Patches of(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, Offsets offsets) {
             int hp = g.h() + 2 * p.padH(), wp = g.w() + 2 * p.padW(), plane = hp * wp, cin = g.cinG();
             float[] padded = PADDED.atLeast(cin * plane);
             WorkerPool.eachUnit(pool, cin, (long) cin * plane, 65_536, ci -> {
@@ -57,17 +57,7 @@ final class PixelRowsConv {
                     System.arraycopy(x, xBase + (ci * g.h() + y) * g.w(), padded, ci * plane + (y + p.padH()) * wp + p.padW(), g.w());
                 }
             });
-            int taps = g.kh() * g.kw();
-            int[] kOffset = new int[cin * taps], pixelOffset = new int[g.pix()];
-            for (int ci = 0; ci < cin; ci++) {
-                for (int i = 0; i < g.kh(); i++) {
-                    for (int j = 0; j < g.kw(); j++) kOffset[ci * taps + i * g.kw() + j] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
-                }
-            }
-            for (int oy = 0; oy < g.oh(); oy++) {
-                for (int ox = 0; ox < g.ow(); ox++) pixelOffset[oy * g.ow() + ox] = oy * p.strideH() * wp + ox * p.strideW();
-            }
-            return new Patches(padded, kOffset, pixelOffset);
+            return new Patches(padded, offsets.kOffset(), offsets.pixelOffset());
         }
 
         @Override
@@ -88,6 +78,29 @@ final class PixelRowsConv {
         }
     }
 
+    /**
+     * Where each im2col row (ci, i, j) and each output pixel start in the zero-padded input planes: fixed by the layer and
+     * its input size, so a frozen layer keeps them with its packed weights ({@link #offsetsKey}) instead of per call.
+     */
+    record Offsets(int[] kOffset, int[] pixelOffset) {
+        static Offsets of(ConvShape g, ConvParams p) {
+            int wp = g.w() + 2 * p.padW(), plane = (g.h() + 2 * p.padH()) * wp, taps = g.kh() * g.kw();
+            int[] kOffset = new int[g.cinG() * taps], pixelOffset = new int[g.pix()];
+            for (int ci = 0; ci < g.cinG(); ci++) {
+                for (int i = 0; i < g.kh(); i++) {
+                    for (int j = 0; j < g.kw(); j++) kOffset[ci * taps + i * g.kw() + j] = ci * plane + i * p.dilationH() * wp + j * p.dilationW();
+                }
+            }
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) pixelOffset[oy * g.ow() + ox] = oy * p.strideH() * wp + ox * p.strideW();
+            }
+            return new Offsets(kOffset, pixelOffset);
+        }
+    }
+
+    /** The {@link dev.maskseg.engine.backend.PackedWeights} key of a layer's {@link Offsets} for one input size. */
+    static Object offsetsKey(ConvShape g) { return java.util.List.of("pixel-rows offsets", g.h(), g.w()); }
+
     /** Per group, Wᵀ (the group's weights [coutG, kdim] from wOff on) packed as the B operand. */
     static PackedB[] packWeights(float[] w, int wOff, ConvShape g) {
         PackedB[] byGroup = new PackedB[g.groups()];
@@ -99,12 +112,12 @@ final class PixelRowsConv {
 
     /**
      * y[yBase + co·pix + i] = bias[co] + Σ_k wᵀ(k, co) · cols(k, pixel i) for one image and group; bias may be null, and
-     * y is overwritten. pool null: on the calling thread.
+     * y is overwritten; offsets ({@link Offsets#of}) are read unless the layer is 1x1 stride 1. pool null: on the calling thread.
      */
-    static void forward(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, PackedB wt, float[] bias, int biasOff,
-                        int biasStride, float[] y, int yBase) {
+    static void forward(WorkerPool pool, float[] x, int xBase, ConvShape g, ConvParams p, PackedB wt, Offsets offsets, float[] bias,
+                        int biasOff, int biasStride, float[] y, int yBase) {
         int pix = g.pix(), kdim = g.kdim(), cout = g.coutG();
-        PanelSource a = g.pointwise(p) ? PanelSource.strided(x, xBase, 1, pix) : Patches.of(pool, x, xBase, g, p);
+        PanelSource a = g.pointwise(p) ? PanelSource.strided(x, xBase, 1, pix) : Patches.of(pool, x, xBase, g, p, offsets);
         float[] t = RESULT.atLeast(pix * cout);
         if (bias != null) {   // the sums start from the bias, as the usual orientation's do: the same bits
             for (int co = 0; co < cout; co++) t[co] = bias[biasOff + co * biasStride];

@@ -125,4 +125,22 @@ class ConvInferenceTest {
         float[] want = Conv.conv2dInference(x, w2, null, p, null, false, new PackedWeights()).toFloatArray();
         assertArrayEquals(want, got);
     }
+
+    /** A frozen layer keeps its pixel-rows offsets per input size: a second size gets its own, then the first still works. */
+    @org.junit.jupiter.api.Test
+    void oneFrozenLayerServesSeveralInputSizes() {
+        Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(1));
+        Generator g = new Generator(13);
+        Tensor w = Tensor.randn(g, 64, 24, 3, 3).mul(0.2).to(jvm);
+        ConvParams p = params(1, 1, 1, 1);
+        PackedWeights packed = new PackedWeights();
+        for (int size : new int[]{7, 14, 7}) {
+            Tensor x = Tensor.randn(g, 1, 24, size, size).to(jvm);
+            var shape = new dev.maskseg.engine.backend.ConvShape(1, 24, size, size, 64, 3, 3, size, size, 1);
+            assertTrue(JvmConv.pixelRows(shape, p), size + "x" + size + " takes pixel rows");
+            float[] got = Conv.conv2dInference(x, w, null, p, null, false, packed).toFloatArray();
+            float[] want = Conv.conv2dInference(x, w, null, p, null, false, null).toFloatArray();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, size + "x" + size + " element " + i);
+        }
+    }
 }
