@@ -76,7 +76,8 @@ public final class OpProfile {
 
     private static String key(String op, Object[] args) {
         if (op.startsWith("conv2d") && args != null) {
-            View a = (View) args[0], b = (View) args[1];
+            View[] views = Arrays.stream(args).filter(o -> o instanceof View).toArray(View[]::new);
+            View a = views[0], b = views[1];
             ConvParams p = null;
             for (Object o : args) if (o instanceof ConvParams cp) p = cp;
             String geo = p == null ? "" : " s" + p.strideH() + " p" + p.padH() + " d" + p.dilationH();

@@ -96,6 +96,23 @@ public interface Backend {
         if (relu) unary(UnaryOp.RELU, 0, 0, out, out);
     }
 
+    /**
+     * True when {@link #conv2dInferenceBlocked} takes a layer of cin input and cout output channels with these params on
+     * dtype activations whose zero border is xBorder wide. Callers keep activations in the channels-blocked layout
+     * ({@link dev.maskseg.engine.ops.ChannelBlocked}) only through layers it takes. Default: none.
+     */
+    default boolean blockedConv(DType dtype, int cin, int cout, ConvParams p, int xBorder) { return false; }
+
+    /**
+     * {@link #conv2dInference} on activations in the channels-blocked layout [N, C/16, H + 2·border, W + 2·border, 16]
+     * with zeros in the border: x with xBorder (at least the padding), residual (may be null) with none, out with
+     * outBorder, whose zeros this call writes too. Only for layers {@link #blockedConv} takes.
+     */
+    default void conv2dInferenceBlocked(View x, int xBorder, View weight, View bias, ConvParams p, View residual, boolean relu,
+                                        PackedWeights packed, View out, int outBorder) {
+        throw new UnsupportedOperationException(name() + ": no channels-blocked convolution");
+    }
+
     void conv2dBackwardInput(View gradOut, View weight, ConvParams p, View gradInput);
 
     void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight);

@@ -4,6 +4,7 @@ import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PackedWeights;
+import dev.maskseg.engine.ops.ChannelBlocked;
 import dev.maskseg.engine.ops.Conv;
 
 /**
@@ -65,6 +66,14 @@ public final class FusedConv2d extends Module {
     public Tensor forward(Tensor x, Tensor residual) {
         return Conv.conv2dInference(x, weight, bias, params, residual, relu, packed);
     }
+
+    /** The same on channels-blocked activations, the output with a zero border of outBorder (what the next layer pads by). */
+    public ChannelBlocked forward(ChannelBlocked x, ChannelBlocked residual, int outBorder) {
+        return Conv.conv2dInferenceBlocked(x, weight, bias, params, residual, relu, packed, outBorder);
+    }
+
+    /** The zero border this layer's input needs in the channels-blocked layout: its padding. */
+    public int inputBorder() { return Math.max(params.padH(), params.padW()); }
 
     /** The packed forms the backend keeps for this layer (tests). */
     public PackedWeights packed() { return packed; }

@@ -67,6 +67,42 @@ public final class Conv {
         return out;
     }
 
+    /**
+     * {@link #conv2dInference} on channels-blocked activations: the output blocked with a zero border of outBorder (what
+     * the next layer's padding reads), residual (may be null) blocked without one. A backend that takes the layer
+     * ({@link Backend#blockedConv}) reads and writes the blocks in place; otherwise the layer runs in NCHW between
+     * conversions (the same sums, slower).
+     */
+    public static ChannelBlocked conv2dInferenceBlocked(ChannelBlocked x, Tensor weight, Tensor bias, ConvParams p, ChannelBlocked residual,
+                                                        boolean relu, PackedWeights packed, int outBorder) {
+        Backend be = Pointwise.sameBackend("conv2d_inference_blocked", x.data(), weight, bias, residual == null ? null : residual.data());
+        int[] shape = outputShape("conv2d_inference_blocked", new int[]{x.batch(), x.channels(), x.height(), x.width()}, weight, bias, p);
+        if (residual != null && (residual.border() != 0 || residual.channels() != shape[1] || residual.height() != shape[2]
+                || residual.width() != shape[3] || residual.batch() != shape[0])) {
+            throw new IllegalArgumentException("conv2d_inference_blocked: residual " + residual.data().shapeString() + " with border "
+                    + residual.border() + " does not match output " + java.util.Arrays.toString(shape) + " without one");
+        }
+        if (weight.requiresGrad() && GradMode.isEnabled()) {
+            throw new IllegalStateException("conv2d_inference_blocked: a frozen inference layer has no backward; " + weight.shapeString()
+                    + " requires grad");
+        }
+        if (!be.blockedConv(x.data().dtype(), x.channels(), shape[1], p, x.border())) {
+            Tensor xn = x.toNchw(), rn = residual == null ? null : residual.toNchw();
+            Tensor y = conv2dInference(xn, weight, bias, p, rn, relu, packed);
+            xn.close();
+            if (rn != null) rn.close();
+            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
+            y.close();
+            return out;
+        }
+        Tensor out = Tensor.uninitialized(be, x.data().dtype(), shape[0], shape[1] / ChannelBlocked.BLOCK, shape[2] + 2 * outBorder,
+                shape[3] + 2 * outBorder, ChannelBlocked.BLOCK);
+        be.conv2dInferenceBlocked(x.data().contiguous().view(), x.border(), weight.contiguous().view(),
+                bias == null ? null : bias.contiguous().view(), p, residual == null ? null : residual.data().contiguous().view(), relu,
+                packed, out.view(), outBorder);
+        return new ChannelBlocked(out, shape[1], shape[2], shape[3], outBorder);
+    }
+
     /** Zeroed, as a backend may accumulate into it, unless it writes every element ({@link Backend#convOverwritesOutput}). */
     private static Tensor convOutput(Backend be, Tensor x, int[] shape) {
         return be.convOverwritesOutput() ? Tensor.uninitialized(be, x.dtype(), shape) : Tensor.empty(be, x.dtype(), shape);
@@ -74,20 +110,23 @@ public final class Conv {
 
     /** The output shape of conv2d(x, weight, bias, p), or one error naming op and shapes. */
     private static int[] outputShape(String op, Tensor x, Tensor weight, Tensor bias, ConvParams p) {
-        if (x.dim() != 4 || weight.dim() != 4) {
-            throw new IllegalArgumentException(op + ": expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
-        }
-        int n = x.size(0), cin = x.size(1), cout = weight.size(0), g = p.groups();
+        if (x.dim() != 4) throw new IllegalArgumentException(op + ": expected 4-D input and weight, got " + x.shapeString() + " and " + weight.shapeString());
+        return outputShape(op, x.shape(), weight, bias, p);
+    }
+
+    private static int[] outputShape(String op, int[] x, Tensor weight, Tensor bias, ConvParams p) {
+        String xs = java.util.Arrays.toString(x);
+        if (weight.dim() != 4) throw new IllegalArgumentException(op + ": expected 4-D input and weight, got " + xs + " and " + weight.shapeString());
+        int n = x[0], cin = x[1], cout = weight.size(0), g = p.groups();
         if (cin % g != 0 || cout % g != 0 || weight.size(1) * g != cin) {
-            throw new IllegalArgumentException(op + ": input " + x.shapeString() + " does not match weight " + weight.shapeString()
-                    + " with groups=" + g);
+            throw new IllegalArgumentException(op + ": input " + xs + " does not match weight " + weight.shapeString() + " with groups=" + g);
         }
         if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
             throw new IllegalArgumentException(op + ": bias " + bias.shapeString() + " for " + cout + " output channels");
         }
-        int oh = p.outSize(x.size(2), weight.size(2), true), ow = p.outSize(x.size(3), weight.size(3), false);
+        int oh = p.outSize(x[2], weight.size(2), true), ow = p.outSize(x[3], weight.size(3), false);
         if (oh <= 0 || ow <= 0) {
-            throw new IllegalArgumentException(op + ": input " + x.shapeString() + " is too small for kernel " + weight.shapeString());
+            throw new IllegalArgumentException(op + ": input " + xs + " is too small for kernel " + weight.shapeString());
         }
         return new int[]{n, cout, oh, ow};
     }

@@ -102,6 +102,19 @@ final class JvmBackend extends ReferenceBackend {
         else super.conv2dInference(x, w, bias, p, residual, relu, packed, out);
     }
 
+    @Override public boolean blockedConv(DType dtype, int cin, int cout, ConvParams p, int xBorder) {
+        return BlockedConv.takes(dtype, cin, cout, p, xBorder);
+    }
+
+    @Override public void conv2dInferenceBlocked(View x, int xBorder, View w, View bias, ConvParams p, View residual, boolean relu,
+                                                 PackedWeights packed, View out, int outBorder) {
+        if (!(f32(x, w, bias, out, residual) && dense(x, w, bias, out, residual))) {
+            throw new IllegalArgumentException("conv2d_inference_blocked: jvm takes dense float32 views, got " + x.dtype() + " "
+                    + java.util.Arrays.toString(x.shape()) + " and weight " + java.util.Arrays.toString(w.shape()));
+        }
+        BlockedConv.forward(pool, x, xBorder, w, bias, p, residual, relu, packed, out, outBorder);
+    }
+
     @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {
         if (f32(gradOut, w, gradInput) && dense(gradOut, w, gradInput)) JvmConv.backwardInput(pool, gradOut, w, p, gradInput);
         else super.conv2dBackwardInput(gradOut, w, p, gradInput);

@@ -50,29 +50,35 @@ final class WinogradConv {
     /** G g G^T of every [co, ci] 3x3 kernel, packed as the micro-kernel's A operand: [16][coutG / MR][cinG][MR]. */
     static float[] transformWeights(float[] w, int wBase, int coutG, int cinG) {
         float[] u = WEIGHTS.atLeast(16 * coutG * cinG);
-        float[] gg = new float[12];
+        float[] kernel = new float[16];
+        int xiStride = coutG * cinG;
         for (int co = 0; co < coutG; co++) {
             for (int ci = 0; ci < cinG; ci++) {
-                int g = wBase + (co * cinG + ci) * 9;
-                for (int c = 0; c < 3; c++) {   // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of each column
-                    float g0 = w[g + c], g1 = w[g + 3 + c], g2 = w[g + 6 + c];
-                    gg[c] = g0;
-                    gg[3 + c] = 0.5f * (g0 + g1 + g2);
-                    gg[6 + c] = 0.5f * (g0 - g1 + g2);
-                    gg[9 + c] = g2;
-                }
-                // (G g) G^T, row by row; value xi = 4k + l of this pair goes to u[at + xi·coutG·cinG]
-                int at = ((co / MR) * cinG + ci) * MR + co % MR, xiStride = coutG * cinG;
-                for (int k = 0; k < 4; k++) {
-                    float h0 = gg[3 * k], h1 = gg[3 * k + 1], h2 = gg[3 * k + 2];
-                    u[at + 4 * k * xiStride] = h0;
-                    u[at + (4 * k + 1) * xiStride] = 0.5f * (h0 + h1 + h2);
-                    u[at + (4 * k + 2) * xiStride] = 0.5f * (h0 - h1 + h2);
-                    u[at + (4 * k + 3) * xiStride] = h2;
-                }
+                transformKernel(w, wBase + (co * cinG + ci) * 9, kernel);
+                int at = ((co / MR) * cinG + ci) * MR + co % MR;
+                for (int xi = 0; xi < 16; xi++) u[at + xi * xiStride] = kernel[xi];
             }
         }
         return u;
+    }
+
+    /** u[4k + l] = (G g Gᵀ)[k][l] for the 3x3 kernel g = w[at .. at + 9). */
+    static void transformKernel(float[] w, int at, float[] u) {
+        float[] gg = new float[12];
+        for (int c = 0; c < 3; c++) {   // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of each column
+            float g0 = w[at + c], g1 = w[at + 3 + c], g2 = w[at + 6 + c];
+            gg[c] = g0;
+            gg[3 + c] = 0.5f * (g0 + g1 + g2);
+            gg[6 + c] = 0.5f * (g0 - g1 + g2);
+            gg[9 + c] = g2;
+        }
+        for (int k = 0; k < 4; k++) {   // (G g) Gᵀ, row by row
+            float h0 = gg[3 * k], h1 = gg[3 * k + 1], h2 = gg[3 * k + 2];
+            u[4 * k] = h0;
+            u[4 * k + 1] = 0.5f * (h0 + h1 + h2);
+            u[4 * k + 2] = 0.5f * (h0 - h1 + h2);
+            u[4 * k + 3] = h2;
+        }
     }
 
     /**

@@ -1,12 +1,15 @@
 package dev.maskseg.zoo.resnet;
 
+import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.nn.FusedConv2d;
 import dev.maskseg.engine.nn.Layers.BatchNorm2d;
 import dev.maskseg.engine.nn.Layers.Conv2d;
 import dev.maskseg.engine.nn.Layers.Linear;
 import dev.maskseg.engine.nn.Module;
+import dev.maskseg.engine.ops.ChannelBlocked;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Pool;
 import dev.maskseg.engine.ops.Reduce;
@@ -38,6 +41,30 @@ public final class FrozenResNet extends Module {
             if (downsample != null) identity.close();
             if (closeInput) x.close();
             return out;
+        }
+
+        /** The same in the channels-blocked layout: each output with the zero border its reader pads by; closes x. */
+        ChannelBlocked forward(ChannelBlocked x) {
+            ChannelBlocked identity = downsample == null ? x : downsample.forward(x, null, 0);
+            ChannelBlocked h1 = conv1.forward(x, null, conv2.inputBorder());
+            ChannelBlocked h2 = conv2.forward(h1, null, conv3.inputBorder());
+            h1.close();
+            ChannelBlocked out = conv3.forward(h2, identity, 0);
+            h2.close();
+            if (downsample != null) identity.close();
+            x.close();
+            return out;
+        }
+
+        /** Whether be runs all of this block's convolutions blocked, on an input of cin channels without a border. */
+        boolean blocked(Backend be, DType dt, int cin) {
+            return takes(be, dt, conv1, 0) && takes(be, dt, conv2, conv2.inputBorder()) && takes(be, dt, conv3, conv3.inputBorder())
+                    && conv1.weight.size(1) == cin && (downsample == null ? conv3.weight.size(0) == cin : takes(be, dt, downsample, 0))
+                    && conv1.inputBorder() == 0 && (downsample == null || downsample.inputBorder() == 0);
+        }
+
+        private static boolean takes(Backend be, DType dt, FusedConv2d c, int border) {
+            return be.blockedConv(dt, c.weight.size(1), c.weight.size(0), c.params, border);
         }
     }
 
@@ -78,6 +105,33 @@ public final class FrozenResNet extends Module {
         throw new UnsupportedOperationException("FrozenResNet: a frozen model's weights are fixed; load them into the source model and freeze it again");
     }
 
+    /** The backend and dtype last asked about, and whether every block runs blocked on them. */
+    private Backend blockedFor;
+    private DType blockedDtype;
+    private boolean blockedAnswer;
+
+    /**
+     * Whether the bottlenecks run on channels-blocked activations ({@link ChannelBlocked}): when the backend has a direct
+     * convolution for every one of their layers (jvm with 16-lane vectors), which reads its input in place where the
+     * NCHW paths pack it, as ONNX Runtime's NCHWc transform does. The stem and max pool stay NCHW.
+     */
+    private synchronized boolean blocked(Backend be, DType dt) {
+        if (be != blockedFor || dt != blockedDtype) {
+            boolean all = true;
+            int cin = stem.weight.size(0);
+            for (List<Block> layer : layers) {
+                for (Block b : layer) {
+                    all &= b.blocked(be, dt, cin);
+                    cin = b.conv3().weight.size(0);
+                }
+            }
+            blockedFor = be;
+            blockedDtype = dt;
+            blockedAnswer = all;
+        }
+        return blockedAnswer;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         ResNet.Features f = features(x);
@@ -91,6 +145,7 @@ public final class FrozenResNet extends Module {
             Tensor stemOut = stem.forward(x);
             Tensor t = Pool.maxPool2d(stemOut, 3, 2, 1);
             stemOut.close();
+            if (blocked(t.backend(), t.dtype())) return blockedFeatures(t);
             Tensor layer3 = null;
             for (int l = 0; l < layers.size(); l++) {
                 for (Block b : layers.get(l)) t = b.forward(t, t != layer3);   // every block input is ours but the returned layer3
@@ -99,5 +154,20 @@ public final class FrozenResNet extends Module {
             Tensor logits = fcWeight == null ? null : LinAlg.linear(Reduce.mean(t, new int[]{2, 3}, false), fcWeight, fcBias);
             return new ResNet.Features(layer3, t, logits);
         }
+    }
+
+    /** The bottlenecks on channels-blocked activations from the max pool's output (closed here) on. */
+    private ResNet.Features blockedFeatures(Tensor pooled) {
+        ChannelBlocked t = ChannelBlocked.of(pooled, 0);
+        pooled.close();
+        Tensor layer3 = null;
+        for (int l = 0; l < layers.size(); l++) {
+            for (Block b : layers.get(l)) t = b.forward(t);
+            if (l == 2) layer3 = t.toNchw();
+        }
+        Tensor layer4 = t.toNchw();
+        t.close();
+        Tensor logits = fcWeight == null ? null : LinAlg.linear(Reduce.mean(layer4, new int[]{2, 3}, false), fcWeight, fcBias);
+        return new ResNet.Features(layer3, layer4, logits);
     }
 }

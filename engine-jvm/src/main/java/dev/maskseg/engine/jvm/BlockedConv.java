@@ -1,0 +1,157 @@
+package dev.maskseg.engine.jvm;
+
+import dev.maskseg.engine.DType;
+import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PackedWeights;
+import dev.maskseg.engine.backend.View;
+
+import java.util.List;
+
+import static dev.maskseg.engine.jvm.ViewArrays.f;
+
+/**
+ * Direct convolution of a frozen layer on channels-blocked activations ({@link dev.maskseg.engine.ops.ChannelBlocked}), as
+ * oneDNN and ONNX Runtime run ResNets on AVX-512: for one output row and 32 output channels, tiles of up to 14 pixels
+ * keep 2 x 14 accumulators in registers ({@link BlockedConvKernel}) while every (tap, input channel) step loads 32
+ * weights and broadcasts each pixel's input value from where it lies. Nothing is packed per call: the input's 16
+ * channels of a pixel sit side by side, its zero border stands in for the padding, and the weights are reordered once
+ * per layer into [32-channel pair][tap][channel][32] and kept in {@link PackedWeights}. Only with 16-lane vectors.
+ */
+final class BlockedConv {
+    private static final int B = BlockedConvKernel.BLOCK, PAIR = 2 * B;
+    /** Pixels per work unit of a plane taken as one run: four 14-pixel tiles. */
+    private static final int PIECE = 4 * BlockedConvKernel.WIDEST;
+
+    /** -Dmaskseg.conv.blocked=false: frozen models stay in NCHW. */
+    static final boolean ENABLED = VectorWidth.SPECIES.length() == B && BlockedConvKernel.S.length() == B
+            && !"false".equals(System.getProperty("maskseg.conv.blocked"));
+
+    private static volatile float[] zeros = new float[0];
+
+    private BlockedConv() {}
+
+    static boolean takes(DType dtype, int cin, int cout, ConvParams p, int xBorder) {
+        return ENABLED && dtype == DType.FLOAT32 && p.groups() == 1 && cin % B == 0 && cout % PAIR == 0
+                && (p.strideW() == 1 || p.strideW() == 2) && p.padH() <= xBorder && p.padW() <= xBorder;
+    }
+
+    /** w [cout, cin, kh, kw] as [pair][tap = (cin block, i, j)][c][32]: the order the tiles read it in. */
+    static float[] packWeights(float[] w, int wOff, int cout, int cin, int kh, int kw) {
+        int taps = cin / B * kh * kw;
+        float[] out = new float[cout * cin * kh * kw];
+        for (int oc = 0; oc < cout; oc++) {
+            int pair = oc / PAIR, lane = oc % PAIR;
+            for (int ic = 0; ic < cin; ic++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int tap = (ic / B * kh + i) * kw + j;
+                        out[((pair * taps + tap) * B + ic % B) * PAIR + lane] = w[wOff + ((oc * cin + ic) * kh + i) * kw + j];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Where each tap (cin block, i, j) reads, from an output pixel's first input pixel, in input planes hp x wp. */
+    static int[] taps(int cin, int kh, int kw, ConvParams p, int hp, int wp) {
+        int[] taps = new int[cin / B * kh * kw];
+        for (int cb = 0; cb < cin / B; cb++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) taps[(cb * kh + i) * kw + j] = ((cb * hp + i * p.dilationH()) * wp + j * p.dilationW()) * B;
+            }
+        }
+        return taps;
+    }
+
+    /** See {@link dev.maskseg.engine.backend.Backend#conv2dInferenceBlocked}; packed null: the weights reordered on this call. */
+    static void forward(WorkerPool pool, View x, int xBorder, View w, View bias, ConvParams p, View residual, boolean relu,
+                        PackedWeights packed, View out, int outBorder) {
+        int n = x.shape()[0], cinBlocks = x.shape()[1], hp = x.shape()[2], wp = x.shape()[3];
+        int cout = w.shape()[0], cin = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
+        int ohp = out.shape()[2], owp = out.shape()[3], oh = ohp - 2 * outBorder, ow = owp - 2 * outBorder;
+        float[] xs = f(x), ws = f(w), ys = f(out), rs = residual == null ? null : f(residual);
+        float[] b = bias == null ? zeros(cout) : f(bias);
+        int bOff = bias == null ? 0 : bias.offset(), rOff = residual == null ? 0 : residual.offset();
+        int inPlane = hp * wp * B, outPlane = ohp * owp * B, resPlane = oh * ow * B;
+        if (BlockedWinograd.takes(kh, kw, p, oh, ow)) {
+            float[] u = packed == null ? BlockedWinograd.packWeights(ws, w.offset(), cout, cin)
+                    : packed.get(w.storage(), "blocked winograd", k -> BlockedWinograd.packWeights(ws, w.offset(), cout, cin));
+            int chunk = BlockedWinograd.chunkTiles(cin, cout, Math.ceilDiv(ow, 2));
+            int[] taps = packed == null ? BlockedWinograd.taps(cin, chunk)
+                    : packed.get(w.storage(), List.of("blocked winograd taps", chunk), k -> BlockedWinograd.taps(cin, chunk));
+            for (int img = 0; img < n; img++) {
+                BlockedWinograd.forward(pool, xs, x.offset() + img * cinBlocks * inPlane, cin, hp, wp, xBorder, p.padH(), p.padW(), u, taps,
+                        b, bOff, rs, rOff + img * cout * oh * ow, relu, ys, out.offset() + img * (cout / B) * outPlane, cout, oh, ow, outBorder);
+            }
+            return;
+        }
+        float[] wt = packed == null ? packWeights(ws, w.offset(), cout, cin, kh, kw)
+                : packed.get(w.storage(), "blocked", k -> packWeights(ws, w.offset(), cout, cin, kh, kw));
+        int[] taps = packed == null ? taps(cin, kh, kw, p, hp, wp)
+                : packed.get(w.storage(), List.of("blocked taps", hp, wp), k -> taps(cin, kh, kw, p, hp, wp));
+        int pairs = cout / PAIR, pairWeights = taps.length * B * PAIR, sh = p.strideH(), sw = p.strideW();
+        long work = (long) n * cout * oh * ow * cin * kh * kw;
+        if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && xBorder == 0 && outBorder == 0) {
+            // no border and no stride: each plane is one run of pixels, cut into pieces of whole tiles
+            int pix = oh * ow, pieces = Math.ceilDiv(pix, PIECE), units = pairs * pieces;
+            WorkerPool.eachUnit(pool, n * units, work, 1 << 20, unit -> {
+                int img = unit / units, pair = unit % units / pieces, first = unit % pieces * PIECE;
+                int yBlock = out.offset() + (img * (cout / B) + 2 * pair) * outPlane;
+                run(Math.min(PIECE, pix - first), 1, xs, x.offset() + img * cinBlocks * inPlane + first * B, taps, wt, pair * pairWeights,
+                        b, bOff + pair * PAIR, rs, rOff + (img * (cout / B) + 2 * pair) * resPlane + first * B, resPlane, relu, ys,
+                        yBlock + first * B, outPlane);
+            });
+            return;
+        }
+        int rowUnits = pairs * oh;
+        WorkerPool.eachUnit(pool, n * rowUnits, work, 1 << 20, unit -> {
+            int img = unit / rowUnits, pair = unit % rowUnits / oh, r = unit % oh;
+            int xRow = x.offset() + img * cinBlocks * inPlane + ((r * sh + xBorder - p.padH()) * wp + xBorder - p.padW()) * B;
+            int yPlane = out.offset() + (img * (cout / B) + 2 * pair) * outPlane;
+            run(ow, sw, xs, xRow, taps, wt, pair * pairWeights, b, bOff + pair * PAIR, rs,
+                    rOff + (img * (cout / B) + 2 * pair) * resPlane + r * ow * B, resPlane, relu, ys,
+                    yPlane + ((r + outBorder) * owp + outBorder) * B, outPlane);
+            if (outBorder > 0) zeroBorder(ys, yPlane, outPlane, r, oh, owp, outBorder);
+        });
+    }
+
+    /** Output pixels (and input pixels stride apart) side by side in one row of the blocks, widest tiles first. */
+    private static void run(int pixels, int stride, float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, float[] res,
+                            int ro, int rBlock, boolean relu, float[] y, int yo, int yBlock) {
+        for (int o = 0; o < pixels; ) {
+            int mr = BlockedConvKernel.nextTile(pixels - o);
+            BlockedConvKernel.tile(mr, stride, x, xo + o * stride * B, taps, w, wo, bias, bo, res, ro + o * B, rBlock, relu, y, yo + o * B, yBlock);
+            o += mr;
+        }
+    }
+
+    /** The zero ring of output row r in both blocks of a pair: its side pixels, and the rows above or below it at the edges. */
+    private static void zeroBorder(float[] y, int yPlane, int outPlane, int r, int oh, int owp, int border) {
+        for (int blk = 0; blk < 2; blk++) {
+            int plane = yPlane + blk * outPlane, row = plane + (r + border) * owp * B;
+            java.util.Arrays.fill(y, row, row + border * B, 0f);
+            java.util.Arrays.fill(y, row + (owp - border) * B, row + owp * B, 0f);
+            if (r == 0) java.util.Arrays.fill(y, plane, plane + border * owp * B, 0f);
+            if (r == oh - 1) java.util.Arrays.fill(y, plane + (oh + border) * owp * B, plane + (oh + 2 * border) * owp * B, 0f);
+        }
+    }
+
+    /** The whole zero ring of one output plane of oh rows, owp pixels wide with its border. */
+    static void zeroRing(float[] y, int plane, int oh, int owp, int border) {
+        java.util.Arrays.fill(y, plane, plane + border * owp * B, 0f);
+        java.util.Arrays.fill(y, plane + (oh + border) * owp * B, plane + (oh + 2 * border) * owp * B, 0f);
+        for (int r = border; r < oh + border; r++) {
+            int row = plane + r * owp * B;
+            java.util.Arrays.fill(y, row, row + border * B, 0f);
+            java.util.Arrays.fill(y, row + (owp - border) * B, row + owp * B, 0f);
+        }
+    }
+
+    /** Read-only zeros standing in for a missing bias. */
+    static float[] zeros(int n) {
+        float[] z = zeros;
+        if (z.length < n) zeros = z = new float[n];
+        return z;
+    }
+}
