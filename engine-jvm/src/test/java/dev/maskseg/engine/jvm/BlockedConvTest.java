@@ -49,6 +49,8 @@ class BlockedConvTest {
                 new Case("3x3 Winograd at 15x11 (odd edges), border 2 in and out", new int[]{1, 32, 15, 11}, new int[]{32, 32, 3, 3}, params(1, 1, 1, 1), 2, 2, true, false, true),
                 new Case("3x3 at 7x7 (direct: too few tiles for Winograd)", new int[]{1, 32, 7, 7}, new int[]{64, 32, 3, 3}, params(1, 1, 1, 1), 1, 0, true, true, true),
                 new Case("3x3 stride 2 at 15x15", new int[]{1, 32, 15, 15}, new int[]{64, 32, 3, 3}, params(2, 2, 1, 1), 1, 1, true, false, true),
+                new Case("3x3 stride 2, dilation 2, border 2 past the padding of 1 at 13x16", new int[]{1, 16, 13, 16}, new int[]{32, 16, 3, 3}, params(2, 2, 1, 2), 2, 0, true, true, true),
+                new Case("7x7 stride 2 at 23x25, batch 2", new int[]{2, 16, 23, 25}, new int[]{32, 16, 7, 7}, params(2, 2, 3, 1), 3, 0, true, false, true),
                 new Case("3x3 stride 2 down, 1 across at 10x29", new int[]{1, 16, 10, 29}, new int[]{32, 16, 3, 3}, params(2, 1, 1, 1), 1, 0, false, false, false),
                 new Case("3x3 dilation 2 at 12x12", new int[]{1, 16, 12, 12}, new int[]{32, 16, 3, 3}, params(1, 1, 2, 2), 2, 0, true, true, false),
                 new Case("5x5 at 11x11, border wider than the padding", new int[]{1, 16, 11, 11}, new int[]{32, 16, 5, 5}, params(1, 1, 2, 1), 3, 1, true, false, true));
