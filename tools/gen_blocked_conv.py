@@ -5,7 +5,7 @@ One call computes MR output pixels of one output row x 32 output channels (two 1
 2·MR accumulators held in vector registers, the 32 weights of a (tap, input channel) step loaded as two vectors and
 each pixel's input value broadcast from the blocked layout in place (no packing). The accumulators must be plain
 locals for C2 to keep them in registers, hence a generator; rerun `python3 tools/gen_blocked_conv.py` after changing
-the tiles.
+the tiles. tileOfPlanes: the same for a first layer whose input is NCHW planes (one input value per tap).
 """
 TILES = [14, 7, 4, 2, 1]
 STRIDES = [1, 2]
@@ -75,6 +75,49 @@ for s in STRIDES:
             w(f"            c{m}0 = c{m}0.add(FloatVector.fromArray(S, res, ro + {m * B}));")
             w(f"            c{m}1 = c{m}1.add(FloatVector.fromArray(S, res, ro + rBlock + {m * B}));")
         w("        }")
+        w("        if (relu) {")
+        for m in range(MR):
+            w(f"            c{m}0 = c{m}0.max(0f);")
+            w(f"            c{m}1 = c{m}1.max(0f);")
+        w("        }")
+        for m in range(MR):
+            w(f"        c{m}0.intoArray(y, yo + {m * B});")
+            w(f"        c{m}1.intoArray(y, yo + yBlock + {m * B});")
+        w("    }")
+w("")
+w("    /**")
+w("     * The same tiles for an input not in blocks (a network's first layer, on NCHW planes): each tap (ci, i, j) is one")
+w("     * input value per pixel, pixel m at x[xo + taps[t] + m·stride], and one step of 32 weights.")
+w("     */")
+w("    static void tileOfPlanes(int mr, int stride, float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,")
+w("                             float[] y, int yo, int yBlock) {")
+w("        switch (stride * 100 + mr) {")
+for s_ in STRIDES:
+    for t in TILES:
+        w(f"            case {s_ * 100 + t} -> p{t}s{s_}(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);")
+w("            default -> throw new IllegalArgumentException(\"blocked conv: no tile of \" + mr + \" pixels at stride \" + stride);")
+w("        }")
+w("    }")
+for s_ in STRIDES:
+    for MR in TILES:
+        w("")
+        w(f"    private static void p{MR}s{s_}(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,")
+        w("                                 float[] y, int yo, int yBlock) {")
+        for m in range(MR):
+            w(f"        FloatVector c{m}0 = FloatVector.zero(S), c{m}1 = FloatVector.zero(S);")
+        w("        for (int tap : taps) {")
+        w("            int xi = xo + tap;")
+        w("            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);")
+        w("            wo += 32;")
+        for m in range(MR):
+            w(f"            FloatVector a{m} = FloatVector.broadcast(S, x[xi + {m * s_}]);")
+            w(f"            c{m}0 = a{m}.fma(w0, c{m}0);")
+            w(f"            c{m}1 = a{m}.fma(w1, c{m}1);")
+        w("        }")
+        w("        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);")
+        for m in range(MR):
+            w(f"        c{m}0 = b0.add(c{m}0);")
+            w(f"        c{m}1 = b1.add(c{m}1);")
         w("        if (relu) {")
         for m in range(MR):
             w(f"            c{m}0 = c{m}0.max(0f);")

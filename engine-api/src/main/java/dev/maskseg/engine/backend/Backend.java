@@ -113,6 +113,28 @@ public interface Backend {
         throw new UnsupportedOperationException(name() + ": no channels-blocked convolution");
     }
 
+    /** True when {@link #conv2dInferenceToBlocked} takes a layer of cin to cout channels with these params on dtype. Default: none. */
+    default boolean blockedConvOfNchw(DType dtype, int cin, int cout, ConvParams p) { return false; }
+
+    /**
+     * {@link #conv2dInference} of an NCHW input (a network's first layer) written channels-blocked: out
+     * [N, Cout/16, OH + 2·outBorder, OW + 2·outBorder, 16], its border zeros. Only for layers {@link #blockedConvOfNchw} takes.
+     */
+    default void conv2dInferenceToBlocked(View x, View weight, View bias, ConvParams p, boolean relu, PackedWeights packed, View out, int outBorder) {
+        throw new UnsupportedOperationException(name() + ": no channels-blocked convolution");
+    }
+
+    /** True when {@link #maxPool2dBlocked} takes dtype with these params. Default: none. */
+    default boolean blockedMaxPool(DType dtype, PoolParams p) { return false; }
+
+    /**
+     * max_pool2d (inference: no indices) on channels-blocked activations: x with a zero border of xBorder that the
+     * pooling does not read (its padding counts as −∞, as PyTorch's), out with outBorder, whose zeros this call writes.
+     */
+    default void maxPool2dBlocked(View x, int xBorder, PoolParams p, View out, int outBorder) {
+        throw new UnsupportedOperationException(name() + ": no channels-blocked pooling");
+    }
+
     void conv2dBackwardInput(View gradOut, View weight, ConvParams p, View gradInput);
 
     void conv2dBackwardWeight(View gradOut, View x, ConvParams p, View gradWeight);

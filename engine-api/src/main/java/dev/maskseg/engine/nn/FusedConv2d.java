@@ -72,6 +72,11 @@ public final class FusedConv2d extends Module {
         return Conv.conv2dInferenceBlocked(x, weight, bias, params, residual, relu, packed, outBorder);
     }
 
+    /** The same on an NCHW input (a network's first layer), the output channels-blocked with a zero border of outBorder. */
+    public ChannelBlocked forwardToBlocked(Tensor x, int outBorder) {
+        return Conv.conv2dInferenceToBlocked(x, weight, bias, params, relu, packed, outBorder);
+    }
+
     /** The zero border this layer's input needs in the channels-blocked layout: its padding. */
     public int inputBorder() { return Math.max(params.padH(), params.padW()); }
 

@@ -103,6 +103,32 @@ public final class Conv {
         return new ChannelBlocked(out, shape[1], shape[2], shape[3], outBorder);
     }
 
+    /**
+     * {@link #conv2dInference} of an NCHW input (a network's first layer, whose few channels are not in blocks) with its
+     * output channels-blocked, a zero border of outBorder around it. Backends without the kernel
+     * ({@link Backend#blockedConvOfNchw}) convolve in NCHW and convert.
+     */
+    public static ChannelBlocked conv2dInferenceToBlocked(Tensor x, Tensor weight, Tensor bias, ConvParams p, boolean relu, PackedWeights packed,
+                                                          int outBorder) {
+        Backend be = Pointwise.sameBackend("conv2d_inference_to_blocked", x, weight, bias);
+        int[] shape = outputShape("conv2d_inference_to_blocked", x, weight, bias, p);
+        if (weight.requiresGrad() && GradMode.isEnabled()) {
+            throw new IllegalStateException("conv2d_inference_to_blocked: a frozen inference layer has no backward; " + weight.shapeString()
+                    + " requires grad");
+        }
+        if (!be.blockedConvOfNchw(x.dtype(), x.size(1), shape[1], p)) {
+            Tensor y = conv2dInference(x, weight, bias, p, null, relu, packed);
+            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
+            y.close();
+            return out;
+        }
+        Tensor out = Tensor.uninitialized(be, x.dtype(), shape[0], shape[1] / ChannelBlocked.BLOCK, shape[2] + 2 * outBorder,
+                shape[3] + 2 * outBorder, ChannelBlocked.BLOCK);
+        be.conv2dInferenceToBlocked(x.contiguous().view(), weight.contiguous().view(), bias == null ? null : bias.contiguous().view(), p,
+                relu, packed, out.view(), outBorder);
+        return new ChannelBlocked(out, shape[1], shape[2], shape[3], outBorder);
+    }
+
     /** Zeroed, as a backend may accumulate into it, unless it writes every element ({@link Backend#convOverwritesOutput}). */
     private static Tensor convOutput(Backend be, Tensor x, int[] shape) {
         return be.convOverwritesOutput() ? Tensor.uninitialized(be, x.dtype(), shape) : Tensor.empty(be, x.dtype(), shape);

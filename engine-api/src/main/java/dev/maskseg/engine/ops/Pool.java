@@ -3,6 +3,7 @@ package dev.maskseg.engine.ops;
 import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
+import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.PoolParams;
 
 /** 2-D max, average and adaptive average pooling over NCHW tensors, forward and backward. */
@@ -30,6 +31,29 @@ public final class Pool {
             g.backend().scatterAdd(gx.view(), 2, idx.view(n, c, windows).view(), g.contiguous().view(n, c, windows).view());
             return new Tensor[]{gx.view(x.shape())};
         }, x);
+    }
+
+    /**
+     * max_pool2d for inference on channels-blocked activations, the output with a zero border of outBorder. Backends
+     * without the kernel ({@link dev.maskseg.engine.backend.Backend#blockedMaxPool}) pool in NCHW and convert.
+     */
+    public static ChannelBlocked maxPool2dBlocked(ChannelBlocked x, int kernel, int stride, int padding, int outBorder) {
+        PoolParams p = new PoolParams(kernel, kernel, stride, stride, padding, padding, 1, 1, false, true);
+        if (p.padH() * 2 > p.kernelH()) throw new IllegalArgumentException("max_pool2d: padding should be at most half of the kernel size");
+        Backend be = x.data().backend();
+        if (!be.blockedMaxPool(x.data().dtype(), p)) {
+            Tensor xn = x.toNchw();
+            Tensor y = maxPool2d(xn, p);
+            xn.close();
+            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
+            y.close();
+            return out;
+        }
+        int oh = p.outSize(x.height(), true), ow = p.outSize(x.width(), false);
+        Tensor out = Tensor.uninitialized(be, x.data().dtype(), x.batch(), x.channels() / ChannelBlocked.BLOCK, oh + 2 * outBorder,
+                ow + 2 * outBorder, ChannelBlocked.BLOCK);
+        be.maxPool2dBlocked(x.data().contiguous().view(), x.border(), p, out.view(), outBorder);
+        return new ChannelBlocked(out, x.channels(), oh, ow, outBorder);
     }
 
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {

@@ -27,6 +27,7 @@ final class BlockedConv {
             && !"false".equals(System.getProperty("maskseg.conv.blocked"));
 
     private static volatile float[] zeros = new float[0];
+    private static final ScratchBuffer PADDED = new ScratchBuffer();
 
     private BlockedConv() {}
 
@@ -114,6 +115,71 @@ final class BlockedConv {
                     yPlane + ((r + outBorder) * owp + outBorder) * B, outPlane);
             if (outBorder > 0) zeroBorder(ys, yPlane, outPlane, r, oh, owp, outBorder);
         });
+    }
+
+    static boolean takesPlanes(DType dtype, int cout, ConvParams p) {
+        return ENABLED && dtype == DType.FLOAT32 && p.groups() == 1 && cout % PAIR == 0 && (p.strideW() == 1 || p.strideW() == 2);
+    }
+
+    /** w [cout, kdim] as [pair][tap = (ci, i, j)][32]. */
+    static float[] packPlaneWeights(float[] w, int wOff, int cout, int kdim) {
+        float[] out = new float[cout * kdim];
+        for (int oc = 0; oc < cout; oc++) {
+            for (int k = 0; k < kdim; k++) out[((oc / PAIR) * kdim + k) * PAIR + oc % PAIR] = w[wOff + oc * kdim + k];
+        }
+        return out;
+    }
+
+    /** Where each tap (ci, i, j) reads in zero-padded NCHW planes hp x wp, from an output pixel's first input value. */
+    static int[] planeTaps(int cin, int kh, int kw, ConvParams p, int hp, int wp) {
+        int[] taps = new int[cin * kh * kw];
+        for (int ci = 0; ci < cin; ci++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) taps[(ci * kh + i) * kw + j] = (ci * hp + i * p.dilationH()) * wp + j * p.dilationW();
+            }
+        }
+        return taps;
+    }
+
+    /** See {@link dev.maskseg.engine.backend.Backend#conv2dInferenceToBlocked}: the input zero-padded once per image, then the plane tiles. */
+    static void forwardFromPlanes(WorkerPool pool, View x, View w, View bias, ConvParams p, boolean relu, PackedWeights packed, View out,
+                                  int outBorder) {
+        int n = x.shape()[0], cin = x.shape()[1], h = x.shape()[2], wd = x.shape()[3];
+        int cout = w.shape()[0], kh = w.shape()[2], kw = w.shape()[3], kdim = cin * kh * kw;
+        int ohp = out.shape()[2], owp = out.shape()[3], oh = ohp - 2 * outBorder, ow = owp - 2 * outBorder;
+        int hp = h + 2 * p.padH(), wp = wd + 2 * p.padW(), outPlane = ohp * owp * B;
+        float[] xs = f(x), ws = f(w), ys = f(out), b = bias == null ? zeros(cout) : f(bias);
+        int bOff = bias == null ? 0 : bias.offset();
+        float[] wt = packed == null ? packPlaneWeights(ws, w.offset(), cout, kdim)
+                : packed.get(w.storage(), "blocked of planes", k -> packPlaneWeights(ws, w.offset(), cout, kdim));
+        int[] taps = packed == null ? planeTaps(cin, kh, kw, p, hp, wp)
+                : packed.get(w.storage(), List.of("blocked plane taps", hp, wp), k -> planeTaps(cin, kh, kw, p, hp, wp));
+        float[] padded = PADDED.atLeast(cin * hp * wp);
+        int pairs = cout / PAIR, sh = p.strideH(), sw = p.strideW();
+        for (int img = 0; img < n; img++) {
+            int xImage = x.offset() + img * cin * h * wd, yImage = out.offset() + img * (cout / B) * outPlane;
+            WorkerPool.eachUnit(pool, cin * hp, (long) cin * hp * wp, 1 << 16, row -> {
+                int ci = row / hp, y = row % hp - p.padH(), at = row * wp;
+                if (y < 0 || y >= h) {
+                    java.util.Arrays.fill(padded, at, at + wp, 0f);
+                    return;
+                }
+                java.util.Arrays.fill(padded, at, at + p.padW(), 0f);
+                System.arraycopy(xs, xImage + (ci * h + y) * wd, padded, at + p.padW(), wd);
+                java.util.Arrays.fill(padded, at + p.padW() + wd, at + wp, 0f);
+            });
+            WorkerPool.eachUnit(pool, pairs * oh, (long) cout * oh * ow * kdim, 1 << 20, unit -> {
+                int pair = unit / oh, r = unit % oh, yPlane = yImage + 2 * pair * outPlane;
+                int xo = r * sh * wp, yo = yPlane + ((r + outBorder) * owp + outBorder) * B;
+                for (int o = 0; o < ow; ) {
+                    int mr = BlockedConvKernel.nextTile(ow - o);
+                    BlockedConvKernel.tileOfPlanes(mr, sw, padded, xo + o * sw, taps, wt, pair * kdim * PAIR, b, bOff + pair * PAIR, relu, ys,
+                            yo + o * B, outPlane);
+                    o += mr;
+                }
+                if (outBorder > 0) zeroBorder(ys, yPlane, outPlane, r, oh, owp, outBorder);
+            });
+        }
     }
 
     /** Output pixels (and input pixels stride apart) side by side in one row of the blocks, widest tiles first. */

@@ -863,4 +863,705 @@ final class BlockedConvKernel {
         c00.intoArray(y, yo + 0);
         c01.intoArray(y, yo + yBlock + 0);
     }
+
+    /**
+     * The same tiles for an input not in blocks (a network's first layer, on NCHW planes): each tap (ci, i, j) is one
+     * input value per pixel, pixel m at x[xo + taps[t] + m·stride], and one step of 32 weights.
+     */
+    static void tileOfPlanes(int mr, int stride, float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                             float[] y, int yo, int yBlock) {
+        switch (stride * 100 + mr) {
+            case 114 -> p14s1(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 107 -> p7s1(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 104 -> p4s1(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 102 -> p2s1(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 101 -> p1s1(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 214 -> p14s2(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 207 -> p7s2(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 204 -> p4s2(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 202 -> p2s2(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            case 201 -> p1s2(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);
+            default -> throw new IllegalArgumentException("blocked conv: no tile of " + mr + " pixels at stride " + stride);
+        }
+    }
+
+    private static void p14s1(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        FloatVector c120 = FloatVector.zero(S), c121 = FloatVector.zero(S);
+        FloatVector c130 = FloatVector.zero(S), c131 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 1]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 2]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 3]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, x[xi + 4]);
+            c40 = a4.fma(w0, c40);
+            c41 = a4.fma(w1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, x[xi + 5]);
+            c50 = a5.fma(w0, c50);
+            c51 = a5.fma(w1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, x[xi + 6]);
+            c60 = a6.fma(w0, c60);
+            c61 = a6.fma(w1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, x[xi + 7]);
+            c70 = a7.fma(w0, c70);
+            c71 = a7.fma(w1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, x[xi + 8]);
+            c80 = a8.fma(w0, c80);
+            c81 = a8.fma(w1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, x[xi + 9]);
+            c90 = a9.fma(w0, c90);
+            c91 = a9.fma(w1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, x[xi + 10]);
+            c100 = a10.fma(w0, c100);
+            c101 = a10.fma(w1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, x[xi + 11]);
+            c110 = a11.fma(w0, c110);
+            c111 = a11.fma(w1, c111);
+            FloatVector a12 = FloatVector.broadcast(S, x[xi + 12]);
+            c120 = a12.fma(w0, c120);
+            c121 = a12.fma(w1, c121);
+            FloatVector a13 = FloatVector.broadcast(S, x[xi + 13]);
+            c130 = a13.fma(w0, c130);
+            c131 = a13.fma(w1, c131);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        c40 = b0.add(c40);
+        c41 = b1.add(c41);
+        c50 = b0.add(c50);
+        c51 = b1.add(c51);
+        c60 = b0.add(c60);
+        c61 = b1.add(c61);
+        c70 = b0.add(c70);
+        c71 = b1.add(c71);
+        c80 = b0.add(c80);
+        c81 = b1.add(c81);
+        c90 = b0.add(c90);
+        c91 = b1.add(c91);
+        c100 = b0.add(c100);
+        c101 = b1.add(c101);
+        c110 = b0.add(c110);
+        c111 = b1.add(c111);
+        c120 = b0.add(c120);
+        c121 = b1.add(c121);
+        c130 = b0.add(c130);
+        c131 = b1.add(c131);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+            c40 = c40.max(0f);
+            c41 = c41.max(0f);
+            c50 = c50.max(0f);
+            c51 = c51.max(0f);
+            c60 = c60.max(0f);
+            c61 = c61.max(0f);
+            c70 = c70.max(0f);
+            c71 = c71.max(0f);
+            c80 = c80.max(0f);
+            c81 = c81.max(0f);
+            c90 = c90.max(0f);
+            c91 = c91.max(0f);
+            c100 = c100.max(0f);
+            c101 = c101.max(0f);
+            c110 = c110.max(0f);
+            c111 = c111.max(0f);
+            c120 = c120.max(0f);
+            c121 = c121.max(0f);
+            c130 = c130.max(0f);
+            c131 = c131.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+        c40.intoArray(y, yo + 64);
+        c41.intoArray(y, yo + yBlock + 64);
+        c50.intoArray(y, yo + 80);
+        c51.intoArray(y, yo + yBlock + 80);
+        c60.intoArray(y, yo + 96);
+        c61.intoArray(y, yo + yBlock + 96);
+        c70.intoArray(y, yo + 112);
+        c71.intoArray(y, yo + yBlock + 112);
+        c80.intoArray(y, yo + 128);
+        c81.intoArray(y, yo + yBlock + 128);
+        c90.intoArray(y, yo + 144);
+        c91.intoArray(y, yo + yBlock + 144);
+        c100.intoArray(y, yo + 160);
+        c101.intoArray(y, yo + yBlock + 160);
+        c110.intoArray(y, yo + 176);
+        c111.intoArray(y, yo + yBlock + 176);
+        c120.intoArray(y, yo + 192);
+        c121.intoArray(y, yo + yBlock + 192);
+        c130.intoArray(y, yo + 208);
+        c131.intoArray(y, yo + yBlock + 208);
+    }
+
+    private static void p7s1(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 1]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 2]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 3]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, x[xi + 4]);
+            c40 = a4.fma(w0, c40);
+            c41 = a4.fma(w1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, x[xi + 5]);
+            c50 = a5.fma(w0, c50);
+            c51 = a5.fma(w1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, x[xi + 6]);
+            c60 = a6.fma(w0, c60);
+            c61 = a6.fma(w1, c61);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        c40 = b0.add(c40);
+        c41 = b1.add(c41);
+        c50 = b0.add(c50);
+        c51 = b1.add(c51);
+        c60 = b0.add(c60);
+        c61 = b1.add(c61);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+            c40 = c40.max(0f);
+            c41 = c41.max(0f);
+            c50 = c50.max(0f);
+            c51 = c51.max(0f);
+            c60 = c60.max(0f);
+            c61 = c61.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+        c40.intoArray(y, yo + 64);
+        c41.intoArray(y, yo + yBlock + 64);
+        c50.intoArray(y, yo + 80);
+        c51.intoArray(y, yo + yBlock + 80);
+        c60.intoArray(y, yo + 96);
+        c61.intoArray(y, yo + yBlock + 96);
+    }
+
+    private static void p4s1(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 1]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 2]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 3]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+    }
+
+    private static void p2s1(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 1]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+    }
+
+    private static void p1s1(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+    }
+
+    private static void p14s2(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        FloatVector c120 = FloatVector.zero(S), c121 = FloatVector.zero(S);
+        FloatVector c130 = FloatVector.zero(S), c131 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 2]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 4]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 6]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, x[xi + 8]);
+            c40 = a4.fma(w0, c40);
+            c41 = a4.fma(w1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, x[xi + 10]);
+            c50 = a5.fma(w0, c50);
+            c51 = a5.fma(w1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, x[xi + 12]);
+            c60 = a6.fma(w0, c60);
+            c61 = a6.fma(w1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, x[xi + 14]);
+            c70 = a7.fma(w0, c70);
+            c71 = a7.fma(w1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, x[xi + 16]);
+            c80 = a8.fma(w0, c80);
+            c81 = a8.fma(w1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, x[xi + 18]);
+            c90 = a9.fma(w0, c90);
+            c91 = a9.fma(w1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, x[xi + 20]);
+            c100 = a10.fma(w0, c100);
+            c101 = a10.fma(w1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, x[xi + 22]);
+            c110 = a11.fma(w0, c110);
+            c111 = a11.fma(w1, c111);
+            FloatVector a12 = FloatVector.broadcast(S, x[xi + 24]);
+            c120 = a12.fma(w0, c120);
+            c121 = a12.fma(w1, c121);
+            FloatVector a13 = FloatVector.broadcast(S, x[xi + 26]);
+            c130 = a13.fma(w0, c130);
+            c131 = a13.fma(w1, c131);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        c40 = b0.add(c40);
+        c41 = b1.add(c41);
+        c50 = b0.add(c50);
+        c51 = b1.add(c51);
+        c60 = b0.add(c60);
+        c61 = b1.add(c61);
+        c70 = b0.add(c70);
+        c71 = b1.add(c71);
+        c80 = b0.add(c80);
+        c81 = b1.add(c81);
+        c90 = b0.add(c90);
+        c91 = b1.add(c91);
+        c100 = b0.add(c100);
+        c101 = b1.add(c101);
+        c110 = b0.add(c110);
+        c111 = b1.add(c111);
+        c120 = b0.add(c120);
+        c121 = b1.add(c121);
+        c130 = b0.add(c130);
+        c131 = b1.add(c131);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+            c40 = c40.max(0f);
+            c41 = c41.max(0f);
+            c50 = c50.max(0f);
+            c51 = c51.max(0f);
+            c60 = c60.max(0f);
+            c61 = c61.max(0f);
+            c70 = c70.max(0f);
+            c71 = c71.max(0f);
+            c80 = c80.max(0f);
+            c81 = c81.max(0f);
+            c90 = c90.max(0f);
+            c91 = c91.max(0f);
+            c100 = c100.max(0f);
+            c101 = c101.max(0f);
+            c110 = c110.max(0f);
+            c111 = c111.max(0f);
+            c120 = c120.max(0f);
+            c121 = c121.max(0f);
+            c130 = c130.max(0f);
+            c131 = c131.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+        c40.intoArray(y, yo + 64);
+        c41.intoArray(y, yo + yBlock + 64);
+        c50.intoArray(y, yo + 80);
+        c51.intoArray(y, yo + yBlock + 80);
+        c60.intoArray(y, yo + 96);
+        c61.intoArray(y, yo + yBlock + 96);
+        c70.intoArray(y, yo + 112);
+        c71.intoArray(y, yo + yBlock + 112);
+        c80.intoArray(y, yo + 128);
+        c81.intoArray(y, yo + yBlock + 128);
+        c90.intoArray(y, yo + 144);
+        c91.intoArray(y, yo + yBlock + 144);
+        c100.intoArray(y, yo + 160);
+        c101.intoArray(y, yo + yBlock + 160);
+        c110.intoArray(y, yo + 176);
+        c111.intoArray(y, yo + yBlock + 176);
+        c120.intoArray(y, yo + 192);
+        c121.intoArray(y, yo + yBlock + 192);
+        c130.intoArray(y, yo + 208);
+        c131.intoArray(y, yo + yBlock + 208);
+    }
+
+    private static void p7s2(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 2]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 4]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 6]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, x[xi + 8]);
+            c40 = a4.fma(w0, c40);
+            c41 = a4.fma(w1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, x[xi + 10]);
+            c50 = a5.fma(w0, c50);
+            c51 = a5.fma(w1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, x[xi + 12]);
+            c60 = a6.fma(w0, c60);
+            c61 = a6.fma(w1, c61);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        c40 = b0.add(c40);
+        c41 = b1.add(c41);
+        c50 = b0.add(c50);
+        c51 = b1.add(c51);
+        c60 = b0.add(c60);
+        c61 = b1.add(c61);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+            c40 = c40.max(0f);
+            c41 = c41.max(0f);
+            c50 = c50.max(0f);
+            c51 = c51.max(0f);
+            c60 = c60.max(0f);
+            c61 = c61.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+        c40.intoArray(y, yo + 64);
+        c41.intoArray(y, yo + yBlock + 64);
+        c50.intoArray(y, yo + 80);
+        c51.intoArray(y, yo + yBlock + 80);
+        c60.intoArray(y, yo + 96);
+        c61.intoArray(y, yo + yBlock + 96);
+    }
+
+    private static void p4s2(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 2]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 4]);
+            c20 = a2.fma(w0, c20);
+            c21 = a2.fma(w1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 6]);
+            c30 = a3.fma(w0, c30);
+            c31 = a3.fma(w1, c31);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        c20 = b0.add(c20);
+        c21 = b1.add(c21);
+        c30 = b0.add(c30);
+        c31 = b1.add(c31);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+            c20 = c20.max(0f);
+            c21 = c21.max(0f);
+            c30 = c30.max(0f);
+            c31 = c31.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+        c20.intoArray(y, yo + 32);
+        c21.intoArray(y, yo + yBlock + 32);
+        c30.intoArray(y, yo + 48);
+        c31.intoArray(y, yo + yBlock + 48);
+    }
+
+    private static void p2s2(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + 2]);
+            c10 = a1.fma(w0, c10);
+            c11 = a1.fma(w1, c11);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        c10 = b0.add(c10);
+        c11 = b1.add(c11);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+            c10 = c10.max(0f);
+            c11 = c11.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+        c10.intoArray(y, yo + 16);
+        c11.intoArray(y, yo + yBlock + 16);
+    }
+
+    private static void p1s2(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,
+                                 float[] y, int yo, int yBlock) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        for (int tap : taps) {
+            int xi = xo + tap;
+            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);
+            wo += 32;
+            FloatVector a0 = FloatVector.broadcast(S, x[xi + 0]);
+            c00 = a0.fma(w0, c00);
+            c01 = a0.fma(w1, c01);
+        }
+        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);
+        c00 = b0.add(c00);
+        c01 = b1.add(c01);
+        if (relu) {
+            c00 = c00.max(0f);
+            c01 = c01.max(0f);
+        }
+        c00.intoArray(y, yo + 0);
+        c01.intoArray(y, yo + yBlock + 0);
+    }
 }

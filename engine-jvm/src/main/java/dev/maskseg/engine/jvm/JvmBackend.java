@@ -115,6 +115,25 @@ final class JvmBackend extends ReferenceBackend {
         BlockedConv.forward(pool, x, xBorder, w, bias, p, residual, relu, packed, out, outBorder);
     }
 
+    @Override public boolean blockedConvOfNchw(DType dtype, int cin, int cout, ConvParams p) { return BlockedConv.takesPlanes(dtype, cout, p); }
+
+    @Override public void conv2dInferenceToBlocked(View x, View w, View bias, ConvParams p, boolean relu, PackedWeights packed, View out, int outBorder) {
+        if (!(f32(x, w, bias, out) && dense(x, w, bias, out))) {
+            throw new IllegalArgumentException("conv2d_inference_to_blocked: jvm takes dense float32 views, got " + x.dtype() + " "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        BlockedConv.forwardFromPlanes(pool, x, w, bias, p, relu, packed, out, outBorder);
+    }
+
+    @Override public boolean blockedMaxPool(DType dtype, PoolParams p) { return BlockedPool.takes(dtype, p); }
+
+    @Override public void maxPool2dBlocked(View x, int xBorder, PoolParams p, View out, int outBorder) {
+        if (!(f32(x, out) && dense(x, out))) {
+            throw new IllegalArgumentException("max_pool2d_blocked: jvm takes dense float32 views, got " + x.dtype() + " " + java.util.Arrays.toString(x.shape()));
+        }
+        BlockedPool.max(pool, x, xBorder, p, out, outBorder);
+    }
+
     @Override public void conv2dBackwardInput(View gradOut, View w, ConvParams p, View gradInput) {
         if (f32(gradOut, w, gradInput) && dense(gradOut, w, gradInput)) JvmConv.backwardInput(pool, gradOut, w, p, gradInput);
         else super.conv2dBackwardInput(gradOut, w, p, gradInput);

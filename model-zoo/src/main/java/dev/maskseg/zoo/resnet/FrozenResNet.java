@@ -113,7 +113,7 @@ public final class FrozenResNet extends Module {
     /**
      * Whether the bottlenecks run on channels-blocked activations ({@link ChannelBlocked}): when the backend has a direct
      * convolution for every one of their layers (jvm with 16-lane vectors), which reads its input in place where the
-     * NCHW paths pack it, as ONNX Runtime's NCHWc transform does. The stem and max pool stay NCHW.
+     * NCHW paths pack it, as ONNX Runtime's NCHWc transform does; the stem reads the NCHW image and writes blocks.
      */
     private synchronized boolean blocked(Backend be, DType dt) {
         if (be != blockedFor || dt != blockedDtype) {
@@ -142,10 +142,10 @@ public final class FrozenResNet extends Module {
     public ResNet.Features features(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("resnet50: expected input [B,3,H,W], got " + x.shapeString());
         try (var ng = GradMode.noGrad()) {
+            if (blocked(x.backend(), x.dtype())) return blockedFeatures(x);
             Tensor stemOut = stem.forward(x);
             Tensor t = Pool.maxPool2d(stemOut, 3, 2, 1);
             stemOut.close();
-            if (blocked(t.backend(), t.dtype())) return blockedFeatures(t);
             Tensor layer3 = null;
             for (int l = 0; l < layers.size(); l++) {
                 for (Block b : layers.get(l)) t = b.forward(t, t != layer3);   // every block input is ours but the returned layer3
@@ -156,10 +156,11 @@ public final class FrozenResNet extends Module {
         }
     }
 
-    /** The bottlenecks on channels-blocked activations from the max pool's output (closed here) on. */
-    private ResNet.Features blockedFeatures(Tensor pooled) {
-        ChannelBlocked t = ChannelBlocked.of(pooled, 0);
-        pooled.close();
+    /** The stem written channels-blocked, pooled and the bottlenecks run in that layout; the stage outputs back in NCHW. */
+    private ResNet.Features blockedFeatures(Tensor x) {
+        ChannelBlocked stemOut = stem.forwardToBlocked(x, 0);
+        ChannelBlocked t = Pool.maxPool2dBlocked(stemOut, 3, 2, 1, 0);
+        stemOut.close();
         Tensor layer3 = null;
         for (int l = 0; l < layers.size(); l++) {
             for (Block b : layers.get(l)) t = b.forward(t);
