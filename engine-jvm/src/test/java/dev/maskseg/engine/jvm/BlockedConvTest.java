@@ -129,6 +129,52 @@ class BlockedConvTest {
         }
     }
 
+    /** A first layer on the NCHW image written blocked: the stem's 7x7 stride 2, and odd widths and channel counts. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("planeCases")
+    void aFirstLayerWritesBlocksFromNchwPlanes(Case c) {
+        Tensor[] in = inputs(c);
+        Backend ref = Backends.get(ReferenceBackendProvider.NAME);
+        float[] want = Conv.conv2dInference(in[0].to(ref), in[1].to(ref), in[2] == null ? null : in[2].to(ref), c.p(), null, c.relu(),
+                new PackedWeights()).toFloatArray();
+        double scale = 1;
+        for (float v : want) scale = Math.max(scale, Math.abs(v));
+        for (int threads : new int[]{1, 3}) {
+            Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(threads));
+            assertEquals(BlockedConv.ENABLED, jvm.blockedConvOfNchw(DType.FLOAT32, c.x()[1], c.w()[0], c.p()), c + ": taken when enabled");
+            PackedWeights packed = new PackedWeights();
+            ChannelBlocked y = Conv.conv2dInferenceToBlocked(in[0].to(jvm), in[1].to(jvm), in[2] == null ? null : in[2].to(jvm), c.p(), c.relu(),
+                    packed, c.outBorder());
+            float[] got = y.toNchw().toFloatArray();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 2e-5 * scale, c + ", " + threads + " thread(s), element " + i);
+            assertBorderIsZero(y, c.toString());
+        }
+    }
+
+    static List<Case> planeCases() {
+        return List.of(
+                new Case("7x7 stride 2 stem, 3->64 at 37x30", new int[]{1, 3, 37, 30}, new int[]{64, 3, 7, 7}, params(2, 2, 3, 1), 0, 0, true, false, true),
+                new Case("3x3 5->32 at 9x17, batch 2, border 1 out", new int[]{2, 5, 9, 17}, new int[]{32, 5, 3, 3}, params(1, 1, 1, 1), 0, 1, false, false, false),
+                new Case("1x1 1->32 on a 1x1 plane", new int[]{1, 1, 1, 1}, new int[]{32, 1, 1, 1}, params(1, 1, 0, 1), 0, 0, true, false, true));
+    }
+
+    /** Max pooling on the blocks against the NCHW max pool: windows clipped at the edges, borders in and out. */
+    @Test
+    void maxPoolOnTheBlocksMatchesNchw() {
+        Generator g = new Generator(24);
+        for (int[] shape : new int[][]{{1, 64, 112, 112}, {2, 16, 7, 9}, {1, 32, 1, 1}}) {
+            Tensor x = Tensor.randn(g, shape);
+            Backend ref = Backends.get(ReferenceBackendProvider.NAME);
+            float[] want = dev.maskseg.engine.ops.Pool.maxPool2d(x.to(ref), 3, 2, 1).toFloatArray();
+            for (int threads : new int[]{1, 3}) {
+                Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(threads));
+                ChannelBlocked y = dev.maskseg.engine.ops.Pool.maxPool2dBlocked(ChannelBlocked.of(x.to(jvm), 1), 3, 2, 1, 2);
+                assertArrayEquals(want, y.toNchw().toFloatArray(), java.util.Arrays.toString(shape) + ", " + threads + " thread(s)");
+                assertBorderIsZero(y, "max pool " + java.util.Arrays.toString(shape));
+            }
+        }
+    }
+
     /** Layers it does not take (channels not in blocks of 16 and 32, padding past the border, groups) run between conversions. */
     @Test
     void layersItDoesNotTakeRunInNchwBetweenConversions() {
