@@ -49,7 +49,7 @@ public final class ModelCases {
                     ResNet resnet = (ResNet) Models.create("resnet50", 1).module();
                     FrozenResNet frozen = ((ResNet) resnet.to(be).eval()).freeze();
                     Tensor x = Tensor.randn(new Generator(1), 1, 3, 224, 224).to(be);
-                    return () -> frozen.features(x).logits();
+                    return () -> frozen.forward(x);
                 }, "frozen"),
                 new Case("deeplabv3-train", "deeplabv3_resnet50", "2x3x321x321", "forward+backward", 2, be -> {
                     SegmentationModel deeplab = (SegmentationModel) Models.create("deeplabv3_resnet50", 1).module();

@@ -134,6 +134,11 @@ public final class FrozenResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (fcWeight != null && x.dim() == 4 && x.size(1) == 3) {
+            try (var ng = GradMode.noGrad()) {
+                if (blocked(x.backend(), x.dtype())) return blockedFeatures(x, false).logits();
+            }
+        }
         ResNet.Features f = features(x);
         return f.logits() != null ? f.logits() : f.layer4();
     }
@@ -142,7 +147,7 @@ public final class FrozenResNet extends Module {
     public ResNet.Features features(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3) throw new IllegalArgumentException("resnet50: expected input [B,3,H,W], got " + x.shapeString());
         try (var ng = GradMode.noGrad()) {
-            if (blocked(x.backend(), x.dtype())) return blockedFeatures(x);
+            if (blocked(x.backend(), x.dtype())) return blockedFeatures(x, true);
             Tensor stemOut = stem.forward(x);
             Tensor t = Pool.maxPool2d(stemOut, 3, 2, 1);
             stemOut.close();
@@ -156,15 +161,24 @@ public final class FrozenResNet extends Module {
         }
     }
 
-    /** The stem written channels-blocked, pooled and the bottlenecks run in that layout; the stage outputs back in NCHW. */
-    private ResNet.Features blockedFeatures(Tensor x) {
+    /**
+     * The stem written channels-blocked, pooled and the bottlenecks run in that layout. With stages, layer3 and layer4 go
+     * back to NCHW; without, only the logits are made, averaged straight from the blocks (channel c is block c / 16,
+     * lane c % 16, so the mean over each block's plane is already in channel order).
+     */
+    private ResNet.Features blockedFeatures(Tensor x, boolean stages) {
         ChannelBlocked stemOut = stem.forwardToBlocked(x, 0);
         ChannelBlocked t = Pool.maxPool2dBlocked(stemOut, 3, 2, 1, 0);
         stemOut.close();
         Tensor layer3 = null;
         for (int l = 0; l < layers.size(); l++) {
             for (Block b : layers.get(l)) t = b.forward(t);
-            if (l == 2) layer3 = t.toNchw();
+            if (l == 2 && stages) layer3 = t.toNchw();
+        }
+        if (!stages) {
+            Tensor pooled = Reduce.mean(t.data(), new int[]{2, 3}, false).view(t.batch(), t.channels());
+            t.close();
+            return new ResNet.Features(null, null, LinAlg.linear(pooled, fcWeight, fcBias));
         }
         Tensor layer4 = t.toNchw();
         t.close();

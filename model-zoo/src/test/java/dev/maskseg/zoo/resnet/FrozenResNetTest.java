@@ -58,6 +58,7 @@ class FrozenResNetTest {
         assertClose(want.layer4(), got.layer4(), "layer4");
         if (dilated) assertNull(got.logits());
         else assertClose(want.logits(), got.logits(), "logits");
+        assertClose(dilated ? want.layer4() : want.logits(), frozen.forward(x), "forward (the logits alone, or layer4 without a head)");
 
         try (var ng = GradMode.noGrad()) {
             r.conv1.weight.fill_(0);
