@@ -64,16 +64,15 @@ final class WinogradConv {
 
     /** u[4k + l] = (G g Gᵀ)[k][l] for the 3x3 kernel g = w[at .. at + 9). */
     static void transformKernel(float[] w, int at, float[] u) {
-        float[] gg = new float[12];
-        for (int c = 0; c < 3; c++) {   // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 of each column
+        for (int c = 0; c < 3; c++) {   // column c of G g: g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2, kept in u's column c for now
             float g0 = w[at + c], g1 = w[at + 3 + c], g2 = w[at + 6 + c];
-            gg[c] = g0;
-            gg[3 + c] = 0.5f * (g0 + g1 + g2);
-            gg[6 + c] = 0.5f * (g0 - g1 + g2);
-            gg[9 + c] = g2;
+            u[c] = g0;
+            u[4 + c] = 0.5f * (g0 + g1 + g2);
+            u[8 + c] = 0.5f * (g0 - g1 + g2);
+            u[12 + c] = g2;
         }
-        for (int k = 0; k < 4; k++) {   // (G g) Gᵀ, row by row
-            float h0 = gg[3 * k], h1 = gg[3 * k + 1], h2 = gg[3 * k + 2];
+        for (int k = 0; k < 4; k++) {   // (G g) Gᵀ, row by row, in place
+            float h0 = u[4 * k], h1 = u[4 * k + 1], h2 = u[4 * k + 2];
             u[4 * k] = h0;
             u[4 * k + 1] = 0.5f * (h0 + h1 + h2);
             u[4 * k + 2] = 0.5f * (h0 - h1 + h2);
