@@ -32,100 +32,93 @@ for t in TILES[:-1]:
 w(f"        return {TILES[-1]};")
 w("    }")
 w("")
-w("    /**")
-w("     * y[yo + m·16 + lane] (block 0) and y[yo + yBlock + m·16 + lane] (block 1), m < mr, =")
-w("     * relu?(bias + Σ_taps Σ_c x[xo + taps[t] + m·stride·16 + c] · w[wo + (t·16 + c)·32 + block·16 + lane] + res).")
-w("     * res may be null (then ro and rBlock are not read).")
-w("     */")
-w("    static void tile(int mr, int stride, float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo,")
-w("                     float[] res, int ro, int rBlock, boolean relu, float[] y, int yo, int yBlock) {")
-w("        switch (stride * 100 + mr) {")
-for s in STRIDES:
-    for t in TILES:
-        w(f"            case {s * 100 + t} -> t{t}s{s}(x, xo, taps, w, wo, bias, bo, res, ro, rBlock, relu, y, yo, yBlock);")
-w("            default -> throw new IllegalArgumentException(\"blocked conv: no tile of \" + mr + \" pixels at stride \" + stride);")
-w("        }")
-w("    }")
-for s in STRIDES:
-    for MR in TILES:
-        w("")
-        w(f"    private static void t{MR}s{s}(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo,")
-        w("                                 float[] res, int ro, int rBlock, boolean relu, float[] y, int yo, int yBlock) {")
-        for m in range(MR):
-            w(f"        FloatVector c{m}0 = FloatVector.zero(S), c{m}1 = FloatVector.zero(S);")
-        w("        for (int tap : taps) {")
-        w("            int xi = xo + tap;")
-        w("            for (int c = 0; c < 16; c++, xi++, wo += 32) {")
-        w("                FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);")
-        for m in range(MR):
-            w(f"                FloatVector a{m} = FloatVector.broadcast(S, x[xi + {m * B * s}]);")
-            w(f"                c{m}0 = a{m}.fma(w0, c{m}0);")
-            w(f"                c{m}1 = a{m}.fma(w1, c{m}1);")
+
+
+def dispatcher(name, prefix, params, args, doc):
+    """The public switch over (stride, tile width) that calls the generated variants."""
+    w("    /**")
+    for line in doc:
+        w(f"     * {line}")
+    w("     */")
+    w(f"    static void {name}(int mr, int stride, {params}) {{")
+    w("        switch (stride * 100 + mr) {")
+    for s in STRIDES:
+        for t in TILES:
+            w(f"            case {s * 100 + t} -> {prefix}{t}s{s}({args});")
+    w("            default -> throw new IllegalArgumentException(\"blocked conv: no tile of \" + mr + \" pixels at stride \" + stride);")
+    w("        }")
+    w("    }")
+
+
+def variant(name, params, MR, pixel_step, channels_per_tap, residual):
+    """One tile: MR pixels pixel_step floats apart, channels_per_tap input values per tap, the epilogue, the stores."""
+    w("")
+    w(f"    private static void {name}({params[0]}")
+    w(f"                                 {params[1]}) {{")
+    for m in range(MR):
+        w(f"        FloatVector c{m}0 = FloatVector.zero(S), c{m}1 = FloatVector.zero(S);")
+    w("        for (int tap : taps) {")
+    w("            int xi = xo + tap;")
+    if channels_per_tap > 1:
+        w(f"            for (int c = 0; c < {channels_per_tap}; c++, xi++, wo += 32) {{")
+        ind = "                "
+    else:
+        ind = "            "
+    w(f"{ind}FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);")
+    if channels_per_tap == 1:
+        w(f"{ind}wo += 32;")
+    for m in range(MR):
+        w(f"{ind}FloatVector a{m} = FloatVector.broadcast(S, x[xi + {m * pixel_step}]);")
+        w(f"{ind}c{m}0 = a{m}.fma(w0, c{m}0);")
+        w(f"{ind}c{m}1 = a{m}.fma(w1, c{m}1);")
+    if channels_per_tap > 1:
         w("            }")
-        w("        }")
-        # The bias goes in first, with the bias vector as the receiver: C2 may not know the accumulators' exact class
-        # where it parses the loop's exit, and with a type profile that also saw 256-bit vectors a call on them can
-        # fail to intrinsify (every result then boxed). Calls on a freshly loaded vector are always exact.
-        w("        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);")
-        for m in range(MR):
-            w(f"        c{m}0 = b0.add(c{m}0);")
-            w(f"        c{m}1 = b1.add(c{m}1);")
+    w("        }")
+    # The bias goes in first, with the bias vector as the receiver: C2 may not know the accumulators' exact class
+    # where it parses the loop's exit, and with a type profile that also saw 256-bit vectors a call on them can
+    # fail to intrinsify (every result then boxed). Calls on a freshly loaded vector are always exact.
+    w("        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);")
+    for m in range(MR):
+        w(f"        c{m}0 = b0.add(c{m}0);")
+        w(f"        c{m}1 = b1.add(c{m}1);")
+    if residual:
         w("        if (res != null) {")
         for m in range(MR):
             w(f"            c{m}0 = c{m}0.add(FloatVector.fromArray(S, res, ro + {m * B}));")
             w(f"            c{m}1 = c{m}1.add(FloatVector.fromArray(S, res, ro + rBlock + {m * B}));")
         w("        }")
-        w("        if (relu) {")
-        for m in range(MR):
-            w(f"            c{m}0 = c{m}0.max(0f);")
-            w(f"            c{m}1 = c{m}1.max(0f);")
-        w("        }")
-        for m in range(MR):
-            w(f"        c{m}0.intoArray(y, yo + {m * B});")
-            w(f"        c{m}1.intoArray(y, yo + yBlock + {m * B});")
-        w("    }")
-w("")
-w("    /**")
-w("     * The same tiles for an input not in blocks (a network's first layer, on NCHW planes): each tap (ci, i, j) is one")
-w("     * input value per pixel, pixel m at x[xo + taps[t] + m·stride], and one step of 32 weights.")
-w("     */")
-w("    static void tileOfPlanes(int mr, int stride, float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,")
-w("                             float[] y, int yo, int yBlock) {")
-w("        switch (stride * 100 + mr) {")
-for s_ in STRIDES:
-    for t in TILES:
-        w(f"            case {s_ * 100 + t} -> p{t}s{s_}(x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock);")
-w("            default -> throw new IllegalArgumentException(\"blocked conv: no tile of \" + mr + \" pixels at stride \" + stride);")
-w("        }")
-w("    }")
-for s_ in STRIDES:
+    w("        if (relu) {")
+    for m in range(MR):
+        w(f"            c{m}0 = c{m}0.max(0f);")
+        w(f"            c{m}1 = c{m}1.max(0f);")
+    w("        }")
+    for m in range(MR):
+        w(f"        c{m}0.intoArray(y, yo + {m * B});")
+        w(f"        c{m}1.intoArray(y, yo + yBlock + {m * B});")
+    w("    }")
+
+
+BLOCK_PARAMS = ("float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo,",
+                "float[] res, int ro, int rBlock, boolean relu, float[] y, int yo, int yBlock")
+PLANE_PARAMS = ("float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,",
+                "float[] y, int yo, int yBlock")
+dispatcher("tile", "t", "float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo,\n"
+           "                     float[] res, int ro, int rBlock, boolean relu, float[] y, int yo, int yBlock",
+           "x, xo, taps, w, wo, bias, bo, res, ro, rBlock, relu, y, yo, yBlock",
+           ["y[yo + m·16 + lane] (block 0) and y[yo + yBlock + m·16 + lane] (block 1), m < mr, =",
+            "relu?(bias + Σ_taps Σ_c x[xo + taps[t] + m·stride·16 + c] · w[wo + (t·16 + c)·32 + block·16 + lane] + res).",
+            "res may be null (then ro and rBlock are not read)."])
+for s in STRIDES:
     for MR in TILES:
-        w("")
-        w(f"    private static void p{MR}s{s_}(float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,")
-        w("                                 float[] y, int yo, int yBlock) {")
-        for m in range(MR):
-            w(f"        FloatVector c{m}0 = FloatVector.zero(S), c{m}1 = FloatVector.zero(S);")
-        w("        for (int tap : taps) {")
-        w("            int xi = xo + tap;")
-        w("            FloatVector w0 = FloatVector.fromArray(S, w, wo), w1 = FloatVector.fromArray(S, w, wo + 16);")
-        w("            wo += 32;")
-        for m in range(MR):
-            w(f"            FloatVector a{m} = FloatVector.broadcast(S, x[xi + {m * s_}]);")
-            w(f"            c{m}0 = a{m}.fma(w0, c{m}0);")
-            w(f"            c{m}1 = a{m}.fma(w1, c{m}1);")
-        w("        }")
-        w("        FloatVector b0 = FloatVector.fromArray(S, bias, bo), b1 = FloatVector.fromArray(S, bias, bo + 16);")
-        for m in range(MR):
-            w(f"        c{m}0 = b0.add(c{m}0);")
-            w(f"        c{m}1 = b1.add(c{m}1);")
-        w("        if (relu) {")
-        for m in range(MR):
-            w(f"            c{m}0 = c{m}0.max(0f);")
-            w(f"            c{m}1 = c{m}1.max(0f);")
-        w("        }")
-        for m in range(MR):
-            w(f"        c{m}0.intoArray(y, yo + {m * B});")
-            w(f"        c{m}1.intoArray(y, yo + yBlock + {m * B});")
-        w("    }")
+        variant(f"t{MR}s{s}", BLOCK_PARAMS, MR, B * s, B, True)
+w("")
+dispatcher("tileOfPlanes", "p", "float[] x, int xo, int[] taps, float[] w, int wo, float[] bias, int bo, boolean relu,\n"
+           "                             float[] y, int yo, int yBlock",
+           "x, xo, taps, w, wo, bias, bo, relu, y, yo, yBlock",
+           ["The same tiles for an input not in blocks (a network's first layer, on NCHW planes): each tap (ci, i, j) is one",
+            "input value per pixel, pixel m at x[xo + taps[t] + m·stride], and one step of 32 weights."])
+for s in STRIDES:
+    for MR in TILES:
+        variant(f"p{MR}s{s}", PLANE_PARAMS, MR, s, 1, False)
 w("}")
 open("engine-jvm/src/main/java/dev/maskseg/engine/jvm/BlockedConvKernel.java", "w").write("\n".join(out) + "\n")

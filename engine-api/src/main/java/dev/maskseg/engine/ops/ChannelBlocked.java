@@ -1,6 +1,8 @@
 package dev.maskseg.engine.ops;
 
+import dev.maskseg.engine.DType;
 import dev.maskseg.engine.Tensor;
+import dev.maskseg.engine.backend.Backend;
 
 /**
  * Activations [N, C, H, W] held channels-blocked, as oneDNN's nChw16c and ONNX Runtime's NCHWc: data is
@@ -28,6 +30,18 @@ public record ChannelBlocked(Tensor data, int channels, int height, int width, i
         Tensor blocks = x.contiguous().view(n, c / BLOCK, BLOCK, h, w).permute(0, 1, 3, 4, 2);
         Tensor data = border == 0 ? blocks.contiguous() : Index.pad(blocks, new int[]{0, 0, border, border, border, border}, 0);
         return new ChannelBlocked(data, c, h, w, border);
+    }
+
+    /** An output a backend writes whole, border included: [n, c/16, h + 2·border, w + 2·border, 16], contents unspecified. */
+    public static ChannelBlocked uninitialized(Backend be, DType dtype, int n, int c, int h, int w, int border) {
+        return new ChannelBlocked(Tensor.uninitialized(be, dtype, n, c / BLOCK, h + 2 * border, w + 2 * border, BLOCK), c, h, w, border);
+    }
+
+    /** y [N, C, H, W] blocked with a zero border, y closed: the NCHW fallbacks' last step. */
+    public static ChannelBlocked taking(Tensor y, int border) {
+        ChannelBlocked out = of(y, border);
+        y.close();
+        return out;
     }
 
     public int batch() { return data.size(0); }

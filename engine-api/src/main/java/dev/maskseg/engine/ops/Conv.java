@@ -49,14 +49,7 @@ public final class Conv {
     public static Tensor conv2dInference(Tensor x, Tensor weight, Tensor bias, ConvParams p, Tensor residual, boolean relu, PackedWeights packed) {
         Backend be = Pointwise.sameBackend("conv2d_inference", x, weight, bias, residual);
         int[] shape = outputShape("conv2d_inference", x, weight, bias, p);
-        if (GradMode.isEnabled()) {
-            for (Tensor t : new Tensor[]{x, weight, bias, residual}) {
-                if (t != null && t.requiresGrad()) {
-                    throw new IllegalStateException("conv2d_inference: a frozen inference layer has no backward; " + t.shapeString()
-                            + " requires grad");
-                }
-            }
-        }
+        requireNoGrad("conv2d_inference", x, weight, bias, residual);
         if (residual != null && !java.util.Arrays.equals(residual.shape(), shape)) {
             throw new IllegalArgumentException("conv2d_inference: residual " + residual.shapeString() + " does not match output "
                     + java.util.Arrays.toString(shape));
@@ -82,25 +75,19 @@ public final class Conv {
             throw new IllegalArgumentException("conv2d_inference_blocked: residual " + residual.data().shapeString() + " with border "
                     + residual.border() + " does not match output " + java.util.Arrays.toString(shape) + " without one");
         }
-        if (weight.requiresGrad() && GradMode.isEnabled()) {
-            throw new IllegalStateException("conv2d_inference_blocked: a frozen inference layer has no backward; " + weight.shapeString()
-                    + " requires grad");
-        }
+        requireNoGrad("conv2d_inference_blocked", x.data(), weight, bias, residual == null ? null : residual.data());
         if (!be.blockedConv(x.data().dtype(), x.channels(), shape[1], p, x.border())) {
             Tensor xn = x.toNchw(), rn = residual == null ? null : residual.toNchw();
             Tensor y = conv2dInference(xn, weight, bias, p, rn, relu, packed);
             xn.close();
             if (rn != null) rn.close();
-            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
-            y.close();
-            return out;
+            return ChannelBlocked.taking(y, outBorder);
         }
-        Tensor out = Tensor.uninitialized(be, x.data().dtype(), shape[0], shape[1] / ChannelBlocked.BLOCK, shape[2] + 2 * outBorder,
-                shape[3] + 2 * outBorder, ChannelBlocked.BLOCK);
+        ChannelBlocked out = ChannelBlocked.uninitialized(be, x.data().dtype(), shape[0], shape[1], shape[2], shape[3], outBorder);
         be.conv2dInferenceBlocked(x.data().contiguous().view(), x.border(), weight.contiguous().view(),
                 bias == null ? null : bias.contiguous().view(), p, residual == null ? null : residual.data().contiguous().view(), relu,
-                packed, out.view(), outBorder);
-        return new ChannelBlocked(out, shape[1], shape[2], shape[3], outBorder);
+                packed, out.data().view(), outBorder);
+        return out;
     }
 
     /**
@@ -112,21 +99,24 @@ public final class Conv {
                                                           int outBorder) {
         Backend be = Pointwise.sameBackend("conv2d_inference_to_blocked", x, weight, bias);
         int[] shape = outputShape("conv2d_inference_to_blocked", x, weight, bias, p);
-        if (weight.requiresGrad() && GradMode.isEnabled()) {
-            throw new IllegalStateException("conv2d_inference_to_blocked: a frozen inference layer has no backward; " + weight.shapeString()
-                    + " requires grad");
-        }
+        requireNoGrad("conv2d_inference_to_blocked", x, weight, bias);
         if (!be.blockedConvOfNchw(x.dtype(), x.size(1), shape[1], p)) {
-            Tensor y = conv2dInference(x, weight, bias, p, null, relu, packed);
-            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
-            y.close();
-            return out;
+            return ChannelBlocked.taking(conv2dInference(x, weight, bias, p, null, relu, packed), outBorder);
         }
-        Tensor out = Tensor.uninitialized(be, x.dtype(), shape[0], shape[1] / ChannelBlocked.BLOCK, shape[2] + 2 * outBorder,
-                shape[3] + 2 * outBorder, ChannelBlocked.BLOCK);
+        ChannelBlocked out = ChannelBlocked.uninitialized(be, x.dtype(), shape[0], shape[1], shape[2], shape[3], outBorder);
         be.conv2dInferenceToBlocked(x.contiguous().view(), weight.contiguous().view(), bias == null ? null : bias.contiguous().view(), p,
-                relu, packed, out.view(), outBorder);
-        return new ChannelBlocked(out, shape[1], shape[2], shape[3], outBorder);
+                relu, packed, out.data().view(), outBorder);
+        return out;
+    }
+
+    /** One error when autograd would expect a backward that a frozen inference layer does not have. */
+    private static void requireNoGrad(String op, Tensor... tensors) {
+        if (!GradMode.isEnabled()) return;
+        for (Tensor t : tensors) {
+            if (t != null && t.requiresGrad()) {
+                throw new IllegalStateException(op + ": a frozen inference layer has no backward; " + t.shapeString() + " requires grad");
+            }
+        }
     }
 
     /** Zeroed, as a backend may accumulate into it, unless it writes every element ({@link Backend#convOverwritesOutput}). */

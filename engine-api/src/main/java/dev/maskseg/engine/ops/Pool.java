@@ -45,15 +45,12 @@ public final class Pool {
             Tensor xn = x.toNchw();
             Tensor y = maxPool2d(xn, p);
             xn.close();
-            ChannelBlocked out = ChannelBlocked.of(y, outBorder);
-            y.close();
-            return out;
+            return ChannelBlocked.taking(y, outBorder);
         }
-        int oh = p.outSize(x.height(), true), ow = p.outSize(x.width(), false);
-        Tensor out = Tensor.uninitialized(be, x.data().dtype(), x.batch(), x.channels() / ChannelBlocked.BLOCK, oh + 2 * outBorder,
-                ow + 2 * outBorder, ChannelBlocked.BLOCK);
-        be.maxPool2dBlocked(x.data().contiguous().view(), x.border(), p, out.view(), outBorder);
-        return new ChannelBlocked(out, x.channels(), oh, ow, outBorder);
+        ChannelBlocked out = ChannelBlocked.uninitialized(be, x.data().dtype(), x.batch(), x.channels(), p.outSize(x.height(), true),
+                p.outSize(x.width(), false), outBorder);
+        be.maxPool2dBlocked(x.data().contiguous().view(), x.border(), p, out.data().view(), outBorder);
+        return out;
     }
 
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {

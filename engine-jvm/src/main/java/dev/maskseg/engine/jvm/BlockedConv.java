@@ -23,8 +23,7 @@ final class BlockedConv {
     private static final int PIECE = 4 * BlockedConvKernel.WIDEST;
 
     /** -Dmaskseg.conv.blocked=false: frozen models stay in NCHW. */
-    static final boolean ENABLED = VectorWidth.SPECIES.length() == B && BlockedConvKernel.S.length() == B
-            && !"false".equals(System.getProperty("maskseg.conv.blocked"));
+    static final boolean ENABLED = VectorWidth.SPECIES.length() == B && !"false".equals(System.getProperty("maskseg.conv.blocked"));
 
     private static volatile float[] zeros = new float[0];
     private static final ScratchBuffer PADDED = new ScratchBuffer();
@@ -113,7 +112,7 @@ final class BlockedConv {
             run(ow, sw, xs, xRow, taps, wt, pair * pairWeights, b, bOff + pair * PAIR, rs,
                     rOff + (img * (cout / B) + 2 * pair) * resPlane + r * ow * B, resPlane, relu, ys,
                     yPlane + ((r + outBorder) * owp + outBorder) * B, outPlane);
-            if (outBorder > 0) zeroBorder(ys, yPlane, outPlane, r, oh, owp, outBorder);
+            for (int blk = 0; blk < 2; blk++) zeroBorder(ys, yPlane + blk * outPlane, r, oh, owp, outBorder);
         });
     }
 
@@ -177,7 +176,7 @@ final class BlockedConv {
                             yo + o * B, outPlane);
                     o += mr;
                 }
-                if (outBorder > 0) zeroBorder(ys, yPlane, outPlane, r, oh, owp, outBorder);
+                for (int blk = 0; blk < 2; blk++) zeroBorder(ys, yPlane + blk * outPlane, r, oh, owp, outBorder);
             });
         }
     }
@@ -192,26 +191,17 @@ final class BlockedConv {
         }
     }
 
-    /** The zero ring of output row r in both blocks of a pair: its side pixels, and the rows above or below it at the edges. */
-    private static void zeroBorder(float[] y, int yPlane, int outPlane, int r, int oh, int owp, int border) {
-        for (int blk = 0; blk < 2; blk++) {
-            int plane = yPlane + blk * outPlane, row = plane + (r + border) * owp * B;
-            java.util.Arrays.fill(y, row, row + border * B, 0f);
-            java.util.Arrays.fill(y, row + (owp - border) * B, row + owp * B, 0f);
-            if (r == 0) java.util.Arrays.fill(y, plane, plane + border * owp * B, 0f);
-            if (r == oh - 1) java.util.Arrays.fill(y, plane + (oh + border) * owp * B, plane + (oh + 2 * border) * owp * B, 0f);
-        }
-    }
-
-    /** The whole zero ring of one output plane of oh rows, owp pixels wide with its border. */
-    static void zeroRing(float[] y, int plane, int oh, int owp, int border) {
-        java.util.Arrays.fill(y, plane, plane + border * owp * B, 0f);
-        java.util.Arrays.fill(y, plane + (oh + border) * owp * B, plane + (oh + 2 * border) * owp * B, 0f);
-        for (int r = border; r < oh + border; r++) {
-            int row = plane + r * owp * B;
-            java.util.Arrays.fill(y, row, row + border * B, 0f);
-            java.util.Arrays.fill(y, row + (owp - border) * B, row + owp * B, 0f);
-        }
+    /**
+     * The zero border of output row r of one plane (oh rows, owp pixels wide with the border): its side pixels, and the
+     * rows above or below it at the edges. Every writer of blocked outputs calls it per row, as the buffers come dirty.
+     */
+    static void zeroBorder(float[] y, int plane, int r, int oh, int owp, int border) {
+        if (border == 0) return;
+        int row = plane + (r + border) * owp * B;
+        java.util.Arrays.fill(y, row, row + border * B, 0f);
+        java.util.Arrays.fill(y, row + (owp - border) * B, row + owp * B, 0f);
+        if (r == 0) java.util.Arrays.fill(y, plane, plane + border * owp * B, 0f);
+        if (r == oh - 1) java.util.Arrays.fill(y, plane + (oh + border) * owp * B, plane + (oh + 2 * border) * owp * B, 0f);
     }
 
     /** Read-only zeros standing in for a missing bias. */

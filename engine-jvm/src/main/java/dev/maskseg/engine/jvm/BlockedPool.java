@@ -38,12 +38,7 @@ final class BlockedPool {
                 }
                 m.intoArray(ys, yRow + o * B);
             }
-            if (outBorder > 0) {
-                java.util.Arrays.fill(ys, yRow - outBorder * B, yRow, 0f);
-                java.util.Arrays.fill(ys, yRow + ow * B, yRow + (ow + outBorder) * B, 0f);
-                if (r == 0) java.util.Arrays.fill(ys, yPlane, yPlane + outBorder * owp * B, 0f);
-                if (r == oh - 1) java.util.Arrays.fill(ys, yPlane + (oh + outBorder) * owp * B, yPlane + ohp * owp * B, 0f);
-            }
+            BlockedConv.zeroBorder(ys, yPlane, r, oh, owp, outBorder);
         });
     }
 }

@@ -99,7 +99,7 @@ final class BlockedWinograd {
             }
             for (int ob = 0; ob < coutBlocks; ob++) {
                 int plane = yOff + ob * ohp * owp * B;
-                if (yBorder > 0 && ti0 == 0) BlockedConv.zeroRing(y, plane, oh, owp, yBorder);
+                for (int r = 2 * ti0; r < Math.min(oh, 2 * ti1); r++) BlockedConv.zeroBorder(y, plane, r, oh, owp, yBorder);
                 for (int ti = ti0; ti < ti1; ti++) {
                     for (int tj = 0; tj < tw; tj++) {
                         outputTile(m, (ob * stride + (ti - ti0) * tw + tj) * B, cout * stride, bias, bOff + ob * B, res,

@@ -44,6 +44,15 @@ final class JvmBackend extends ReferenceBackend {
         return true;
     }
 
+    /** The blocked kernels have no fallback of their own (the ops convert to NCHW before asking): anything else is a caller's bug. */
+    private static void requireDenseFloat32(String op, View x, View... others) {
+        View[] all = java.util.Arrays.copyOf(others, others.length + 1);
+        all[others.length] = x;
+        if (!(f32(all) && dense(all))) {
+            throw new IllegalArgumentException(op + ": jvm takes dense float32 views, got " + x.dtype() + " " + java.util.Arrays.toString(x.shape()));
+        }
+    }
+
     @Override public void fill(View dst, double value) {
         if (f32(dst) && dense(dst)) JvmPointwise.fill(dst, (float) value);
         else super.fill(dst, value);
@@ -108,29 +117,21 @@ final class JvmBackend extends ReferenceBackend {
 
     @Override public void conv2dInferenceBlocked(View x, int xBorder, View w, View bias, ConvParams p, View residual, boolean relu,
                                                  PackedWeights packed, View out, int outBorder) {
-        if (!(f32(x, w, bias, out, residual) && dense(x, w, bias, out, residual))) {
-            throw new IllegalArgumentException("conv2d_inference_blocked: jvm takes dense float32 views, got " + x.dtype() + " "
-                    + java.util.Arrays.toString(x.shape()) + " and weight " + java.util.Arrays.toString(w.shape()));
-        }
+        requireDenseFloat32("conv2d_inference_blocked", x, w, bias, out, residual);
         BlockedConv.forward(pool, x, xBorder, w, bias, p, residual, relu, packed, out, outBorder);
     }
 
     @Override public boolean blockedConvOfNchw(DType dtype, int cin, int cout, ConvParams p) { return BlockedConv.takesPlanes(dtype, cout, p); }
 
     @Override public void conv2dInferenceToBlocked(View x, View w, View bias, ConvParams p, boolean relu, PackedWeights packed, View out, int outBorder) {
-        if (!(f32(x, w, bias, out) && dense(x, w, bias, out))) {
-            throw new IllegalArgumentException("conv2d_inference_to_blocked: jvm takes dense float32 views, got " + x.dtype() + " "
-                    + java.util.Arrays.toString(x.shape()));
-        }
+        requireDenseFloat32("conv2d_inference_to_blocked", x, w, bias, out);
         BlockedConv.forwardFromPlanes(pool, x, w, bias, p, relu, packed, out, outBorder);
     }
 
     @Override public boolean blockedMaxPool(DType dtype, PoolParams p) { return BlockedPool.takes(dtype, p); }
 
     @Override public void maxPool2dBlocked(View x, int xBorder, PoolParams p, View out, int outBorder) {
-        if (!(f32(x, out) && dense(x, out))) {
-            throw new IllegalArgumentException("max_pool2d_blocked: jvm takes dense float32 views, got " + x.dtype() + " " + java.util.Arrays.toString(x.shape()));
-        }
+        requireDenseFloat32("max_pool2d_blocked", x, out);
         BlockedPool.max(pool, x, xBorder, p, out, outBorder);
     }
 
