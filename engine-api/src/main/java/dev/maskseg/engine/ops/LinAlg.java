@@ -3,7 +3,9 @@ package dev.maskseg.engine.ops;
 import dev.maskseg.engine.Shapes;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.autograd.Autograd;
+import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.Backend;
+import dev.maskseg.engine.backend.BinaryOp;
 
 import java.util.Arrays;
 
@@ -47,7 +49,13 @@ public final class LinAlg {
         int[] lead = Arrays.copyOf(x.shape(), x.dim() - 1);
         Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
         Tensor y = matmul(flat, weight.t());
-        if (bias != null) y = y.add(bias);
+        boolean record = y.requiresGrad() || bias != null && bias.requiresGrad() && GradMode.isEnabled();
+        if (bias != null && !record && bias.dim() == 1 && bias.size(0) == y.size(-1) && y.dtype() == bias.dtype()) {
+            // nothing to record: the bias goes into the fresh product in place (no second [rows, out] tensor to allocate)
+            y.backend().binary(BinaryOp.ADD, y.view(), bias.to(y.backend()).expand(y.shape()).view(), y.view());
+        } else if (bias != null) {
+            y = y.add(bias);
+        }
         return x.dim() == 2 ? y : y.reshape(concat(lead, 1, weight.size(0))).squeeze(lead.length);
     }
 }
