@@ -110,15 +110,20 @@ def memory(train, minheap):
 def baseline(now, before, case_filter, title):
     """Our times and same-run ratios now against the committed results."""
     out = [f"### {title}: now vs the committed bench/results (absolute ms are from another run; the ratios decide)", "",
-           "| case | threads | ms before | ms now | ratio to best peer before | now |", "|---|---|---|---|---|---|"]
+           "| case | threads | ms before | ms now | ratio to best peer before | now | now, against that peer |", "|---|---|---|---|---|---|---|"]
     old = {(c, t): (ms, best) for c, t, ms, best, _ in compare(before, case_filter)}
-    for c, t, ms, best, _ in compare(now, case_filter):
-        if (c, t) not in old:
+    for c, t, ms, best, peers in compare(now, case_filter):
+        # a variant row (e.g. "... (jvm-frozen)") that the committed results lack stands against their plain row
+        was = (c, t) if (c, t) in old else (c.split(" (")[0], t)
+        if was not in old:
             continue
-        oms, obest = old[(c, t)]
+        oms, obest = old[was]
         rb = f"{obest['ms'] / oms:.2f}x ({obest['backend']})" if obest else "-"
         rn = f"{best['ms'] / ms:.2f}x ({best['backend']})" if best else "-"
-        out.append(f"| {c} | {t} | {oms:.2f} | {ms:.2f} | {rb} | {rn} |")
+        # the peers that were there before (a name then may cover several now: "torch" -> torch-1.13, torch-2.13)
+        same = {b: p for b, p in peers.items() if obest and b.startswith(obest["backend"])}
+        rs = "-" if not same else f"{min(same.values()) / ms:.2f}x ({min(same, key=same.get)})"
+        out.append(f"| {c} | {t} | {oms:.2f} | {ms:.2f} | {rb} | {rn} | {rs} |")
     return out + [""]
 
 

@@ -22,7 +22,7 @@ public class ModelBenchmarks {
     public String threads;
 
     /** Every id of {@link ModelCases#all()}, in its order (BenchCasesTest checks they agree). */
-    @Param({"vit-s16-batch1", "vit-s16-batch8", "resnet50", "resnet50-frozen", "deeplabv3-train"})
+    @Param({"vit-s16-batch1", "vit-s16-batch1-frozen", "vit-s16-batch8", "vit-s16-batch8-frozen", "resnet50", "resnet50-frozen", "deeplabv3-train"})
     public String model;
 
     private Runnable call;

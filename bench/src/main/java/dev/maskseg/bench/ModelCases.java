@@ -9,14 +9,15 @@ import dev.maskseg.zoo.Models;
 import dev.maskseg.zoo.deeplab.SegmentationModel;
 import dev.maskseg.zoo.resnet.FrozenResNet;
 import dev.maskseg.zoo.resnet.ResNet;
+import dev.maskseg.zoo.vit.VisionTransformer;
 
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * The model benchmark cases (random weights), the one list that both {@code maskseg bench models} ({@link ModelBench})
- * and the JMH suite ({@link ModelBenchmarks}) time: ViT-S/16 forward at 224 (batch 1 and 8), ResNet-50 forward at 224 (eager
- * and frozen for inference),
+ * and the JMH suite ({@link ModelBenchmarks}) time: ViT-S/16 forward at 224 (batch 1 and 8) and ResNet-50 forward at 224,
+ * each eager and frozen for inference,
  * DeepLab-v3 forward+backward at 321x321 batch 2 (train mode, cross-entropy with ignore 255).
  */
 public final class ModelCases {
@@ -36,7 +37,8 @@ public final class ModelCases {
     private ModelCases() {}
 
     public static List<Case> all() {
-        return List.of(vit("vit-s16-batch1", 1), vit("vit-s16-batch8", 8),
+        return List.of(vit("vit-s16-batch1", 1, false), vit("vit-s16-batch1-frozen", 1, true),
+                vit("vit-s16-batch8", 8, false), vit("vit-s16-batch8-frozen", 8, true),
                 new Case("resnet50", "resnet50", "1x3x224x224", "forward", 1, be -> {
                     Models.Loaded resnet = Models.create("resnet50", 1);
                     resnet.module().to(be);
@@ -66,13 +68,15 @@ public final class ModelCases {
                 }));
     }
 
-    private static Case vit(String id, int batch) {
+    /** frozen: the model's linear weights packed once ({@link VisionTransformer#freeze}), as ONNX Runtime's session prepacks them. */
+    private static Case vit(String id, int batch, boolean frozen) {
         return new Case(id, "vit_small_patch16", batch + "x3x224x224", "forward", batch, be -> {
             Models.Loaded vit = Models.create("vit_small_patch16", 1);
             vit.module().to(be);
+            if (frozen) ((VisionTransformer) vit.module()).freeze();
             Tensor x = Tensor.randn(new Generator(1), batch, 3, 224, 224).to(be);
             return () -> evaluate(vit, x, "tokens");
-        });
+        }, frozen ? "frozen" : "");
     }
 
     private static void evaluate(Models.Loaded m, Tensor x, String output) {

@@ -62,8 +62,8 @@ final class BenchCommand {
         }
     }
 
-    @Command(name = "models", description = "Time ViT-S/16 forward (batch 1 and 8), ResNet-50 forward and DeepLab-v3 forward+backward "
-            + "(321x321, batch 2) on every usable backend (jvm with 1 thread and all cores; aparapi and tornado on their devices; "
+    @Command(name = "models", description = "Time ViT-S/16 forward (batch 1 and 8) and ResNet-50 forward, each eager and frozen for inference "
+            + "(the *-frozen rows), and DeepLab-v3 forward+backward (321x321, batch 2) on every usable backend (jvm with 1 thread and all cores; aparapi and tornado on their devices; "
             + "--backend NAME for one), next to libtorch CPU (PyTorch) measured in the same run; prints a table and writes JSON.")
     static final class ModelsBench implements Callable<Integer> {
         @Mixin

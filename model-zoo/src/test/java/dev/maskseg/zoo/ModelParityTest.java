@@ -53,16 +53,25 @@ class ModelParityTest {
         int[] shape = new ObjectMapper().convertValue(c.get("input_shape"), int[].class);
         Tensor x = FormulaWeights.input(c.get("input").asText(), shape);
         Map<String, Tensor> outs = kind.equals("cosine") ? gradients(id, m, x) : forward(loaded, x);
+        List<String> failures = new ArrayList<>(compareAll(c, id, "", outs));
+        if (m instanceof VisionTransformer vit && !kind.equals("cosine")) {
+            vit.freeze();   // the inference-only model (weights packed once) against the same golden values
+            failures.addAll(compareAll(c, id, " (frozen)", forward(loaded, x)));
+        }
+        assertTrue(failures.isEmpty(), String.join("; ", failures));
+    }
+
+    private static List<String> compareAll(JsonNode c, String id, String label, Map<String, Tensor> outs) {
         List<String> failures = new ArrayList<>();
         for (JsonNode o : c.get("outputs")) {
             String name = o.asText();
             Tensor mine = outs.get(name);
             JsonNode nw = c.get("narrow").get(name);
             if (nw != null) mine = mine.narrow(nw.get(0).asInt(), 0, nw.get(1).asInt());
-            String f = compare(id + "." + name, mine, golden.get(id + "." + name), kind, c.get("tolerance").asDouble());
+            String f = compare(id + "." + name + label, mine, golden.get(id + "." + name), c.get("kind").asText(), c.get("tolerance").asDouble());
             if (f != null) failures.add(f);
         }
-        assertTrue(failures.isEmpty(), String.join("; ", failures));
+        return failures;
     }
 
     /** Python fills the MaskContrast decoder from torchvision's classifier, so those names map back. */

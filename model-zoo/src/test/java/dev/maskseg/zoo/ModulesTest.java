@@ -54,6 +54,26 @@ class ModulesTest {
     }
 
     @Test
+    void frozenVitGivesTheEagerBitsAndKeepsItsWeights() {
+        VisionTransformer vit = new VisionTransformer(ViTConfig.SMALL_8, new Generator(7));
+        Tensor x = Tensor.randn(new Generator(8), 2, 3, 16, 24);
+        VisionTransformer.Output eager;
+        try (var ng = GradMode.noGrad()) {
+            eager = vit.run(x);
+        }
+        assertSame(vit, vit.freeze());
+        assertTrue(vit.isFrozen());
+        assertTrue(vit.parameters().stream().noneMatch(Tensor::requiresGrad));
+        // no noGrad needed any more: nothing requires grad
+        VisionTransformer.Output frozen = vit.run(x);
+        assertArrayEquals(eager.tokens().toFloatArray(), frozen.tokens().toFloatArray());
+        assertArrayEquals(eager.attnLast().toFloatArray(), frozen.attnLast().toFloatArray());
+        assertArrayEquals(eager.tokens().toFloatArray(), vit.run(x).tokens().toFloatArray());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> vit.loadStateDict(vit.stateDict(), true));
+        assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+    }
+
+    @Test
     void maskContrastNamesMatchTheCheckpoint() {
         var names = new MaskContrastModel(32, new Generator(6)).stateDict().keySet();
         assertTrue(names.containsAll(List.of("backbone.layer4.2.conv3.weight", "decoder.0.convs.4.1.weight", "decoder.0.project.0.weight",

@@ -76,6 +76,16 @@ public interface Backend {
     /** dst[..., M, N] = a[..., M, K] @ b[..., K, N]; batch dims already broadcast to equal shapes. */
     void matmul(View a, View b, View dst);
 
+    /**
+     * Inference linear layer: out[M, N] = x[M, K] @ weight[N, K]ᵀ, then + bias[N] (may be null) as a second rounding, the
+     * bits of matmul then add. The weight stays constant for as long as packed lives, so a backend may keep derived forms
+     * of it there (its GEMM-packed transpose). No gradient. The default is matmul on the transposed view, then add.
+     */
+    default void linearInference(View x, View weight, View bias, PackedWeights packed, View out) {
+        matmul(x, weight.transpose2d(), out);
+        if (bias != null) binary(BinaryOp.ADD, out, bias.asRows(out.shape()[0]), out);
+    }
+
     void conv2d(View x, View weight, View bias, ConvParams p, View out);
 
     /**

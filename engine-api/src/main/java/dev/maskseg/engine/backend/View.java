@@ -26,6 +26,16 @@ public record View(Storage storage, int offset, int[] shape, int[] strides) {
         return true;
     }
 
+    /** A matrix's transpose: the same elements with its two dims and strides swapped. */
+    public View transpose2d() {
+        return new View(storage, offset, new int[]{shape[1], shape[0]}, new int[]{strides[1], strides[0]});
+    }
+
+    /** A vector [n] read as every row of a [rows, n] matrix (row stride 0). */
+    public View asRows(int rows) {
+        return new View(storage, offset, new int[]{rows, shape[0]}, new int[]{0, strides[0]});
+    }
+
     public static int[] contiguousStrides(int[] shape) {
         int[] st = new int[shape.length];
         int s = 1;

@@ -3,6 +3,7 @@ package dev.maskseg.engine.nn;
 import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.ConvParams;
+import dev.maskseg.engine.backend.PackedWeights;
 import dev.maskseg.engine.ops.Conv;
 import dev.maskseg.engine.ops.LinAlg;
 import dev.maskseg.engine.ops.Norm;
@@ -17,14 +18,40 @@ public final class Layers {
 
     public static final class Linear extends Module {
         public final Tensor weight, bias;
+        /** Set once the layer is frozen ({@link #freeze}): where the backend keeps the weight's packed form. */
+        private PackedWeights packed;
 
         public Linear(int in, int out, boolean withBias, Generator g) {
             weight = registerParameter("weight", Init.kaimingUniform(g, 1.0 / in, out, in));
             bias = withBias ? registerParameter("bias", Init.uniform(g, 1.0 / Math.sqrt(in), out)) : null;
         }
 
-        @Override public Tensor forward(Tensor x) { return LinAlg.linear(x, weight, bias); }
+        /**
+         * Makes this layer inference-only, in place: its weight and bias stop requiring grad and must not change from now
+         * on, so the backend packs the weight once and reuses it on every call ({@link LinAlg#linearInference}); the
+         * outputs are the same. loadStateDict is refused afterwards. Returns this.
+         */
+        public Linear freeze() {
+            weight.requiresGrad(false);
+            if (bias != null) bias.requiresGrad(false);
+            packed = new PackedWeights();
+            return this;
+        }
+
+        public boolean isFrozen() { return packed != null; }
+
+        @Override public Tensor forward(Tensor x) {
+            return packed != null ? LinAlg.linearInference(x, weight, bias, packed) : LinAlg.linear(x, weight, bias);
+        }
+
+        @Override public LoadReport loadStateDict(java.util.Map<String, Tensor> source, boolean strict) {
+            if (packed != null) throw new UnsupportedOperationException(FROZEN_WEIGHTS);
+            return super.loadStateDict(source, strict);
+        }
     }
+
+    /** Why a frozen model refuses new weights (its packed forms are never compared with them again). */
+    public static final String FROZEN_WEIGHTS = "a frozen model's weights are fixed: load them into a fresh model, then freeze it";
 
     public static final class Conv2d extends Module {
         public final Tensor weight, bias;

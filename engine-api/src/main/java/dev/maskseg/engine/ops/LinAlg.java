@@ -6,6 +6,7 @@ import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.autograd.GradMode;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.BinaryOp;
+import dev.maskseg.engine.backend.PackedWeights;
 
 import java.util.Arrays;
 
@@ -39,6 +40,32 @@ public final class LinAlg {
         s[batch.length] = r;
         s[batch.length + 1] = c;
         return s;
+    }
+
+    /**
+     * {@link #linear} of a frozen layer, without a gradient: the same values, and the backend keeps the weight's packed
+     * form in packed across calls ({@link Backend#linearInference}), as ONNX Runtime's session prepacks its GEMM weights.
+     * The weight must not change while packed lives.
+     */
+    public static Tensor linearInference(Tensor x, Tensor weight, Tensor bias, PackedWeights packed) {
+        Backend be = Pointwise.sameBackend("linear_inference", x, weight, bias);
+        if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1) || bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0))) {
+            throw new IllegalArgumentException("linear_inference: input " + x.shapeString() + ", weight " + weight.shapeString()
+                    + (bias == null ? "" : ", bias " + bias.shapeString()) + " do not fit [..., in], [out, in], [out]");
+        }
+        if (x.dtype() != weight.dtype() || bias != null && bias.dtype() != weight.dtype()) {
+            throw new IllegalArgumentException("linear_inference: dtypes " + x.dtype() + ", " + weight.dtype() + (bias == null ? "" : ", " + bias.dtype()));
+        }
+        if (GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || bias != null && bias.requiresGrad())) {
+            throw new IllegalStateException("linear_inference: a frozen layer has no backward; call it under GradMode.noGrad() or on inputs without grad");
+        }
+        int rows = x.numel() / Math.max(1, x.size(-1)), out = weight.size(0);
+        Tensor flat = x.contiguous().reshape(rows, x.size(-1));
+        Tensor y = Tensor.empty(be, x.dtype(), rows, out);
+        be.linearInference(flat.view(), weight.contiguous().view(), bias == null ? null : bias.contiguous().view(), packed, y.view());
+        int[] shape = x.shape().clone();
+        shape[shape.length - 1] = out;
+        return y.reshape(shape);
     }
 
     /** x @ weight^T + bias, weight [out, in] as nn.Linear; leading dims of x are folded into one GEMM. */

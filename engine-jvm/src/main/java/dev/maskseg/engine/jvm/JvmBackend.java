@@ -88,6 +88,15 @@ final class JvmBackend extends ReferenceBackend {
         else super.matmul(a, b, dst);
     }
 
+    @Override public void linearInference(View x, View w, View bias, PackedWeights packed, View out) {
+        if (f32(x, w, out) && dense(x, w, out)) {
+            JvmLinAlg.linearInference(pool, x, w, packed, out);
+            if (bias != null) binary(BinaryOp.ADD, out, bias.asRows(out.shape()[0]), out);
+        } else {
+            super.linearInference(x, w, bias, packed, out);
+        }
+    }
+
     @Override public void maxPool2d(View x, PoolParams p, View out, View indices) {
         if (f32(x, out) && indices.dtype() == DType.INT64 && dense(x, out, indices)) JvmPool.maxPool2d(pool, x, p, out, indices);
         else super.maxPool2d(x, p, out, indices);

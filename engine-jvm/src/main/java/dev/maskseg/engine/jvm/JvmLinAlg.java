@@ -1,6 +1,8 @@
 package dev.maskseg.engine.jvm;
 
+import dev.maskseg.engine.backend.PackedWeights;
 import dev.maskseg.engine.backend.View;
+
 
 import java.util.Arrays;
 
@@ -13,6 +15,22 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
  */
 final class JvmLinAlg {
     private JvmLinAlg() {}
+
+    /**
+     * out[M, N] = x[M, K] · w[N, K]ᵀ for a constant weight: wᵀ is packed once into packed ({@link PackedB}) and read in
+     * place on every later call, where {@link #matmul} packs it again per call (a transpose of the whole weight, which
+     * for the ViT's 197-row products cost about a sixth of the time). The same K blocks and sums as matmul: the same bits.
+     */
+    static void linearInference(WorkerPool pool, View x, View w, PackedWeights packed, View out) {
+        int m = x.shape()[0], k = x.shape()[1], n = w.shape()[0];
+        float[] xs = f(x), ws = f(w), cs = f(out);
+        if (SmallRowsMatmul.applies(m, 1, 1, k)) {   // as matmul takes wᵀ (row stride 1, column stride k): one pass over w
+            SmallRowsMatmul.multiply(pool, m, n, k, xs, x.offset(), k, ws, w.offset(), 1, k, cs, out.offset());
+            return;
+        }
+        PackedB wt = packed.get(w.storage(), "linear", key -> PackedB.of(PanelSource.strided(ws, w.offset(), 1, k), k, n));
+        Sgemm.gemm(pool, m, n, k, PanelSource.strided(xs, x.offset(), k, 1), wt, cs, out.offset(), n, true);
+    }
 
     static void matmul(WorkerPool pool, View a, View b, View dst) {
         int r = a.rank(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];

@@ -4,8 +4,10 @@ import dev.maskseg.engine.Generator;
 import dev.maskseg.engine.Tensor;
 import dev.maskseg.engine.backend.ResizeParams.Mode;
 import dev.maskseg.engine.nn.Init;
+import dev.maskseg.engine.nn.Layers;
 import dev.maskseg.engine.nn.Layers.Conv2d;
 import dev.maskseg.engine.nn.Layers.LayerNorm;
+import dev.maskseg.engine.nn.Layers.Linear;
 import dev.maskseg.engine.nn.Layers.ModuleList;
 import dev.maskseg.engine.nn.Module;
 import dev.maskseg.engine.ops.Index;
@@ -33,6 +35,7 @@ public final class VisionTransformer extends Module {
     public final PatchEmbed patchEmbed;
     public final ModuleList blocks;
     public final LayerNorm norm;
+    private boolean frozen;
 
     public VisionTransformer(ViTConfig c, Generator g) {
         config = c;
@@ -43,6 +46,32 @@ public final class VisionTransformer extends Module {
         blocks = registerModule("blocks", new ModuleList());
         for (int i = 0; i < c.depth(); i++) blocks.add(new Block(c, g));
         norm = registerModule("norm", new LayerNorm(c.dim(), 1e-6));
+    }
+
+    /**
+     * Makes this model inference-only, in place, as it is for DINO's frozen features: eval mode, no parameter requires
+     * grad, and every linear layer frozen (its weight packed once by the backend and reused, {@link Linear#freeze}), with
+     * the same outputs. The weights must not change afterwards; loadStateDict is refused. Returns this.
+     */
+    public VisionTransformer freeze() {
+        eval();
+        for (Tensor p : parameters()) p.requiresGrad(false);
+        freezeLinears(this);
+        frozen = true;
+        return this;
+    }
+
+    private static void freezeLinears(Module m) {
+        if (m instanceof Linear linear) linear.freeze();
+        for (Module child : m.children().values()) freezeLinears(child);
+    }
+
+    public boolean isFrozen() { return frozen; }
+
+    @Override
+    public LoadReport loadStateDict(Map<String, Tensor> source, boolean strict) {
+        if (frozen) throw new UnsupportedOperationException(config.name() + ": " + Layers.FROZEN_WEIGHTS);
+        return super.loadStateDict(source, strict);
     }
 
     /** The final-norm tokens. */
@@ -58,6 +87,7 @@ public final class VisionTransformer extends Module {
         Attention.Parts last = null;
         for (int i = 0; i < blocks.size(); i++) {
             Block.Result r = ((Block) blocks.get(i)).run(t);
+            if (frozen) t.close();   // the previous block's output, read by this one only (see Block#run)
             t = r.out();
             if (capture.contains(i)) captured.put(i, r.parts());
             last = r.parts();

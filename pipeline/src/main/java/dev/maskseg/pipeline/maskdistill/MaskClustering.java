@@ -24,14 +24,14 @@ public final class MaskClustering {
     private MaskClustering() {}
 
     /**
-     * The clustering's ViT: {@code clustering.vit} with {@code clustering.weights}, or at random initialisation from
-     * {@code initSeed} when no weights are given (callers say so to the user).
+     * The clustering's ViT, frozen for inference: {@code clustering.vit} with {@code clustering.weights}, or at random
+     * initialisation from {@code initSeed} when no weights are given (callers say so to the user).
      */
     public static VisionTransformer vit(ClusteringConfig clustering, long initSeed) throws IOException {
         if (clustering.weights().isEmpty()) {
-            return new VisionTransformer(clustering.vit().endsWith("8") ? ViTConfig.SMALL_8 : ViTConfig.SMALL_16, new Generator(initSeed));
+            return new VisionTransformer(clustering.vit().endsWith("8") ? ViTConfig.SMALL_8 : ViTConfig.SMALL_16, new Generator(initSeed)).freeze();
         }
-        return (VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module();
+        return ((VisionTransformer) Models.load(clustering.vit(), Path.of(clustering.weights())).module()).freeze();
     }
 
     /** The CLS feature of each of one image's masks (0/1 per pixel, the image's size). */

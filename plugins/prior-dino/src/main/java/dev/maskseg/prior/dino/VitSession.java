@@ -45,7 +45,7 @@ final class VitSession {
         Path file = Path.of(weights);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("ViT weights '" + weights + "' not found (give --param weights=FILE)");
         return ctx.shared("vit:" + patch + ":" + file.toAbsolutePath(),
-                () -> (VisionTransformer) Models.load(patch == 16 ? "vit_small_patch16" : "vit_small_patch8", file).module());
+                () -> ((VisionTransformer) Models.load(patch == 16 ? "vit_small_patch16" : "vit_small_patch8", file).module()).freeze());
     }
 
     /** shorter = 0: no resize. */
