@@ -79,7 +79,7 @@ public final class LinAlg {
         boolean record = y.requiresGrad() || bias != null && bias.requiresGrad() && GradMode.isEnabled();
         if (bias != null && !record && bias.dim() == 1 && bias.size(0) == y.size(-1) && y.dtype() == bias.dtype()) {
             // nothing to record: the bias goes into the fresh product in place (no second [rows, out] tensor to allocate)
-            y.backend().binary(BinaryOp.ADD, y.view(), bias.to(y.backend()).expand(y.shape()).view(), y.view());
+            y.backend().binary(BinaryOp.ADD, y.view(), bias.to(y.backend()).view().asRows(y.size(0)), y.view());
         } else if (bias != null) {
             y = y.add(bias);
         }

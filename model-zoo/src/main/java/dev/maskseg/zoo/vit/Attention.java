@@ -30,10 +30,7 @@ public final class Attention extends Module {
         Tensor qkv5 = qkv.forward(x).reshape(b, n, 3, heads, d / heads).permute(2, 0, 3, 1, 4);
         Tensor q = qkv5.select(0, 0), k = qkv5.select(0, 1), v = qkv5.select(0, 2);
         Tensor scores = q.matmul(k.transpose(-2, -1)), scaled = scores.mul(scale), attn = Norm.softmax(scaled, -1);
-        if (qkv.isFrozen()) {   // nothing recorded: back to the buffer pool (see Block#run)
-            scores.close();
-            scaled.close();
-        }
+        Block.closeIfFrozen(qkv.isFrozen(), scores, scaled);
         return new Parts(q, k, v, attn);
     }
 
@@ -41,10 +38,7 @@ public final class Attention extends Module {
         Tensor out = p.attn().matmul(p.v());
         int b = out.size(0), n = out.size(2);
         Tensor merged = out.transpose(1, 2).reshape(b, n, heads * out.size(3)), projected = proj.forward(merged);
-        if (proj.isFrozen()) {
-            out.close();   // the reshape of the transpose copied it
-            merged.close();
-        }
+        Block.closeIfFrozen(proj.isFrozen(), out, merged);   // the reshape of the transpose copied out
         return projected;
     }
 }

@@ -27,24 +27,21 @@ public final class Block extends Module {
     public Tensor forward(Tensor x) { return run(x).out(); }
 
     public Result run(Tensor x) {
-        if (!attn.qkv.isFrozen()) {
-            Attention.Parts p = attn.parts(norm1.forward(x));
-            Tensor y = x.add(attn.project(p));
-            return new Result(y.add(mlp.forward(norm2.forward(y))), p);
-        }
-        // frozen (VisionTransformer#freeze): nothing is recorded, so each temporary goes back to the buffer pool as soon
-        // as it is used and the next one of its size reuses it, still in cache, instead of a fresh zeroed array
+        boolean frozen = attn.qkv.isFrozen();
         Tensor n1 = norm1.forward(x);
         Attention.Parts p = attn.parts(n1);
-        n1.close();
         Tensor projected = attn.project(p), y = x.add(projected);
-        projected.close();
-        Tensor n2 = norm2.forward(y), m = mlp.forward(n2);
-        n2.close();
-        Tensor out = y.add(m);
-        y.close();
-        m.close();
+        Tensor n2 = norm2.forward(y), m = mlp.forward(n2), out = y.add(m);
+        closeIfFrozen(frozen, n1, projected, n2, y, m);
         return new Result(out, p);
+    }
+
+    /**
+     * A frozen model (VisionTransformer#freeze) records nothing, so its temporaries go back to the buffer pool once read
+     * and the next one of their size reuses a buffer still in cache instead of a fresh zeroed array.
+     */
+    static void closeIfFrozen(boolean frozen, Tensor... temporaries) {
+        if (frozen) for (Tensor t : temporaries) t.close();
     }
 
     /** fc1 → GELU → fc2, with DINO's names ({@code mlp.fc1}, {@code mlp.fc2}). */
@@ -59,11 +56,8 @@ public final class Block extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            if (!fc1.isFrozen()) return fc2.forward(GELU.forward(fc1.forward(x)));
-            Tensor h = fc1.forward(x), a = GELU.forward(h);
-            h.close();   // frozen: no autograd holds it (see Block#run)
-            Tensor out = fc2.forward(a);
-            a.close();
+            Tensor h = fc1.forward(x), a = GELU.forward(h), out = fc2.forward(a);
+            closeIfFrozen(fc1.isFrozen(), h, a);
             return out;
         }
     }

@@ -87,7 +87,7 @@ public final class VisionTransformer extends Module {
         Attention.Parts last = null;
         for (int i = 0; i < blocks.size(); i++) {
             Block.Result r = ((Block) blocks.get(i)).run(t);
-            if (frozen) t.close();   // the previous block's output, read by this one only (see Block#run)
+            Block.closeIfFrozen(frozen, t);   // the previous block's output, read by this one only
             t = r.out();
             if (capture.contains(i)) captured.put(i, r.parts());
             last = r.parts();
