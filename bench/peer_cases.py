@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The peer side of one benchmark kind, run by bench/peers.py in a process of its own for one library and thread count.
 
-    peer_cases.py --kind kernels|models|train --lib torch|numpy --threads N [--quick] [--case ID]
+    peer_cases.py --kind kernels|models|train --lib torch|numpy --threads N [--quick] [--case ID] [--cases STEM,...]
+
+--case: one training step (train); --cases: the models to time, as model_shape stems (resnet50_1x3x224x224; models).
 
 Prints a JSON list of records with the fields of docs/design.md §4 for the kind, the peer's name as "backend", and
 "peer": {name, version, blas, kernel, threads, env} saying what ran. Timings are medians of wall-clock calls after a
@@ -18,6 +20,7 @@ LIB = ARGS[ARGS.index("--lib") + 1]
 THREADS = int(ARGS[ARGS.index("--threads") + 1])
 SGEMM = [(1024, 1024, 1024), (197, 384, 1152), (197, 1536, 384)]
 CASE = ARGS[ARGS.index("--case") + 1] if "--case" in ARGS else None
+MODEL_CASES = ARGS[ARGS.index("--cases") + 1].split(",") if "--cases" in ARGS else None
 # the training-step cases of bench/src/main/java/dev/maskseg/bench/TrainCases.java: id -> (model, shape, step class name)
 TRAIN_CASES = {"maskcontrast-step": ("maskcontrast_resnet50", "2x3x224x224", "MaskContrastStep"),
                "maskdistill-step": ("deeplabv3_resnet50", "2x3x321x321", "MaskDistillStep")}
@@ -152,22 +155,29 @@ def model_records():
         return {"model": model, "shape": shape, "mode": mode, "backend": info["name"], "threads": THREADS, "ms": ms,
                 "images_per_second": images * 1000.0 / ms, "cpu_ms": cpu, "peer": info}
 
-    out = []
-    vit = pm.ViT().eval()
-    with torch.no_grad():
-        for b in (1, 8):
-            x = torch.randn(b, 3, 224, 224)
-            out.append(rec_m("vit_small_patch16", f"{b}x3x224x224", "forward", timed_runs(lambda: vit(x), warm, runs), b))
-        rn = pm.ResNet50().eval()
-        x = torch.randn(1, 3, 224, 224)
-        out.append(rec_m("resnet50", "1x3x224x224", "forward", timed_runs(lambda: rn(x), warm, runs), 1))
-    dl = pm.DeepLabV3(21).train()
-    x, t = torch.randn(2, 3, 321, 321), torch.randint(0, 21, (2, 321, 321))
+    def wanted(model, shape):
+        return MODEL_CASES is None or f"{model}_{shape}" in MODEL_CASES
 
-    def step():
-        dl.zero_grad()
-        F.cross_entropy(dl(x), t, ignore_index=255).backward()
-    out.append(rec_m("deeplabv3_resnet50", "2x3x321x321", "forward+backward", timed_runs(step, warm, runs), 2))
+    out = []
+    with torch.no_grad():
+        if wanted("vit_small_patch16", "1x3x224x224") or wanted("vit_small_patch16", "8x3x224x224"):
+            vit = pm.ViT().eval()
+            for b in (1, 8):
+                if wanted("vit_small_patch16", f"{b}x3x224x224"):
+                    x = torch.randn(b, 3, 224, 224)
+                    out.append(rec_m("vit_small_patch16", f"{b}x3x224x224", "forward", timed_runs(lambda: vit(x), warm, runs), b))
+        if wanted("resnet50", "1x3x224x224"):
+            rn = pm.ResNet50().eval()
+            x = torch.randn(1, 3, 224, 224)
+            out.append(rec_m("resnet50", "1x3x224x224", "forward", timed_runs(lambda: rn(x), warm, runs), 1))
+    if wanted("deeplabv3_resnet50", "2x3x321x321"):
+        dl = pm.DeepLabV3(21).train()
+        x, t = torch.randn(2, 3, 321, 321), torch.randint(0, 21, (2, 321, 321))
+
+        def step():
+            dl.zero_grad()
+            F.cross_entropy(dl(x), t, ignore_index=255).backward()
+        out.append(rec_m("deeplabv3_resnet50", "2x3x321x321", "forward+backward", timed_runs(step, warm, runs), 2))
     return out
 
 

@@ -4,6 +4,9 @@
     peers.py [--kind kernels|models|train] [--quick] [--threads 1,2] [--cases ID,...] [--setup-venv]
     (--models / --train are the older spellings of --kind models / --kind train)
 
+--cases: for train the step ids (maskcontrast-step, maskdistill-step); for models the model_shape stems
+(resnet50_1x3x224x224), as `maskseg bench models --cases` passes them.
+
 Prints one JSON list of records (docs/design.md §4, fields per kind; "backend" is the peer's name: torch-2.13,
 torch-1.13, openblas) to stdout; notes go to stderr. A missing interpreter or package is skipped with a note, never an
 error. Only the standard library is needed here: the peers run in processes of their own (bench/peer_cases.py), one per
@@ -172,6 +175,8 @@ def run(python, lib, what, threads, case=None):
     args = [python, os.path.join(HERE, "peer_cases.py"), "--kind", what, "--lib", lib, "--threads", str(threads)]
     if case:
         args += ["--case", case]
+    if what == "models" and arg("--cases"):   # model_shape stems, as maskseg bench models --cases passes them
+        args += ["--cases", arg("--cases")]
     if QUICK:
         args.append("--quick")
     try:

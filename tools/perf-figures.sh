@@ -4,7 +4,11 @@
 # peers ONNX Runtime Java and DJL/libtorch when bench-jvm-peers is built), then tools/perf_summary.py's verdict per
 # criterion. Take figures only on an otherwise idle machine (the script warns when the load average says it is not).
 #
-#   tools/perf-figures.sh [--quick] [--threads 1,2] [--only kernels,models,train] [--out DIR]
+#   tools/perf-figures.sh [--quick] [--threads 1,2] [--only kernels,models,train] [--rounds N] [--model-cases ID,...] [--out DIR]
+#
+#   --rounds N          kernels and models: ours, then the peers, N times in turn (maskseg bench --rounds), so that both
+#                       meet the same quiet and busy stretches of a shared machine; the summary takes medians over rounds
+#   --model-cases IDS   models: only these cases (maskseg bench models --cases), e.g. resnet50,resnet50-frozen
 #
 #   --quick   short timing windows, training step maskdistill-step only, no smallest-heap search: checks that the run
 #             works; its figures are not for the tables (default DIR: target/perf-figures-quick)
@@ -19,12 +23,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source bin/env.sh
 
-QUICK=0; THREADS=1,2; ONLY=kernels,models,train; OUT=
+QUICK=0; THREADS=1,2; ONLY=kernels,models,train; OUT=; ROUNDS=1; MODEL_CASES=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --threads) THREADS="$2"; shift ;;
     --only) ONLY="$2"; shift ;;
+    --rounds) ROUNDS="$2"; shift ;;
+    --model-cases) MODEL_CASES="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "perf-figures: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -45,7 +51,7 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (modified)')"
   echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "mode: $([ $QUICK = 1 ] && echo 'quick (not for the tables)' || echo full), threads $THREADS, parts $ONLY"
+  echo "mode: $([ $QUICK = 1 ] && echo 'quick (not for the tables)' || echo full), threads $THREADS, parts $ONLY$([ "$ROUNDS" = 1 ] || echo ", $ROUNDS rounds (ours, then the peers, in turn)")$([ -z "$MODEL_CASES" ] || echo ", model cases $MODEL_CASES")"
 } | tee "$OUT/header.txt"
 if awk '{exit !($1 > 0.5)}' /proc/loadavg; then
   echo "perf-figures: WARNING: load average $(cut -d' ' -f1 /proc/loadavg) > 0.5: other work is running; these figures mean little" >&2
@@ -80,8 +86,9 @@ peer_models() {   # the JVM peers' exported models (maskseg bench runs ONNX Runt
 
 status=0
 peer_models
-if want kernels; then bench kernels kernels || status=1; fi
-if want models; then bench models models || status=1; fi
+MC=(); [ -n "$MODEL_CASES" ] && MC=(--cases "$MODEL_CASES")
+if want kernels; then bench kernels kernels --rounds "$ROUNDS" || status=1; fi
+if want models; then bench models models --rounds "$ROUNDS" "${MC[@]}" || status=1; fi
 if want train; then
   if [ $QUICK = 1 ]; then
     bench train train --cases maskdistill-step || status=1

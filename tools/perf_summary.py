@@ -3,6 +3,9 @@
 
     tools/perf_summary.py DIR [--baseline-kernels FILE] [--baseline-models FILE]
 
+Records of a --rounds run (ours and the peers timed in turn, each carrying "round") count by their median over the
+rounds, per case, backend and thread count.
+
 DIR holds the run's kernels.json, models.json, train.json (maskseg bench records; the peers measured in the same run
 are in them, the JVM peers ONNX Runtime Java and DJL included) and train-minheap.json (the smallest-heap search), any
 of them optional. A ratio
@@ -22,7 +25,28 @@ def load(path):
     if not os.path.isfile(path):
         return []
     with open(path) as f:
-        return json.load(f)
+        return medians(json.load(f))
+
+
+def median(values):
+    s, n = sorted(values), len(values)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def medians(records):
+    """A --rounds run (records with "round"): one record per case, backend and thread count, its median over the rounds."""
+    groups = {}
+    for r in records:
+        groups.setdefault((key(r), r["backend"], r["threads"]), []).append(r)
+    out = []
+    for g in groups.values():
+        r = dict(g[0])
+        if len(g) > 1:
+            r["ms"] = median([x["ms"] for x in g])
+            r["cpu_ms" if "cpu_ms" in r else "cpuMs"] = median([x.get("cpu_ms", x.get("cpuMs", 0)) for x in g])
+            r["rounds"] = len(g)
+        out.append(r)
+    return out
 
 
 def key(r):
@@ -48,6 +72,8 @@ def compare(records, case_filter):
         peers = [p for p in records if is_peer(p) and key(p) == key(r) and p["threads"] == r["threads"]]
         best = min(peers, key=lambda p: p["ms"]) if peers else None
         case = key(r) if r["backend"] == "jvm" else f"{key(r)} ({r['backend']})"   # e.g. the frozen-inference row
+        if r.get("rounds"):
+            case += f", median of {r['rounds']} rounds"
         rows.append((case, r["threads"], r["ms"], best, {p["backend"]: p["ms"] for p in peers}))
     return rows
 

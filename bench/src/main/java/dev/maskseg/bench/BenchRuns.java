@@ -17,12 +17,19 @@ import java.util.List;
  * ({@code bench/peers.py}) in the same run, print the table and write the JSON records (docs/design.md §4) atomically.
  */
 public final class BenchRuns {
-    /** json: where the records go; peers: whether to run the peer script (peersScript, or bench/peers.py when null). */
-    /** threads: the thread counts to time (empty: 1 and every core); cases: the case ids to run (empty: all). */
+    /**
+     * json: where the records go; peers: whether to run the peer script (peersScript, or bench/peers.py when null);
+     * threads: the thread counts to time (empty: 1 and every core); cases: the case ids to run (empty: all); rounds: how
+     * many times ours and then the peers are timed in turn (kernels and models).
+     */
     public record Settings(Path json, boolean quick, boolean peers, Path peersScript, boolean profile, List<Integer> threads, List<String> cases,
-                           boolean minHeap) {
+                           boolean minHeap, int rounds) {
+        public Settings {
+            if (rounds < 1) throw new IllegalArgumentException("bench: --rounds must be at least 1, got " + rounds);
+        }
+
         public Settings(Path json, boolean quick, boolean peers, Path peersScript) {
-            this(json, quick, peers, peersScript, false, List.of(), List.of(), false);
+            this(json, quick, peers, peersScript, false, List.of(), List.of(), false, 1);
         }
     }
 
@@ -34,32 +41,49 @@ public final class BenchRuns {
      */
     public static List<KernelBench.Record> kernels(String requestedBackend, Settings s) throws IOException {
         List<KernelBench.Record> records = new ArrayList<>();
-        for (String name : backends(requestedBackend)) {
-            for (Backend be : BenchBackends.instances(name, s.threads())) {
-                System.err.println("benchmarking " + BenchBackends.describe(be) + "...");
-                records.addAll(KernelBench.run(be, s.quick()));
+        for (int round = 1; round <= s.rounds(); round++) {
+            List<KernelBench.Record> turn = new ArrayList<>();
+            for (String name : backends(requestedBackend)) {
+                for (Backend be : BenchBackends.instances(name, s.threads())) {
+                    System.err.println("benchmarking " + BenchBackends.describe(be) + roundNote(round, s) + "...");
+                    turn.addAll(KernelBench.run(be, s.quick()));
+                }
             }
+            if (s.peers()) turn.addAll(Peers.measure(s.peersScript(), s.quick(), s.threads()));
+            int r = round;
+            records.addAll(s.rounds() == 1 ? turn : turn.stream().map(x -> x.inRound(r)).toList());
         }
-        if (s.peers()) records.addAll(Peers.measure(s.peersScript(), s.quick(), s.threads()));
-        Table.printKernels(records);
+        Table.printKernels(Rounds.medians(records, KernelBench.Record::caseKey, KernelBench.Record::backend, KernelBench.Record::threads,
+                KernelBench.Record::ms, KernelBench.Record::cpuMs, (x, ms, cpu) -> new KernelBench.Record(x.kernel(), x.shape(), x.backend(),
+                        x.threads(), ms, x.gflops() * x.ms() / ms, cpu, x.peer())));
         write(s.json(), records);
         return records;
     }
+
+    private static String roundNote(int round, Settings s) { return s.rounds() == 1 ? "" : " (round " + round + " of " + s.rounds() + ")"; }
 
     /**
      * The model cases on every usable backend but the reference one, or on the requested one (null: all), each with 1
      * thread and every core where its thread count can be chosen.
      */
     public static List<ModelBench.Record> models(String requestedBackend, Settings s) throws IOException {
+        List<String> peerCases = ModelCases.peerCases(s.cases());   // also checks the ids before anything runs
         List<ModelBench.Record> records = new ArrayList<>();
-        for (String name : backends(requestedBackend)) {
-            for (Backend be : BenchBackends.instances(name, s.threads())) {
-                System.err.println("benchmarking models on " + BenchBackends.describe(be) + "...");
-                records.addAll(ModelBench.run(be, s.quick()));
+        for (int round = 1; round <= s.rounds(); round++) {
+            List<ModelBench.Record> turn = new ArrayList<>();
+            for (String name : backends(requestedBackend)) {
+                for (Backend be : BenchBackends.instances(name, s.threads())) {
+                    System.err.println("benchmarking models on " + BenchBackends.describe(be) + roundNote(round, s) + "...");
+                    turn.addAll(ModelBench.run(be, s.quick(), s.cases()));
+                }
             }
+            if (s.peers()) turn.addAll(Peers.measureModels(s.peersScript(), s.quick(), s.threads(), peerCases));
+            int r = round;
+            records.addAll(s.rounds() == 1 ? turn : turn.stream().map(x -> x.inRound(r)).toList());
         }
-        if (s.peers()) records.addAll(Peers.measureModels(s.peersScript(), s.quick(), s.threads()));
-        Table.printModels(records);
+        Table.printModels(Rounds.medians(records, ModelBench.Record::caseKey, ModelBench.Record::backend, ModelBench.Record::threads,
+                ModelBench.Record::ms, ModelBench.Record::cpuMs, (x, ms, cpu) -> new ModelBench.Record(x.model(), x.shape(), x.mode(),
+                        x.backend(), x.threads(), ms, x.imagesPerSecond() * x.ms() / ms, cpu, x.peer())));
         write(s.json(), records);
         return records;
     }

@@ -14,12 +14,18 @@ public final class KernelBench {
     /**
      * One JSON record of docs/design.md §4; threads 0 for a backend computing on a device. cpuMs: process CPU time per
      * call over the timed calls (all threads); peer: what a peer ran (name, version, BLAS, threads, environment), null
-     * for our backends.
+     * for our backends; round: which of a --rounds run's turns measured it (1, 2, ...), null in a run of one round.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Record(String kernel, String shape, String backend, int threads, double ms, double gflops, double cpuMs,
-                         Map<String, Object> peer) {
+                         Map<String, Object> peer, Integer round) {
+        public Record(String kernel, String shape, String backend, int threads, double ms, double gflops, double cpuMs, Map<String, Object> peer) {
+            this(kernel, shape, backend, threads, ms, gflops, cpuMs, peer, null);
+        }
+
         String caseKey() { return kernel + " " + shape; }
+
+        Record inRound(int r) { return new Record(kernel, shape, backend, threads, ms, gflops, cpuMs, peer, r); }
     }
 
     private KernelBench() {}

@@ -10,18 +10,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** The model cases ({@link ModelCases}) timed on one backend instance, one case at a time. */
 public final class ModelBench {
-    /** One JSON record; threads 0 for a backend computing on a device; cpuMs and peer as in {@link KernelBench.Record}. */
+    /**
+     * One JSON record; threads 0 for a backend computing on a device; cpuMs and peer as in {@link KernelBench.Record};
+     * round as in {@link KernelBench.Record}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
-                         double cpuMs, Map<String, Object> peer) {
+                         double cpuMs, Map<String, Object> peer, Integer round) {
+        public Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
+                      double cpuMs, Map<String, Object> peer) {
+            this(model, shape, mode, backend, threads, ms, imagesPerSecond, cpuMs, peer, null);
+        }
+
         String caseKey() { return model + " " + shape + " " + mode; }
+
+        Record inRound(int r) { return new Record(model, shape, mode, backend, threads, ms, imagesPerSecond, cpuMs, peer, r); }
     }
 
     private ModelBench() {}
 
-    public static List<Record> run(Backend be, boolean quick) {
+    /** The cases with the given ids (empty: all) on be. */
+    public static List<Record> run(Backend be, boolean quick, List<String> ids) {
         List<Record> out = new ArrayList<>();
-        for (ModelCases.Case c : ModelCases.all()) {
+        for (ModelCases.Case c : ModelCases.chosen(ids)) {
             Runnable call = c.setup().apply(be);
             Timing.Result t = time(call, quick);
             double ms = t.medianMs();

@@ -89,4 +89,18 @@ public final class ModelCases {
         return all().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
                 "unknown model case '" + id + "'; known: " + all().stream().map(Case::id).toList()));
     }
+
+    /** The cases with these ids, in the order of {@link #all} (empty: all of them); an unknown id is an error naming the known ones. */
+    public static List<Case> chosen(List<String> ids) {
+        ids.forEach(ModelCases::byId);
+        return all().stream().filter(c -> ids.isEmpty() || ids.contains(c.id())).toList();
+    }
+
+    /**
+     * What the peers call these cases: the exported models' stems (model_shape), as bench/peers.py and the JVM peers
+     * take them in --cases; empty (every case) when ids is.
+     */
+    public static List<String> peerCases(List<String> ids) {
+        return ids.isEmpty() ? List.of() : chosen(ids).stream().map(c -> c.model() + "_" + c.shape()).distinct().toList();
+    }
 }

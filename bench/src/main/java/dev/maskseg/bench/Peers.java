@@ -31,9 +31,11 @@ final class Peers {
         return r;
     }
 
-    static List<ModelBench.Record> measureModels(Path script, boolean quick, List<Integer> threads) {
+    /** cases: the exported models' stems to time ({@link ModelCases#peerCases}; empty: all). */
+    static List<ModelBench.Record> measureModels(Path script, boolean quick, List<Integer> threads, List<String> cases) {
         List<ModelBench.Record> r = new ArrayList<>();
-        for (JsonNode n : withJvmPeers(script, quick, "models", threads, List.of())) {
+        List<String> extra = cases.isEmpty() ? List.of() : List.of("--cases", String.join(",", cases));
+        for (JsonNode n : withJvmPeers(script, quick, "models", threads, extra)) {
             r.add(new ModelBench.Record(n.get("model").asText(), n.get("shape").asText(), n.get("mode").asText(), n.get("backend").asText(),
                     n.get("threads").asInt(), n.get("ms").asDouble(), n.get("images_per_second").asDouble(), n.path("cpu_ms").asDouble(), peer(n)));
         }

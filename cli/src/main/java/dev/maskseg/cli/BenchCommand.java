@@ -29,7 +29,17 @@ final class BenchCommand {
         @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts to time (default: 1 and every core).")
         java.util.List<Integer> threads = new java.util.ArrayList<>();
 
-        BenchRuns.Settings settings() { return new BenchRuns.Settings(json, quick, !noPeers, peersScript, false, threads, List.of(), false); }
+        BenchRuns.Settings settings(List<String> cases, int rounds) {
+            return new BenchRuns.Settings(json, quick, !noPeers, peersScript, false, threads, cases, false, rounds);
+        }
+    }
+
+    /** Options of bench kernels and models: timing ours and the peers in turn. */
+    static final class RoundOptions {
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "1", description = "Time ours, then the peers, N times in turn, "
+                + "so that both meet the same quiet and busy stretches of a shared machine; the table shows each one's median over "
+                + "the rounds, the JSON every round's record (field round). Default: ${DEFAULT-VALUE}.")
+        int rounds = 1;
     }
 
     /** Options of bench train only. */
@@ -44,7 +54,7 @@ final class BenchCommand {
         boolean minHeap;
 
         BenchRuns.Settings settings(Options o) {
-            return new BenchRuns.Settings(o.json, o.quick, !o.noPeers, o.peersScript, profile, o.threads, cases, minHeap);
+            return new BenchRuns.Settings(o.json, o.quick, !o.noPeers, o.peersScript, profile, o.threads, cases, minHeap, 1);
         }
     }
 
@@ -55,9 +65,12 @@ final class BenchCommand {
         @Mixin
         Options o;
 
+        @Mixin
+        RoundOptions r;
+
         @Override
         public Integer call() throws Exception {
-            BenchRuns.kernels(Main.requestedBackend(), o.settings());
+            BenchRuns.kernels(Main.requestedBackend(), o.settings(List.of(), r.rounds));
             return 0;
         }
     }
@@ -69,9 +82,16 @@ final class BenchCommand {
         @Mixin
         Options o;
 
+        @Mixin
+        RoundOptions r;
+
+        @Option(names = "--cases", split = ",", paramLabel = "ID", description = "Only these cases (ours and the peers'): vit-s16-batch1, "
+                + "vit-s16-batch1-frozen, vit-s16-batch8, vit-s16-batch8-frozen, resnet50, resnet50-frozen, deeplabv3-train.")
+        java.util.List<String> cases = new java.util.ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
-            BenchRuns.models(Main.requestedBackend(), o.settings());
+            BenchRuns.models(Main.requestedBackend(), o.settings(cases, r.rounds));
             return 0;
         }
     }
