@@ -16,6 +16,8 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
  * weights and broadcasts each pixel's input value from where it lies. Nothing is packed per call: the input's 16
  * channels of a pixel sit side by side, its zero border stands in for the padding, and the weights are reordered once
  * per layer into [32-channel pair][tap][channel][32] and kept in {@link PackedWeights}. Only with 16-lane vectors.
+ * Work units run output rows (or pieces of pixels) outermost and channel pairs innermost, so that each thread's share
+ * of a layer is a band of the image in all channels: the band it reads again in the next layer ({@link WorkerPool}).
  */
 final class BlockedConv {
     private static final int B = BlockedConvKernel.BLOCK, PAIR = 2 * B;
@@ -96,7 +98,7 @@ final class BlockedConv {
             // no border and no stride: each plane is one run of pixels, cut into pieces of whole tiles
             int pix = oh * ow, pieces = Math.ceilDiv(pix, PIECE), units = pairs * pieces;
             WorkerPool.eachUnit(pool, n * units, work, 1 << 20, unit -> {
-                int img = unit / units, pair = unit % units / pieces, first = unit % pieces * PIECE;
+                int img = unit / units, pair = unit % pairs, first = unit % units / pairs * PIECE;
                 int yBlock = out.offset() + (img * (cout / B) + 2 * pair) * outPlane;
                 run(Math.min(PIECE, pix - first), 1, xs, x.offset() + img * cinBlocks * inPlane + first * B, taps, wt, pair * pairWeights,
                         b, bOff + pair * PAIR, rs, rOff + (img * (cout / B) + 2 * pair) * resPlane + first * B, resPlane, relu, ys,
@@ -106,7 +108,7 @@ final class BlockedConv {
         }
         int rowUnits = pairs * oh;
         WorkerPool.eachUnit(pool, n * rowUnits, work, 1 << 20, unit -> {
-            int img = unit / rowUnits, pair = unit % rowUnits / oh, r = unit % oh;
+            int img = unit / rowUnits, pair = unit % pairs, r = unit % rowUnits / pairs;
             int xRow = x.offset() + img * cinBlocks * inPlane + ((r * sh + xBorder - p.padH()) * wp + xBorder - p.padW()) * B;
             int yPlane = out.offset() + (img * (cout / B) + 2 * pair) * outPlane;
             run(ow, sw, xs, xRow, taps, wt, pair * pairWeights, b, bOff + pair * PAIR, rs,

@@ -58,6 +58,25 @@ class WorkerPoolTest {
     }
 
     @Test
+    void eachThreadStartsOnItsOwnShareOfTheTasks() {
+        WorkerPool two = new WorkerPool(2);
+        int startedOnOwnShare = 0;
+        for (int round = 0; round < 40 && startedOnOwnShare == 0; round++) {
+            Thread caller = Thread.currentThread();
+            java.util.Queue<Integer> callerTasks = new java.util.concurrent.ConcurrentLinkedQueue<>(), workerTasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            two.forRange(8, t -> {
+                (Thread.currentThread() == caller ? callerTasks : workerTasks).add(t);
+                long until = System.nanoTime() + 300_000;
+                while (System.nanoTime() < until) Thread.onSpinWait();
+            });
+            assertEquals(0, callerTasks.peek(), "the caller's first task");
+            if (!workerTasks.isEmpty() && workerTasks.peek() == 4) startedOnOwnShare++;
+        }
+        // claimed first come, first served, the worker's first task would be 1 (or whatever the caller left), not 4
+        assertTrue(startedOnOwnShare > 0, "the worker never started on the first task of its share (4 of 8)");
+    }
+
+    @Test
     void workersTakeTasksBesideTheCaller() {
         java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (int round = 0; round < 200 && names.size() < 2; round++) {
