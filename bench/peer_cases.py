@@ -160,12 +160,11 @@ def model_records():
 
     out = []
     with torch.no_grad():
-        if wanted("vit_small_patch16", "1x3x224x224") or wanted("vit_small_patch16", "8x3x224x224"):
-            vit = pm.ViT().eval()
-            for b in (1, 8):
-                if wanted("vit_small_patch16", f"{b}x3x224x224"):
-                    x = torch.randn(b, 3, 224, 224)
-                    out.append(rec_m("vit_small_patch16", f"{b}x3x224x224", "forward", timed_runs(lambda: vit(x), warm, runs), b))
+        batches = [b for b in (1, 8) if wanted("vit_small_patch16", f"{b}x3x224x224")]
+        vit = pm.ViT().eval() if batches else None
+        for b in batches:
+            x = torch.randn(b, 3, 224, 224)
+            out.append(rec_m("vit_small_patch16", f"{b}x3x224x224", "forward", timed_runs(lambda: vit(x), warm, runs), b))
         if wanted("resnet50", "1x3x224x224"):
             rn = pm.ResNet50().eval()
             x = torch.randn(1, 3, 224, 224)

@@ -40,27 +40,19 @@ public final class BenchRuns {
      * thread and every core where its thread count can be chosen.
      */
     public static List<KernelBench.Record> kernels(String requestedBackend, Settings s) throws IOException {
-        List<KernelBench.Record> records = new ArrayList<>();
-        for (int round = 1; round <= s.rounds(); round++) {
+        List<KernelBench.Record> records = Rounds.run(s.rounds(), round -> {
             List<KernelBench.Record> turn = new ArrayList<>();
-            for (String name : backends(requestedBackend)) {
-                for (Backend be : BenchBackends.instances(name, s.threads())) {
-                    System.err.println("benchmarking " + BenchBackends.describe(be) + roundNote(round, s) + "...");
-                    turn.addAll(KernelBench.run(be, s.quick()));
-                }
+            for (Backend be : instances(requestedBackend, s)) {
+                System.err.println("benchmarking " + BenchBackends.describe(be) + roundNote(round, s) + "...");
+                turn.addAll(KernelBench.run(be, s.quick()));
             }
             if (s.peers()) turn.addAll(Peers.measure(s.peersScript(), s.quick(), s.threads()));
-            int r = round;
-            records.addAll(s.rounds() == 1 ? turn : turn.stream().map(x -> x.inRound(r)).toList());
-        }
-        Table.printKernels(Rounds.medians(records, KernelBench.Record::caseKey, KernelBench.Record::backend, KernelBench.Record::threads,
-                KernelBench.Record::ms, KernelBench.Record::cpuMs, (x, ms, cpu) -> new KernelBench.Record(x.kernel(), x.shape(), x.backend(),
-                        x.threads(), ms, x.gflops() * x.ms() / ms, cpu, x.peer())));
+            return turn;
+        });
+        Table.printKernels(Rounds.medians(records));
         write(s.json(), records);
         return records;
     }
-
-    private static String roundNote(int round, Settings s) { return s.rounds() == 1 ? "" : " (round " + round + " of " + s.rounds() + ")"; }
 
     /**
      * The model cases on every usable backend but the reference one, or on the requested one (null: all), each with 1
@@ -68,25 +60,28 @@ public final class BenchRuns {
      */
     public static List<ModelBench.Record> models(String requestedBackend, Settings s) throws IOException {
         List<String> peerCases = ModelCases.peerCases(s.cases());   // also checks the ids before anything runs
-        List<ModelBench.Record> records = new ArrayList<>();
-        for (int round = 1; round <= s.rounds(); round++) {
+        List<ModelBench.Record> records = Rounds.run(s.rounds(), round -> {
             List<ModelBench.Record> turn = new ArrayList<>();
-            for (String name : backends(requestedBackend)) {
-                for (Backend be : BenchBackends.instances(name, s.threads())) {
-                    System.err.println("benchmarking models on " + BenchBackends.describe(be) + roundNote(round, s) + "...");
-                    turn.addAll(ModelBench.run(be, s.quick(), s.cases()));
-                }
+            for (Backend be : instances(requestedBackend, s)) {
+                System.err.println("benchmarking models on " + BenchBackends.describe(be) + roundNote(round, s) + "...");
+                turn.addAll(ModelBench.run(be, s.quick(), s.cases()));
             }
             if (s.peers()) turn.addAll(Peers.measureModels(s.peersScript(), s.quick(), s.threads(), peerCases));
-            int r = round;
-            records.addAll(s.rounds() == 1 ? turn : turn.stream().map(x -> x.inRound(r)).toList());
-        }
-        Table.printModels(Rounds.medians(records, ModelBench.Record::caseKey, ModelBench.Record::backend, ModelBench.Record::threads,
-                ModelBench.Record::ms, ModelBench.Record::cpuMs, (x, ms, cpu) -> new ModelBench.Record(x.model(), x.shape(), x.mode(),
-                        x.backend(), x.threads(), ms, x.imagesPerSecond() * x.ms() / ms, cpu, x.peer())));
+            return turn;
+        });
+        Table.printModels(Rounds.medians(records));
         write(s.json(), records);
         return records;
     }
+
+    /** Every usable backend's instances (or the requested backend's) at the settings' thread counts. */
+    private static List<Backend> instances(String requestedBackend, Settings s) {
+        List<Backend> all = new ArrayList<>();
+        for (String name : backends(requestedBackend)) all.addAll(BenchBackends.instances(name, s.threads()));
+        return all;
+    }
+
+    private static String roundNote(int round, Settings s) { return s.rounds() == 1 ? "" : " (round " + round + " of " + s.rounds() + ")"; }
 
     /** The training-step cases on the default backend, with 1 thread and every core where its thread count can be chosen. */
     public static List<TrainBench.Record> train(Settings s) throws IOException {

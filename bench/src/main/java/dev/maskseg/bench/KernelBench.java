@@ -18,14 +18,18 @@ public final class KernelBench {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Record(String kernel, String shape, String backend, int threads, double ms, double gflops, double cpuMs,
-                         Map<String, Object> peer, Integer round) {
+                         Map<String, Object> peer, Integer round) implements Rounds.Timed<Record> {
         public Record(String kernel, String shape, String backend, int threads, double ms, double gflops, double cpuMs, Map<String, Object> peer) {
             this(kernel, shape, backend, threads, ms, gflops, cpuMs, peer, null);
         }
 
-        String caseKey() { return kernel + " " + shape; }
+        @Override public String caseKey() { return kernel + " " + shape; }
 
-        Record inRound(int r) { return new Record(kernel, shape, backend, threads, ms, gflops, cpuMs, peer, r); }
+        @Override public Record withTimes(double newMs, double newCpuMs) {
+            return new Record(kernel, shape, backend, threads, newMs, gflops * ms / newMs, newCpuMs, peer, null);
+        }
+
+        @Override public Record inRound(int r) { return new Record(kernel, shape, backend, threads, ms, gflops, cpuMs, peer, r); }
     }
 
     private KernelBench() {}

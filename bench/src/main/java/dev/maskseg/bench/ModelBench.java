@@ -16,15 +16,19 @@ public final class ModelBench {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
-                         double cpuMs, Map<String, Object> peer, Integer round) {
+                         double cpuMs, Map<String, Object> peer, Integer round) implements Rounds.Timed<Record> {
         public Record(String model, String shape, String mode, String backend, int threads, double ms, double imagesPerSecond,
                       double cpuMs, Map<String, Object> peer) {
             this(model, shape, mode, backend, threads, ms, imagesPerSecond, cpuMs, peer, null);
         }
 
-        String caseKey() { return model + " " + shape + " " + mode; }
+        @Override public String caseKey() { return model + " " + shape + " " + mode; }
 
-        Record inRound(int r) { return new Record(model, shape, mode, backend, threads, ms, imagesPerSecond, cpuMs, peer, r); }
+        @Override public Record withTimes(double newMs, double newCpuMs) {
+            return new Record(model, shape, mode, backend, threads, newMs, imagesPerSecond * ms / newMs, newCpuMs, peer, null);
+        }
+
+        @Override public Record inRound(int r) { return new Record(model, shape, mode, backend, threads, ms, imagesPerSecond, cpuMs, peer, r); }
     }
 
     private ModelBench() {}

@@ -15,15 +15,9 @@ class RoundsTest {
         return new ModelBench.Record("resnet50", "1x3x224x224", "forward", backend, threads, ms, 1000 / ms, 2 * ms, null).inRound(round);
     }
 
-    private static List<ModelBench.Record> medians(List<ModelBench.Record> rs) {
-        return Rounds.medians(rs, ModelBench.Record::caseKey, ModelBench.Record::backend, ModelBench.Record::threads, ModelBench.Record::ms,
-                ModelBench.Record::cpuMs, (x, ms, cpu) -> new ModelBench.Record(x.model(), x.shape(), x.mode(), x.backend(), x.threads(), ms,
-                        1000 / ms, cpu, x.peer()));
-    }
-
     @Test
     void eachBackendAndThreadCountIsShownByItsMedianOverTheRounds() {
-        List<ModelBench.Record> shown = medians(List.of(rec("jvm-frozen", 2, 51, 1), rec("onnxruntime-1.22", 2, 41, 1),
+        List<ModelBench.Record> shown = Rounds.medians(List.of(rec("jvm-frozen", 2, 51, 1), rec("onnxruntime-1.22", 2, 41, 1),
                 rec("jvm-frozen", 2, 38, 2), rec("onnxruntime-1.22", 2, 42, 2), rec("jvm-frozen", 2, 39, 3), rec("onnxruntime-1.22", 2, 40, 3),
                 rec("jvm-frozen", 1, 70, 1)));
         assertEquals(3, shown.size());
@@ -32,6 +26,7 @@ class RoundsTest {
         assertEquals(41, shown.get(1).ms());
         assertEquals(70, shown.get(2).ms());
         assertNull(shown.get(0).round());
+        assertEquals(1000 / 39.0, shown.get(0).imagesPerSecond(), 1e-9);
         assertEquals(40.5, Rounds.median(new double[]{42, 39, 40, 41}));
     }
 
