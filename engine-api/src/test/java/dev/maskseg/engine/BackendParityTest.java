@@ -97,6 +97,11 @@ class BackendParityTest {
         cs.add(c("amax/amin over 0,2", t -> Reduce.amax(t[0], new int[]{0, 2}, true).add(Reduce.amin(t[0], new int[]{0, 2}, true)), new int[]{4, 6, 17}));
         cs.add(c("mean over 0,1", t -> Reduce.mean(t[0], new int[]{0, 1}, false), new int[]{9, 7, 33}));
         cs.add(c("sum cols tall and wide", t -> Reduce.sum(t[0], new int[]{0}, false), new int[]{150, 1100}));
+        // middle dims reduced, an inner run kept: the mean over the pixels of channels-blocked activations, and column
+        // sums per outer index past a flush and a column block
+        cs.add(c("mean over the pixels of blocks", t -> Reduce.mean(t[0], new int[]{2, 3}, false), new int[]{2, 3, 5, 7, 16}));
+        cs.add(c("sum middle, outer and inner kept", t -> Reduce.sum(t[0], new int[]{1}, false), new int[]{3, 70, 1100}));
+        cs.add(c("sum middle, size-1 and odd run", t -> Reduce.sum(t[0], new int[]{1, 2}, true), new int[]{1, 1, 9, 5}));
         // stride 1 on planes wide enough for the JVM backend's shifted-plane path (padding adds at most a quarter)
         cs.add(c("conv shifted dilated 2", t -> Conv.conv2d(t[0], t[1], null, 1, 2, 2, 1), new int[]{1, 4, 9, 20}, new int[]{6, 4, 3, 3}));
         cs.add(c("conv shifted groups 2 bias", t -> Conv.conv2d(t[0], t[1], t[2], 1, 1, 1, 2), new int[]{2, 6, 7, 12}, new int[]{4, 3, 3, 3}, new int[]{4}));

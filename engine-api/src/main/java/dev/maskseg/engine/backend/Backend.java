@@ -116,7 +116,8 @@ public interface Backend {
     /**
      * {@link #conv2dInference} on activations in the channels-blocked layout [N, C/16, H + 2·border, W + 2·border, 16]
      * with zeros in the border: x with xBorder (at least the padding), residual (may be null) with none, out with
-     * outBorder, whose zeros this call writes too. Only for layers {@link #blockedConv} takes.
+     * outBorder, whose zeros this call writes too. Only for layers {@link #blockedConv} takes. out may be residual itself
+     * (the same view, outBorder 0): each sum is then written over the residual value it was made from.
      */
     default void conv2dInferenceBlocked(View x, int xBorder, View weight, View bias, ConvParams p, View residual, boolean relu,
                                         PackedWeights packed, View out, int outBorder) {

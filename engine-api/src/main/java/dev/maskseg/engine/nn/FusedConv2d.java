@@ -72,6 +72,11 @@ public final class FusedConv2d extends Module {
         return Conv.conv2dInferenceBlocked(x, weight, bias, params, residual, relu, packed, outBorder);
     }
 
+    /** relu?(conv(x) + residual) written over residual, which the caller gives up ({@link Conv#conv2dInferenceBlockedOnto}). */
+    public ChannelBlocked forwardOnto(ChannelBlocked x, ChannelBlocked residual) {
+        return Conv.conv2dInferenceBlockedOnto(x, weight, bias, params, residual, relu, packed);
+    }
+
     /** The same on an NCHW input (a network's first layer), the output channels-blocked with a zero border of outBorder. */
     public ChannelBlocked forwardToBlocked(Tensor x, int outBorder) {
         return Conv.conv2dInferenceToBlocked(x, weight, bias, params, relu, packed, outBorder);

@@ -52,6 +52,12 @@ public record ChannelBlocked(Tensor data, int channels, int height, int width, i
         return inner.permute(0, 1, 4, 2, 3).contiguous().view(batch(), channels, height, width);
     }
 
+    /** The mean over the pixels, [N, C]: a global average pool read straight from the blocks. */
+    public Tensor meanOverPixels() {
+        Tensor inner = border == 0 ? data : data.narrow(2, border, height).narrow(3, border, width);
+        return Reduce.mean(inner, new int[]{2, 3}, false).view(batch(), channels);
+    }
+
     @Override
     public void close() { data.close(); }
 }

@@ -5,6 +5,7 @@ import dev.maskseg.engine.autograd.Autograd;
 import dev.maskseg.engine.backend.Backend;
 import dev.maskseg.engine.backend.ConvParams;
 import dev.maskseg.engine.backend.PackedWeights;
+import dev.maskseg.engine.backend.View;
 import dev.maskseg.engine.autograd.GradMode;
 
 /**
@@ -69,13 +70,7 @@ public final class Conv {
     public static ChannelBlocked conv2dInferenceBlocked(ChannelBlocked x, Tensor weight, Tensor bias, ConvParams p, ChannelBlocked residual,
                                                         boolean relu, PackedWeights packed, int outBorder) {
         Backend be = Pointwise.sameBackend("conv2d_inference_blocked", x.data(), weight, bias, residual == null ? null : residual.data());
-        int[] shape = outputShape("conv2d_inference_blocked", new int[]{x.batch(), x.channels(), x.height(), x.width()}, weight, bias, p);
-        if (residual != null && (residual.border() != 0 || residual.channels() != shape[1] || residual.height() != shape[2]
-                || residual.width() != shape[3] || residual.batch() != shape[0])) {
-            throw new IllegalArgumentException("conv2d_inference_blocked: residual " + residual.data().shapeString() + " with border "
-                    + residual.border() + " does not match output " + java.util.Arrays.toString(shape) + " without one");
-        }
-        requireNoGrad("conv2d_inference_blocked", x.data(), weight, bias, residual == null ? null : residual.data());
+        int[] shape = blockedOutputShape("conv2d_inference_blocked", x, weight, bias, p, residual);
         if (!be.blockedConv(x.data().dtype(), x.channels(), shape[1], p, x.border())) {
             Tensor xn = x.toNchw(), rn = residual == null ? null : residual.toNchw();
             Tensor y = conv2dInference(xn, weight, bias, p, rn, relu, packed);
@@ -88,6 +83,40 @@ public final class Conv {
                 bias == null ? null : bias.contiguous().view(), p, residual == null ? null : residual.data().contiguous().view(), relu,
                 packed, out.data().view(), outBorder);
         return out;
+    }
+
+    /**
+     * {@link #conv2dInferenceBlocked} with the sum written over residual (output border 0), which the caller gives up: it
+     * comes back holding relu?(conv(x) + residual), or is closed when the layer runs in NCHW. A bottleneck's last layer so
+     * reads and writes the lines of one array instead of streaming a third (ONNX Runtime's Conv + Sum fusion does the
+     * same); residual must own its whole buffer, as a layer's output does.
+     */
+    public static ChannelBlocked conv2dInferenceBlockedOnto(ChannelBlocked x, Tensor weight, Tensor bias, ConvParams p, ChannelBlocked residual,
+                                                            boolean relu, PackedWeights packed) {
+        if (residual == null) throw new IllegalArgumentException("conv2d_inference_blocked_onto: no residual to write onto");
+        Backend be = Pointwise.sameBackend("conv2d_inference_blocked_onto", x.data(), weight, bias, residual.data());
+        int[] shape = blockedOutputShape("conv2d_inference_blocked_onto", x, weight, bias, p, residual);
+        if (!be.blockedConv(x.data().dtype(), x.channels(), shape[1], p, x.border()) || !residual.data().isContiguous()) {
+            ChannelBlocked out = conv2dInferenceBlocked(x, weight, bias, p, residual, relu, packed, 0);
+            residual.close();
+            return out;
+        }
+        View onto = residual.data().view();
+        be.conv2dInferenceBlocked(x.data().contiguous().view(), x.border(), weight.contiguous().view(),
+                bias == null ? null : bias.contiguous().view(), p, onto, relu, packed, onto, 0);
+        return residual;
+    }
+
+    /** The output shape [N, C, H, W] of a blocked layer, checking that a residual (may be null) matches it without a border. */
+    private static int[] blockedOutputShape(String op, ChannelBlocked x, Tensor weight, Tensor bias, ConvParams p, ChannelBlocked residual) {
+        int[] shape = outputShape(op, new int[]{x.batch(), x.channels(), x.height(), x.width()}, weight, bias, p);
+        if (residual != null && (residual.border() != 0 || residual.channels() != shape[1] || residual.height() != shape[2]
+                || residual.width() != shape[3] || residual.batch() != shape[0])) {
+            throw new IllegalArgumentException(op + ": residual " + residual.data().shapeString() + " with border "
+                    + residual.border() + " does not match output " + java.util.Arrays.toString(shape) + " without one");
+        }
+        requireNoGrad(op, x.data(), weight, bias, residual == null ? null : residual.data());
+        return shape;
     }
 
     /**

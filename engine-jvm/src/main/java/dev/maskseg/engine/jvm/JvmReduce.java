@@ -15,8 +15,9 @@ import static dev.maskseg.engine.jvm.ViewArrays.f;
 /**
  * Strided float32 sum/max/min over the trailing dims of a view into a dense output, in the two layouts that cover
  * the engine's reductions: the innermost reduced run is contiguous (batch-norm statistics over N, H, W; softmax-like
- * rows), summed segment by segment with vectors; or the kept dims are one contiguous block and the reduced dims stride
- * over it (bias gradients, column sums), accumulated row by row across the block. Sums go through double per segment or
+ * rows), summed segment by segment with vectors; or the innermost kept dim is one contiguous run and the reduced dims
+ * stride over it (bias gradients, column sums, means over the pixels of channels-blocked activations), accumulated row by
+ * row across the run. Sums go through double per segment or
  * every 64 rows, and each output's order of additions is fixed, so results do not depend on the thread count.
  */
 final class JvmReduce {
@@ -85,10 +86,11 @@ final class JvmReduce {
             int[] segments = offsets(reduced.subList(0, reduced.size() - 1));
             return segments != null && segmentReduce(pool, op, src, outer, dst, last[0], segments);
         }
-        boolean keptContiguous = kept.isEmpty() || (kept.size() == 1 && kept.getFirst()[1] == 1);
-        if (op != ReduceOp.SUM || !keptContiguous) return false;
-        int[] rows = offsets(reduced);
-        return rows != null && columnSum(pool, src, dst, rows);
+        if (op != ReduceOp.SUM) return false;
+        boolean innerRun = !kept.isEmpty() && kept.getLast()[1] == 1;
+        if (!kept.isEmpty() && !innerRun) return false;
+        int[] rows = offsets(reduced), runs = innerRun ? offsets(kept.subList(0, kept.size() - 1)) : new int[]{0};
+        return rows != null && runs != null && columnSum(pool, src, dst, runs, rows);
     }
 
     /** Dims [from, to) without size-1 dims, adjacent ones merged where their strides allow: {size, stride}, outer first. */
@@ -155,18 +157,22 @@ final class JvmReduce {
         return true;
     }
 
-    private static boolean columnSum(WorkerPool pool, View src, View dst, int[] rows) {
+    /**
+     * Column sums over the rows of one contiguous run of columns per outer offset (one offset: bias gradients; one per
+     * channel block: a mean over the pixels of channels-blocked activations); dst is [outer][width].
+     */
+    private static boolean columnSum(WorkerPool pool, View src, View dst, int[] outer, int[] rows) {
         float[] s = f(src), d = f(dst);
-        int width = dst.numel(), blocks = Math.ceilDiv(width, COLUMN_BLOCK), base = src.offset();
-        int tasks = pool.tasks(blocks, (long) width * rows.length, 32_768);
+        int width = dst.numel() / outer.length, perOuter = Math.ceilDiv(width, COLUMN_BLOCK), blocks = outer.length * perOuter;
+        int tasks = pool.tasks(blocks, (long) dst.numel() * rows.length, 32_768);
         pool.forRange(tasks, t -> {
             float[] partial = new float[COLUMN_BLOCK];
             double[] total = new double[COLUMN_BLOCK];
-            for (int b = blocks * t / tasks, bEnd = blocks * (t + 1) / tasks; b < bEnd; b++) {
-                int c0 = b * COLUMN_BLOCK, n = Math.min(COLUMN_BLOCK, width - c0);
-                java.util.Arrays.fill(total, 0);
+            for (int b = (int) ((long) blocks * t / tasks), bEnd = (int) ((long) blocks * (t + 1) / tasks); b < bEnd; b++) {
+                int o = b / perOuter, base = src.offset() + outer[o], c0 = b % perOuter * COLUMN_BLOCK, n = Math.min(COLUMN_BLOCK, width - c0);
+                java.util.Arrays.fill(total, 0, n, 0);
                 for (int r0 = 0; r0 < rows.length; r0 += FLUSH_ROWS) {
-                    java.util.Arrays.fill(partial, 0f);
+                    java.util.Arrays.fill(partial, 0, n, 0f);
                     for (int r = r0, rEnd = Math.min(rows.length, r0 + FLUSH_ROWS); r < rEnd; r++) {
                         int so = base + rows[r] + c0, c = 0;
                         for (int bound = S.loopBound(n); c < bound; c += V) {
@@ -176,7 +182,7 @@ final class JvmReduce {
                     }
                     for (int c = 0; c < n; c++) total[c] += partial[c];
                 }
-                for (int c = 0; c < n; c++) d[dst.offset() + c0 + c] = (float) total[c];
+                for (int c = 0; c < n; c++) d[dst.offset() + o * width + c0 + c] = (float) total[c];
             }
         });
         return true;

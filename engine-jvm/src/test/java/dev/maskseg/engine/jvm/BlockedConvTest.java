@@ -95,6 +95,42 @@ class BlockedConvTest {
         }
     }
 
+    /**
+     * Written over the residual: the same sums as into a new output, in the residual's own buffer when the backend takes
+     * the layer, at 1 and 3 threads (Winograd's output transform and the tiles each read a residual value before writing
+     * its sum there).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void ontoTheResidualMatchesANewOutput(Case c) {
+        if (!c.residual() || c.outBorder() != 0) return;
+        Tensor[] in = inputs(c);
+        for (int threads : new int[]{1, 3}) {
+            Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(threads));
+            PackedWeights packed = new PackedWeights();
+            float[] want = blocked(jvm, in, c, packed).toNchw().toFloatArray();
+            ChannelBlocked res = ChannelBlocked.of(in[3].to(jvm), 0);
+            ChannelBlocked got = Conv.conv2dInferenceBlockedOnto(ChannelBlocked.of(in[0].to(jvm), c.xBorder()), in[1].to(jvm),
+                    in[2] == null ? null : in[2].to(jvm), c.p(), res, c.relu(), packed);
+            assertEquals(BlockedConv.ENABLED, got == res, c + ": the residual's buffer holds the sums when the layer is taken");
+            assertArrayEquals(want, got.toNchw().toFloatArray(), c + ", " + threads + " thread(s)");
+        }
+    }
+
+    /** A layer run in NCHW returns a new output and closes the residual it was given. */
+    @Test
+    void ontoTheResidualOfALayerItDoesNotTakeClosesIt() {
+        Backend jvm = Backends.get(JvmBackend.NAME, BackendOptions.threads(1));
+        Generator g = new Generator(24);
+        Tensor x = Tensor.randn(g, 1, 16, 6, 5).to(jvm), w = Tensor.randn(g, 48, 16, 1, 1).to(jvm), r = Tensor.randn(g, 1, 48, 6, 5).to(jvm);
+        ConvParams p = params(1, 1, 0, 1);
+        float[] want = Conv.conv2dInference(x, w, null, p, r, true, new PackedWeights()).toFloatArray();
+        ChannelBlocked res = ChannelBlocked.of(r, 0);
+        ChannelBlocked y = Conv.conv2dInferenceBlockedOnto(ChannelBlocked.of(x, 0), w, null, p, res, true, new PackedWeights());
+        assertArrayEquals(want, y.toNchw().toFloatArray());
+        assertThrows(IllegalStateException.class, () -> res.data().toFloatArray(), "the residual was closed");
+    }
+
     /** The output's border is written as zeros, not left as whatever a reused buffer held. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")

@@ -43,16 +43,15 @@ public final class FrozenResNet extends Module {
             return out;
         }
 
-        /** The same in the channels-blocked layout: each output with the zero border its reader pads by; closes x. */
+        /** The same in the channels-blocked layout: each output with the zero border its reader pads by; x is closed or written over. */
         ChannelBlocked forward(ChannelBlocked x) {
             ChannelBlocked identity = downsample == null ? x : downsample.forward(x, null, 0);
             ChannelBlocked h1 = conv1.forward(x, null, conv2.inputBorder());
             ChannelBlocked h2 = conv2.forward(h1, null, conv3.inputBorder());
             h1.close();
-            ChannelBlocked out = conv3.forward(h2, identity, 0);
+            if (downsample != null) x.close();
+            ChannelBlocked out = conv3.forwardOnto(h2, identity);   // the sum over the identity: x itself when no projection
             h2.close();
-            if (downsample != null) identity.close();
-            x.close();
             return out;
         }
 
@@ -171,10 +170,9 @@ public final class FrozenResNet extends Module {
             for (Block b : layers.get(l)) t = b.forward(t);
             if (l == 2 && stages) layer3 = t.toNchw();
         }
-        // the average pool on NCHW: a mean over the blocks' middle dims takes the strided reduction, 10x slower than the copy
-        Tensor layer4 = t.toNchw();
+        Tensor layer4 = stages ? t.toNchw() : null;
+        Tensor logits = fcWeight == null ? null : LinAlg.linear(t.meanOverPixels(), fcWeight, fcBias);
         t.close();
-        Tensor logits = fcWeight == null ? null : LinAlg.linear(Reduce.mean(layer4, new int[]{2, 3}, false), fcWeight, fcBias);
-        return new ResNet.Features(layer3, stages ? layer4 : null, logits);
+        return new ResNet.Features(layer3, layer4, logits);
     }
 }
