@@ -79,11 +79,12 @@ final class BlockedConv {
         if (BlockedWinograd.takes(kh, kw, p, oh, ow)) {
             float[] u = packed == null ? BlockedWinograd.packWeights(ws, w.offset(), cout, cin)
                     : packed.get(w.storage(), "blocked winograd", k -> BlockedWinograd.packWeights(ws, w.offset(), cout, cin));
-            int chunk = BlockedWinograd.chunkTiles(cin, cout, Math.ceilDiv(ow, 2));
-            int[] taps = packed == null ? BlockedWinograd.taps(cin, chunk)
-                    : packed.get(w.storage(), List.of("blocked winograd taps", chunk), k -> BlockedWinograd.taps(cin, chunk));
+            int chunks = BlockedWinograd.chunks(cin, cout, oh, ow, pool == null ? 1 : pool.threads());
+            int stride = BlockedWinograd.chunkStride(Math.ceilDiv(oh, 2) * Math.ceilDiv(ow, 2), chunks);
+            int[] taps = packed == null ? BlockedWinograd.taps(cin, stride)
+                    : packed.get(w.storage(), List.of("blocked winograd taps", stride), k -> BlockedWinograd.taps(cin, stride));
             for (int img = 0; img < n; img++) {
-                BlockedWinograd.forward(pool, xs, x.offset() + img * cinBlocks * inPlane, cin, hp, wp, xBorder, p.padH(), p.padW(), u, taps,
+                BlockedWinograd.forward(pool, xs, x.offset() + img * cinBlocks * inPlane, cin, hp, wp, xBorder, p.padH(), p.padW(), u, chunks, taps,
                         b, bOff, rs, rOff + img * cout * oh * ow, relu, ys, out.offset() + img * (cout / B) * outPlane, cout, oh, ow, outBorder);
             }
             return;
@@ -95,12 +96,17 @@ final class BlockedConv {
         int pairs = cout / PAIR, pairWeights = taps.length * B * PAIR, sh = p.strideH(), sw = p.strideW();
         long work = (long) n * cout * oh * ow * cin * kh * kw;
         if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && xBorder == 0 && outBorder == 0) {
-            // no border and no stride: each plane is one run of pixels, cut into pieces of whole tiles
-            int pix = oh * ow, pieces = Math.ceilDiv(pix, PIECE), units = pairs * pieces;
+            // no border and no stride: each plane is one run of pixels, cut into even pieces of at most PIECE pixels, more
+            // where that gives every thread as many pixels (14x14: 4 of 49, not 56, 56, 56 and 28); with fewer pieces
+            // than threads the threads split the channel pairs instead (7x7, whose weights are the larger part)
+            int pix = oh * ow, threads = pool == null ? 1 : pool.threads(), perImage = Math.ceilDiv(pix, PIECE);
+            while ((long) n * perImage >= threads && (long) n * perImage % threads != 0 && perImage < pix) perImage++;
+            int pieces = perImage, units = pairs * pieces;
             WorkerPool.eachUnit(pool, n * units, work, 1 << 20, unit -> {
-                int img = unit / units, pair = unit % pairs, first = unit % units / pairs * PIECE;
+                int img = unit / units, pair = unit % pairs, piece = unit % units / pairs;
+                int first = (int) ((long) pix * piece / pieces), last = (int) ((long) pix * (piece + 1) / pieces);
                 int yBlock = out.offset() + (img * (cout / B) + 2 * pair) * outPlane;
-                run(Math.min(PIECE, pix - first), 1, xs, x.offset() + img * cinBlocks * inPlane + first * B, taps, wt, pair * pairWeights,
+                run(last - first, 1, xs, x.offset() + img * cinBlocks * inPlane + first * B, taps, wt, pair * pairWeights,
                         b, bOff + pair * PAIR, rs, rOff + (img * (cout / B) + 2 * pair) * resPlane + first * B, resPlane, relu, ys,
                         yBlock + first * B, outPlane);
             });

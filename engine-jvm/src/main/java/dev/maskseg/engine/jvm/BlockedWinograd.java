@@ -16,6 +16,8 @@ final class BlockedWinograd {
     private static final int B = BlockedConvKernel.BLOCK, PAIR = 2 * B, POSITIONS = 16;
     private static final VectorSpecies<Float> S = BlockedConvKernel.S;
     private static final ScratchBuffer TRANSFORMED = new ScratchBuffer(), PRODUCTS = new ScratchBuffer();
+    /** The passes' arrays, the calling thread's: every worker writes into them. */
+    private static final ScratchBuffer WHOLE_TRANSFORMED = new ScratchBuffer(), WHOLE_PRODUCTS = new ScratchBuffer();
 
     private BlockedWinograd() {}
 
@@ -43,48 +45,66 @@ final class BlockedWinograd {
         return out;
     }
 
-    /** Tile rows per chunk: a chunk's transformed input and products (16 positions each) stay within about this many bytes, in L2. */
+    /** A chunk's transformed input and products (16 positions each) stay within about this many bytes, in L2. */
     private static final int CHUNK_BYTES = Integer.getInteger("maskseg.conv.winogradChunk", 1 << 19);
 
-    /** How many tiles a chunk holds: whole rows of tw tiles, at least one. */
-    static int chunkTiles(int cin, int cout, int tw) {
-        long rowBytes = (long) tw * (cin + cout) * POSITIONS * Float.BYTES;
-        return (int) Math.max(1, CHUNK_BYTES / rowBytes) * tw;
+    /**
+     * Whether the layer runs in three passes over all its tiles ({@link #forwardInPasses}) rather than in chunks: when its
+     * transformed weights outgrow a chunk's budget and also all its transformed tiles and products together (a ResNet's
+     * layer3: 4 MB of weights, 1.6 MB of tiles and products), so that streaming the weights once per chunk would cost more
+     * than sharing the tiles between passes. The passes read each weight once and split the GEMMs by position and pair.
+     * Measured at 14x14, 256 channels: 2 threads 1.98x one (1.81x in chunks); at 28x28, 128 channels, chunks were faster.
+     */
+    static boolean inPasses(int cin, int cout, int tiles) {
+        return (long) POSITIONS * cin * cout * Float.BYTES > CHUNK_BYTES && (long) cin * cout > (long) tiles * (cin + cout);
     }
 
-    /** The GEMMs' taps over a chunk's transformed tiles: input block cb of a position starts cb·chunkTiles·16 floats in. */
-    static int[] taps(int cin, int chunkTiles) {
+    /**
+     * How many chunks the tiles of an oh x ow output are cut into (one when {@link #inPasses}): as few as keep each within {@link #CHUNK_BYTES} (each
+     * chunk reads all the transformed weights once), rounded up to a multiple of the thread count so that every thread
+     * gets the same number of tiles (14x14 outputs have 7 rows of tiles: cut by whole rows, one thread did 4, the other 3).
+     */
+    static int chunks(int cin, int cout, int oh, int ow, int threads) {
+        int tiles = Math.ceilDiv(oh, 2) * Math.ceilDiv(ow, 2);
+        if (inPasses(cin, cout, tiles)) return 1;
+        long tileBytes = (long) (cin + cout) * POSITIONS * Float.BYTES;
+        int chunks = (int) Math.ceilDiv(tiles, Math.max(1, CHUNK_BYTES / tileBytes));
+        return Math.min(tiles, Math.ceilDiv(chunks, threads) * threads);
+    }
+
+    /** The most tiles a chunk holds: the stride of the scratch arrays' blocks. */
+    static int chunkStride(int tiles, int chunks) { return Math.ceilDiv(tiles, chunks); }
+
+    /** The GEMMs' taps over a chunk's transformed tiles: input block cb of a position starts cb·stride·16 floats in. */
+    static int[] taps(int cin, int stride) {
         int[] taps = new int[cin / B];
-        for (int cb = 0; cb < taps.length; cb++) taps[cb] = cb * chunkTiles * B;
+        for (int cb = 0; cb < taps.length; cb++) taps[cb] = cb * stride * B;
         return taps;
     }
 
     /**
      * The layer on one image: x [cin/16, hp, wp, 16] from xOff, its zero border xBorder; y [cout/16, oh + 2·yBorder,
-     * ow + 2·yBorder, 16]. Chunks of tile rows ({@link #chunkTiles}) go through all three steps at once, on the pool's threads.
+     * ow + 2·yBorder, 16]. The tiles, in row-major order, are cut into {@code chunks} even runs ({@link #chunks}), each
+     * going through all three steps at once on one of the pool's threads; taps are {@link #taps} at the chunks' stride.
      */
     static void forward(WorkerPool pool, float[] x, int xOff, int cin, int hp, int wp, int xBorder, int padH, int padW, float[] u,
-                        int[] taps, float[] bias, int bOff, float[] res, int rOff, boolean relu, float[] y, int yOff, int cout, int oh,
-                        int ow, int yBorder) {
-        int th = Math.ceilDiv(oh, 2), tw = Math.ceilDiv(ow, 2), chunkTiles = chunkTiles(cin, cout, tw), rowsPerChunk = chunkTiles / tw;
-        int chunks = Math.ceilDiv(th, rowsPerChunk);
-        if (pool != null && chunks < pool.threads() && th >= pool.threads()) {   // every thread a chunk, however large
-            rowsPerChunk = Math.ceilDiv(th, pool.threads());
-            chunks = Math.ceilDiv(th, rowsPerChunk);
+                        int chunks, int[] taps, float[] bias, int bOff, float[] res, int rOff, boolean relu, float[] y, int yOff, int cout,
+                        int oh, int ow, int yBorder) {
+        if (inPasses(cin, cout, Math.ceilDiv(oh, 2) * Math.ceilDiv(ow, 2))) {
+            forwardInPasses(pool, x, xOff, cin, hp, wp, xBorder, padH, padW, u, taps, bias, bOff, res, rOff, relu, y, yOff, cout, oh, ow, yBorder);
+            return;
         }
-        int rows = rowsPerChunk, stride = Math.max(chunkTiles, rows * tw);
-        int[] chunkTaps = stride == chunkTiles ? taps : taps(cin, stride);
+        int th = Math.ceilDiv(oh, 2), tw = Math.ceilDiv(ow, 2), allTiles = th * tw, stride = chunkStride(allTiles, chunks);
         int ohp = oh + 2 * yBorder, owp = ow + 2 * yBorder, pairs = cout / PAIR, cinBlocks = cin / B, coutBlocks = cout / B;
         float[] zeros = BlockedConv.zeros(cout);
-        WorkerPool.eachUnit(pool, chunks, 16L * th * tw * cin * cout, 1 << 20, chunk -> {
-            int ti0 = chunk * rows, ti1 = Math.min(th, ti0 + rows), tiles = (ti1 - ti0) * tw;
+        WorkerPool.eachUnit(pool, chunks, 16L * allTiles * cin * cout, 1 << 20, chunk -> {
+            int k0 = (int) ((long) allTiles * chunk / chunks), k1 = (int) ((long) allTiles * (chunk + 1) / chunks), tiles = k1 - k0;
             float[] v = TRANSFORMED.atLeast(POSITIONS * cin * stride), m = PRODUCTS.atLeast(POSITIONS * cout * stride);
             for (int cb = 0; cb < cinBlocks; cb++) {
-                for (int ti = ti0; ti < ti1; ti++) {
-                    for (int tj = 0; tj < tw; tj++) {
-                        inputTile(x, xOff + cb * hp * wp * B, hp, wp, 2 * ti + xBorder - padH, 2 * tj + xBorder - padW, v,
-                                (cb * stride + (ti - ti0) * tw + tj) * B, cin * stride);
-                    }
+                for (int k = k0; k < k1; k++) {
+                    int ti = k / tw, tj = k % tw;
+                    inputTile(x, xOff + cb * hp * wp * B, hp, wp, 2 * ti + xBorder - padH, 2 * tj + xBorder - padW, v,
+                            (cb * stride + k - k0) * B, cin * stride);
                 }
             }
             for (int pos = 0; pos < POSITIONS; pos++) {
@@ -92,20 +112,58 @@ final class BlockedWinograd {
                     int vBase = pos * cin * stride, wBase = pos * cout * cin + pair * cin * PAIR, mBase = (pos * coutBlocks + 2 * pair) * stride * B;
                     for (int t = 0; t < tiles; ) {
                         int mr = BlockedConvKernel.nextTile(tiles - t);
-                        BlockedConvKernel.tile(mr, 1, v, vBase + t * B, chunkTaps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, stride * B);
+                        BlockedConvKernel.tile(mr, 1, v, vBase + t * B, taps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, stride * B);
                         t += mr;
                     }
                 }
             }
+            int r0 = 2 * (k0 / tw), r1 = Math.min(oh, 2 * ((k1 - 1) / tw + 1));
             for (int ob = 0; ob < coutBlocks; ob++) {
                 int plane = yOff + ob * ohp * owp * B;
-                for (int r = 2 * ti0; r < Math.min(oh, 2 * ti1); r++) BlockedConv.zeroBorder(y, plane, r, oh, owp, yBorder);
-                for (int ti = ti0; ti < ti1; ti++) {
-                    for (int tj = 0; tj < tw; tj++) {
-                        outputTile(m, (ob * stride + (ti - ti0) * tw + tj) * B, cout * stride, bias, bOff + ob * B, res,
-                                res == null ? 0 : rOff + ob * oh * ow * B, ow, relu, y, plane, owp, yBorder, 2 * ti, 2 * tj, oh, ow);
-                    }
+                // rows two chunks share get their (zero) border from both
+                for (int r = r0; r < r1; r++) BlockedConv.zeroBorder(y, plane, r, oh, owp, yBorder);
+                for (int k = k0; k < k1; k++) {
+                    outputTile(m, (ob * stride + k - k0) * B, cout * stride, bias, bOff + ob * B, res,
+                            res == null ? 0 : rOff + ob * oh * ow * B, ow, relu, y, plane, owp, yBorder, 2 * (k / tw), 2 * (k % tw), oh, ow);
                 }
+            }
+        });
+    }
+
+    /**
+     * The three steps each over all tiles, each split over the pool's threads: the input transform by (tile row, input
+     * block); the 16 GEMMs by (position, channel pair), so each transformed weight is read once; the output transform by
+     * (tile row, output block). The transformed tiles and products live in the calling thread's scratch arrays.
+     */
+    private static void forwardInPasses(WorkerPool pool, float[] x, int xOff, int cin, int hp, int wp, int xBorder, int padH, int padW,
+                                        float[] u, int[] taps, float[] bias, int bOff, float[] res, int rOff, boolean relu, float[] y,
+                                        int yOff, int cout, int oh, int ow, int yBorder) {
+        int th = Math.ceilDiv(oh, 2), tw = Math.ceilDiv(ow, 2), tiles = th * tw;
+        int ohp = oh + 2 * yBorder, owp = ow + 2 * yBorder, pairs = cout / PAIR, cinBlocks = cin / B, coutBlocks = cout / B;
+        float[] v = WHOLE_TRANSFORMED.atLeast(POSITIONS * cin * tiles), m = WHOLE_PRODUCTS.atLeast(POSITIONS * cout * tiles);
+        float[] zeros = BlockedConv.zeros(cout);
+        WorkerPool.eachUnit(pool, th * cinBlocks, (long) POSITIONS * tiles * cin, 1 << 16, unit -> {
+            int ti = unit / cinBlocks, cb = unit % cinBlocks;
+            for (int tj = 0; tj < tw; tj++) {
+                inputTile(x, xOff + cb * hp * wp * B, hp, wp, 2 * ti + xBorder - padH, 2 * tj + xBorder - padW, v,
+                        (cb * tiles + ti * tw + tj) * B, cin * tiles);
+            }
+        });
+        WorkerPool.eachUnit(pool, POSITIONS * pairs, (long) POSITIONS * tiles * cin * cout, 1 << 20, unit -> {
+            int pos = unit / pairs, pair = unit % pairs;
+            int vBase = pos * cin * tiles, wBase = pos * cout * cin + pair * cin * PAIR, mBase = (pos * coutBlocks + 2 * pair) * tiles * B;
+            for (int t = 0; t < tiles; ) {
+                int mr = BlockedConvKernel.nextTile(tiles - t);
+                BlockedConvKernel.tile(mr, 1, v, vBase + t * B, taps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, tiles * B);
+                t += mr;
+            }
+        });
+        WorkerPool.eachUnit(pool, th * coutBlocks, (long) POSITIONS * tiles * cout, 1 << 16, unit -> {
+            int ti = unit / coutBlocks, ob = unit % coutBlocks, plane = yOff + ob * ohp * owp * B;
+            for (int r = 2 * ti; r < Math.min(oh, 2 * ti + 2); r++) BlockedConv.zeroBorder(y, plane, r, oh, owp, yBorder);
+            for (int tj = 0; tj < tw; tj++) {
+                outputTile(m, (ob * tiles + ti * tw + tj) * B, cout * tiles, bias, bOff + ob * B, res,
+                        res == null ? 0 : rOff + ob * oh * ow * B, ow, relu, y, plane, owp, yBorder, 2 * ti, 2 * tj, oh, ow);
             }
         });
     }

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The channels-blocked inference convolution (direct tiles, Winograd on blocks, the one-run path of unpadded 1x1 layers)
+ * The channels-blocked inference convolution (direct tiles, Winograd on blocks in chunks and in passes, the one-run path of
+ * unpadded 1x1 layers)
  * against the reference backend's NCHW conv2d + residual + ReLU: tiles of every width (rows that are not multiples of
  * 14), planes of one pixel, strides, dilation, borders wider than the padding, batch 2, 1 and 3 threads; the output's
  * zero border written even into a reused buffer full of NaN; a second call reusing the packed weights.
@@ -47,6 +48,10 @@ class BlockedConvTest {
                 new Case("1x1 stride 2 at 14x13", new int[]{1, 32, 14, 13}, new int[]{32, 32, 1, 1}, params(2, 2, 0, 1), 0, 0, true, false, false),
                 new Case("3x3 Winograd 16->32 at 9x30, batch 2, residual", new int[]{2, 16, 9, 30}, new int[]{32, 16, 3, 3}, params(1, 1, 1, 1), 1, 0, true, true, true),
                 new Case("3x3 Winograd at 15x11 (odd edges), border 2 in and out", new int[]{1, 32, 15, 11}, new int[]{32, 32, 3, 3}, params(1, 1, 1, 1), 2, 2, true, false, true),
+                new Case("3x3 Winograd in passes (768 KB transformed, 42 tiles) 128->96 at 11x13, batch 2, residual", new int[]{2, 128, 11, 13},
+                        new int[]{96, 128, 3, 3}, params(1, 1, 1, 1), 1, 0, true, true, true),
+                new Case("3x3 Winograd in passes at 12x15, border 2 in and out", new int[]{1, 128, 12, 15}, new int[]{96, 128, 3, 3},
+                        params(1, 1, 1, 1), 2, 2, false, false, false),
                 new Case("3x3 at 7x7 (direct: too few tiles for Winograd)", new int[]{1, 32, 7, 7}, new int[]{64, 32, 3, 3}, params(1, 1, 1, 1), 1, 0, true, true, true),
                 new Case("3x3 stride 2 at 15x15", new int[]{1, 32, 15, 15}, new int[]{64, 32, 3, 3}, params(2, 2, 1, 1), 1, 1, true, false, true),
                 new Case("3x3 stride 2, dilation 2, border 2 past the padding of 1 at 13x16", new int[]{1, 16, 13, 16}, new int[]{32, 16, 3, 3}, params(2, 2, 1, 2), 2, 0, true, true, true),
