@@ -18,6 +18,8 @@ final class BlockedWinograd {
     private static final ScratchBuffer TRANSFORMED = new ScratchBuffer(), PRODUCTS = new ScratchBuffer();
     /** The passes' arrays, the calling thread's: every worker writes into them. */
     private static final ScratchBuffer WHOLE_TRANSFORMED = new ScratchBuffer(), WHOLE_PRODUCTS = new ScratchBuffer();
+    /** An edge tile's input, zero-padded to 4x4 pixels. */
+    private static final ScratchBuffer PATCH = new ScratchBuffer();
 
     private BlockedWinograd() {}
 
@@ -168,62 +170,119 @@ final class BlockedWinograd {
         });
     }
 
+    /*
+     * The transforms below take and return no vectors: each method loads, combines and stores its own. C2 stops inlining a
+     * method once its graph is large (NodeCountInliningCutoff), and a call it did not inline that passes or returns a
+     * vector boxes it on the heap: the last helper calls of one 16-vector transform were left as calls, which allocated
+     * about 9 MB per ResNet-50 forward and stalled on the allocations.
+     */
+
     /** Bᵀ d B of the 4x4 input tile at (r0, c0) of one blocked plane (zeros past its edge), position pos to v[at + pos·posStride]. */
     private static void inputTile(float[] x, int plane, int hp, int wp, int r0, int c0, float[] v, int at, int posStride) {
-        // straight-line on purpose: C2 keeps vector locals in registers but may box vectors kept in an array
-        FloatVector d00 = load(x, plane, hp, wp, r0, c0), d01 = load(x, plane, hp, wp, r0, c0 + 1);
-        FloatVector d02 = load(x, plane, hp, wp, r0, c0 + 2), d03 = load(x, plane, hp, wp, r0, c0 + 3);
-        FloatVector d10 = load(x, plane, hp, wp, r0 + 1, c0), d11 = load(x, plane, hp, wp, r0 + 1, c0 + 1);
-        FloatVector d12 = load(x, plane, hp, wp, r0 + 1, c0 + 2), d13 = load(x, plane, hp, wp, r0 + 1, c0 + 3);
-        FloatVector d20 = load(x, plane, hp, wp, r0 + 2, c0), d21 = load(x, plane, hp, wp, r0 + 2, c0 + 1);
-        FloatVector d22 = load(x, plane, hp, wp, r0 + 2, c0 + 2), d23 = load(x, plane, hp, wp, r0 + 2, c0 + 3);
-        FloatVector d30 = load(x, plane, hp, wp, r0 + 3, c0), d31 = load(x, plane, hp, wp, r0 + 3, c0 + 1);
-        FloatVector d32 = load(x, plane, hp, wp, r0 + 3, c0 + 2), d33 = load(x, plane, hp, wp, r0 + 3, c0 + 3);
-        // Bᵀ d: rows d0 − d2, d1 + d2, d2 − d1, d1 − d3; then the same along each row, (Bᵀ d) B
-        transformedRow(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, at, posStride);
-        transformedRow(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, at + 4 * posStride, posStride);
-        transformedRow(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, at + 8 * posStride, posStride);
-        transformedRow(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, at + 12 * posStride, posStride);
+        if (r0 + 4 <= hp && c0 + 4 <= wp) {
+            int o = plane + (r0 * wp + c0) * B;
+            inputRows01(x, o, wp * B, v, at, posStride);
+            inputRows23(x, o, wp * B, v, at, posStride);
+            return;
+        }
+        float[] patch = PATCH.atLeast(POSITIONS * B);   // a tile past the bottom or right edge: copied with zeros first
+        java.util.Arrays.fill(patch, 0, POSITIONS * B, 0f);
+        for (int r = 0; r < 4 && r0 + r < hp; r++) {
+            for (int c = 0; c < 4 && c0 + c < wp; c++) System.arraycopy(x, plane + ((r0 + r) * wp + c0 + c) * B, patch, (r * 4 + c) * B, B);
+        }
+        inputRows01(patch, 0, 4 * B, v, at, posStride);
+        inputRows23(patch, 0, 4 * B, v, at, posStride);
     }
 
-    private static FloatVector load(float[] x, int plane, int hp, int wp, int r, int c) {
-        return r < hp && c < wp ? FloatVector.fromArray(S, x, plane + (r * wp + c) * B) : FloatVector.zero(S);
-    }
-
-    private static void transformedRow(FloatVector t0, FloatVector t1, FloatVector t2, FloatVector t3, float[] v, int at, int posStride) {
+    /** Rows 0 and 1 of Bᵀ d (d0 − d2, d1 + d2), each then times B: positions 0-7. Input rows rowStride floats apart from o. */
+    private static void inputRows01(float[] x, int o, int rowStride, float[] v, int at, int p) {
+        int o1 = o + rowStride, o2 = o1 + rowStride;
+        FloatVector d10 = FloatVector.fromArray(S, x, o1), d11 = FloatVector.fromArray(S, x, o1 + B);
+        FloatVector d12 = FloatVector.fromArray(S, x, o1 + 2 * B), d13 = FloatVector.fromArray(S, x, o1 + 3 * B);
+        FloatVector d20 = FloatVector.fromArray(S, x, o2), d21 = FloatVector.fromArray(S, x, o2 + B);
+        FloatVector d22 = FloatVector.fromArray(S, x, o2 + 2 * B), d23 = FloatVector.fromArray(S, x, o2 + 3 * B);
+        FloatVector t0 = FloatVector.fromArray(S, x, o).sub(d20), t1 = FloatVector.fromArray(S, x, o + B).sub(d21);
+        FloatVector t2 = FloatVector.fromArray(S, x, o + 2 * B).sub(d22), t3 = FloatVector.fromArray(S, x, o + 3 * B).sub(d23);
         t0.sub(t2).intoArray(v, at);
-        t1.add(t2).intoArray(v, at + posStride);
-        t2.sub(t1).intoArray(v, at + 2 * posStride);
-        t1.sub(t3).intoArray(v, at + 3 * posStride);
+        t1.add(t2).intoArray(v, at + p);
+        t2.sub(t1).intoArray(v, at + 2 * p);
+        t1.sub(t3).intoArray(v, at + 3 * p);
+        FloatVector u0 = d10.add(d20), u1 = d11.add(d21), u2 = d12.add(d22), u3 = d13.add(d23);
+        u0.sub(u2).intoArray(v, at + 4 * p);
+        u1.add(u2).intoArray(v, at + 5 * p);
+        u2.sub(u1).intoArray(v, at + 6 * p);
+        u1.sub(u3).intoArray(v, at + 7 * p);
+    }
+
+    /** Rows 2 and 3 of Bᵀ d (d2 − d1, d1 − d3), each then times B: positions 8-15. */
+    private static void inputRows23(float[] x, int o, int rowStride, float[] v, int at, int p) {
+        int o1 = o + rowStride, o2 = o1 + rowStride, o3 = o2 + rowStride;
+        FloatVector d10 = FloatVector.fromArray(S, x, o1), d11 = FloatVector.fromArray(S, x, o1 + B);
+        FloatVector d12 = FloatVector.fromArray(S, x, o1 + 2 * B), d13 = FloatVector.fromArray(S, x, o1 + 3 * B);
+        FloatVector t0 = FloatVector.fromArray(S, x, o2).sub(d10), t1 = FloatVector.fromArray(S, x, o2 + B).sub(d11);
+        FloatVector t2 = FloatVector.fromArray(S, x, o2 + 2 * B).sub(d12), t3 = FloatVector.fromArray(S, x, o2 + 3 * B).sub(d13);
+        t0.sub(t2).intoArray(v, at + 8 * p);
+        t1.add(t2).intoArray(v, at + 9 * p);
+        t2.sub(t1).intoArray(v, at + 10 * p);
+        t1.sub(t3).intoArray(v, at + 11 * p);
+        FloatVector u0 = d10.sub(FloatVector.fromArray(S, x, o3)), u1 = d11.sub(FloatVector.fromArray(S, x, o3 + B));
+        FloatVector u2 = d12.sub(FloatVector.fromArray(S, x, o3 + 2 * B)), u3 = d13.sub(FloatVector.fromArray(S, x, o3 + 3 * B));
+        u0.sub(u2).intoArray(v, at + 12 * p);
+        u1.add(u2).intoArray(v, at + 13 * p);
+        u2.sub(u1).intoArray(v, at + 14 * p);
+        u1.sub(u3).intoArray(v, at + 15 * p);
     }
 
     /** Aᵀ m A of one tile and output block, plus bias and residual, ReLU'd, to the output pixels (oy, ox) .. (oy + 1, ox + 1) inside oh x ow. */
     private static void outputTile(float[] m, int at, int posStride, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
                                    float[] y, int plane, int owp, int border, int oy, int ox, int oh, int ow) {
-        FloatVector m00 = FloatVector.fromArray(S, m, at), m01 = FloatVector.fromArray(S, m, at + posStride);
-        FloatVector m02 = FloatVector.fromArray(S, m, at + 2 * posStride), m03 = FloatVector.fromArray(S, m, at + 3 * posStride);
-        FloatVector m10 = FloatVector.fromArray(S, m, at + 4 * posStride), m11 = FloatVector.fromArray(S, m, at + 5 * posStride);
-        FloatVector m12 = FloatVector.fromArray(S, m, at + 6 * posStride), m13 = FloatVector.fromArray(S, m, at + 7 * posStride);
-        FloatVector m20 = FloatVector.fromArray(S, m, at + 8 * posStride), m21 = FloatVector.fromArray(S, m, at + 9 * posStride);
-        FloatVector m22 = FloatVector.fromArray(S, m, at + 10 * posStride), m23 = FloatVector.fromArray(S, m, at + 11 * posStride);
-        FloatVector m30 = FloatVector.fromArray(S, m, at + 12 * posStride), m31 = FloatVector.fromArray(S, m, at + 13 * posStride);
-        FloatVector m32 = FloatVector.fromArray(S, m, at + 14 * posStride), m33 = FloatVector.fromArray(S, m, at + 15 * posStride);
-        // Aᵀ m: rows m0 + m1 + m2, m1 − m2 − m3; then the same along each row
-        FloatVector s00 = m00.add(m10).add(m20), s01 = m01.add(m11).add(m21), s02 = m02.add(m12).add(m22), s03 = m03.add(m13).add(m23);
-        FloatVector s10 = m10.sub(m20).sub(m30), s11 = m11.sub(m21).sub(m31), s12 = m12.sub(m22).sub(m32), s13 = m13.sub(m23).sub(m33);
-        FloatVector b = FloatVector.fromArray(S, bias, bOff);
-        store(s00.add(s01).add(s02).add(b), res, rPlane, rw, relu, y, plane, owp, border, oy, ox);
-        if (ox + 1 < ow) store(s01.sub(s02).sub(s03).add(b), res, rPlane, rw, relu, y, plane, owp, border, oy, ox + 1);
-        if (oy + 1 < oh) {
-            store(s10.add(s11).add(s12).add(b), res, rPlane, rw, relu, y, plane, owp, border, oy + 1, ox);
-            if (ox + 1 < ow) store(s11.sub(s12).sub(s13).add(b), res, rPlane, rw, relu, y, plane, owp, border, oy + 1, ox + 1);
-        }
+        outputRow0(m, at, posStride, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy, ox, ow);
+        if (oy + 1 < oh) outputRow1(m, at, posStride, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy + 1, ox, ow);
     }
 
-    private static void store(FloatVector out, float[] res, int rPlane, int rw, boolean relu, float[] y, int plane, int owp, int border,
-                              int oy, int ox) {
-        if (res != null) out = out.add(FloatVector.fromArray(S, res, rPlane + (oy * rw + ox) * B));
-        if (relu) out = out.max(0f);
-        out.intoArray(y, plane + ((oy + border) * owp + ox + border) * B);
+    /** Output row 0: m0 + m1 + m2 along the tile's rows, then the same along the row. */
+    private static void outputRow0(float[] m, int at, int p, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
+                                   float[] y, int plane, int owp, int border, int oy, int ox, int ow) {
+        FloatVector s0 = FloatVector.fromArray(S, m, at).add(FloatVector.fromArray(S, m, at + 4 * p)).add(FloatVector.fromArray(S, m, at + 8 * p));
+        FloatVector s1 = FloatVector.fromArray(S, m, at + p).add(FloatVector.fromArray(S, m, at + 5 * p)).add(FloatVector.fromArray(S, m, at + 9 * p));
+        FloatVector s2 = FloatVector.fromArray(S, m, at + 2 * p).add(FloatVector.fromArray(S, m, at + 6 * p)).add(FloatVector.fromArray(S, m, at + 10 * p));
+        FloatVector s3 = FloatVector.fromArray(S, m, at + 3 * p).add(FloatVector.fromArray(S, m, at + 7 * p)).add(FloatVector.fromArray(S, m, at + 11 * p));
+        FloatVector b = FloatVector.fromArray(S, bias, bOff);
+        FloatVector left = s0.add(s1).add(s2).add(b), right = s1.sub(s2).sub(s3).add(b);
+        int r = rPlane + (oy * rw + ox) * B, out = plane + ((oy + border) * owp + ox + border) * B;
+        boolean two = ox + 1 < ow;
+        if (res != null) {
+            left = left.add(FloatVector.fromArray(S, res, r));
+            if (two) right = right.add(FloatVector.fromArray(S, res, r + B));
+        }
+        if (relu) {
+            left = left.max(0f);
+            right = right.max(0f);
+        }
+        left.intoArray(y, out);
+        if (two) right.intoArray(y, out + B);
+    }
+
+    /** Output row 1: m1 − m2 − m3 along the tile's rows, then the same along the row. */
+    private static void outputRow1(float[] m, int at, int p, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
+                                   float[] y, int plane, int owp, int border, int oy, int ox, int ow) {
+        FloatVector s0 = FloatVector.fromArray(S, m, at + 4 * p).sub(FloatVector.fromArray(S, m, at + 8 * p)).sub(FloatVector.fromArray(S, m, at + 12 * p));
+        FloatVector s1 = FloatVector.fromArray(S, m, at + 5 * p).sub(FloatVector.fromArray(S, m, at + 9 * p)).sub(FloatVector.fromArray(S, m, at + 13 * p));
+        FloatVector s2 = FloatVector.fromArray(S, m, at + 6 * p).sub(FloatVector.fromArray(S, m, at + 10 * p)).sub(FloatVector.fromArray(S, m, at + 14 * p));
+        FloatVector s3 = FloatVector.fromArray(S, m, at + 7 * p).sub(FloatVector.fromArray(S, m, at + 11 * p)).sub(FloatVector.fromArray(S, m, at + 15 * p));
+        FloatVector b = FloatVector.fromArray(S, bias, bOff);
+        FloatVector left = s0.add(s1).add(s2).add(b), right = s1.sub(s2).sub(s3).add(b);
+        int r = rPlane + (oy * rw + ox) * B, out = plane + ((oy + border) * owp + ox + border) * B;
+        boolean two = ox + 1 < ow;
+        if (res != null) {
+            left = left.add(FloatVector.fromArray(S, res, r));
+            if (two) right = right.add(FloatVector.fromArray(S, res, r + B));
+        }
+        if (relu) {
+            left = left.max(0f);
+            right = right.max(0f);
+        }
+        left.intoArray(y, out);
+        if (two) right.intoArray(y, out + B);
     }
 }
