@@ -146,10 +146,20 @@ final class JvmPointwise {
             case DIV -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
             case MAX -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).max(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
             case MIN -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, x, xo + i).min(FloatVector.fromArray(S, y, yo + i)).intoArray(d, dof + i); }
-            case RELU_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).blend(0f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.LE, 0f)).intoArray(d, dof + i); }
+            case RELU_GRAD -> reluGradRow(x, xo, y, yo, d, dof, bound);
             case SIGMOID_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, x, xo + i)).mul(FloatVector.fromArray(S, x, xo + i).neg().add(1f)).intoArray(d, dof + i); }
             case TANH_GRAD -> { for (int i = 0; i < bound; i += V) FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, x, xo + i)).neg().add(1f)).intoArray(d, dof + i); }
             default -> throw new IllegalStateException("no vector form for " + op);
+        }
+    }
+
+    /**
+     * d = y where x is not ≤ 0, else 0, in a method of its own: inlined in {@link #binaryRow}'s large graph C2 left the
+     * blend a call instead of an intrinsic, which boxed every vector (about 400 MB per DeepLab-v3 training step).
+     */
+    private static void reluGradRow(float[] x, int xo, float[] y, int yo, float[] d, int dof, int bound) {
+        for (int i = 0; i < bound; i += V) {
+            FloatVector.fromArray(S, y, yo + i).blend(0f, FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.LE, 0f)).intoArray(d, dof + i);
         }
     }
 
