@@ -8,7 +8,10 @@
 #
 #   --rounds N          kernels and models: ours, then the peers, N times in turn (maskseg bench --rounds), so that both
 #                       meet the same quiet and busy stretches of a shared machine; the summary takes medians over rounds
-#   --model-cases IDS   models: only these cases (maskseg bench models --cases), e.g. resnet50,resnet50-frozen
+#   --model-cases IDS   models: only these cases (maskseg bench models --cases), e.g. resnet50,resnet50-frozen; interleaved:
+#                       its cases too (default resnet50-frozen)
+#   interleaved (a part of --only): ours and ONNX Runtime Java in one JVM, 20 alternating windows of 400 ms each
+#                       (bench-jvm-peers' InterleavedMain): the two meet the same moments of the machine
 #
 #   --quick   short timing windows, training step maskdistill-step only, no smallest-heap search: checks that the run
 #             works; its figures are not for the tables (default DIR: target/perf-figures-quick)
@@ -23,7 +26,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source bin/env.sh
 
-QUICK=0; THREADS=1,2; ONLY=kernels,models,train; OUT=; ROUNDS=1; MODEL_CASES=
+QUICK=0; THREADS=1,2; ONLY=kernels,models,train,interleaved; OUT=; ROUNDS=1; MODEL_CASES=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -84,11 +87,33 @@ peer_models() {   # the JVM peers' exported models (maskseg bench runs ONNX Runt
   fi
 }
 
+interleaved() {   # ours and ONNX Runtime Java in one JVM, alternating windows (bench-jvm-peers' InterleavedMain)
+  [ -n "$PEERS_JAR" ] || { echo "perf-figures: bench-jvm-peers not built: no interleaved figures" >&2; return 0; }
+  local w=(); [ $QUICK = 1 ] && w=(--windows 2 --window-ms 100)
+  echo "[" > "$OUT/interleaved.json"
+  local first=1 t
+  for t in ${THREADS//,/ }; do
+    echo "perf-figures: interleaved, $t thread(s) ($(date -u +%H:%M))" >&2
+    local rec
+    rec="$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g \
+      -cp "$PEERS_JAR:bench-jvm-peers/target/lib/*" dev.maskseg.bench.peers.InterleavedMain --threads "$t" \
+      --cases "${MODEL_CASES:-resnet50-frozen}" "${w[@]}" 2>> "$OUT/interleaved.log")" \
+      || { echo "perf-figures: interleaved failed, see $OUT/interleaved.log" >&2; return 1; }
+    rec="${rec#[}"; rec="${rec%]}"
+    [ -z "$rec" ] && continue
+    [ $first = 1 ] || echo "," >> "$OUT/interleaved.json"
+    echo "$rec" >> "$OUT/interleaved.json"; first=0
+  done
+  echo "]" >> "$OUT/interleaved.json"
+  grep "interleaved:" "$OUT/interleaved.log" | tee "$OUT/interleaved.txt"
+}
+
 status=0
 peer_models
 MC=(); [ -n "$MODEL_CASES" ] && MC=(--cases "$MODEL_CASES")
 if want kernels; then bench kernels kernels --rounds "$ROUNDS" || status=1; fi
 if want models; then bench models models --rounds "$ROUNDS" "${MC[@]}" || status=1; fi
+if want interleaved; then interleaved || status=1; fi
 if want train; then
   if [ $QUICK = 1 ]; then
     bench train train --cases maskdistill-step || status=1

@@ -8,7 +8,7 @@ rounds, per case, backend and thread count.
 
 DIR holds the run's kernels.json, models.json, train.json (maskseg bench records; the peers measured in the same run
 are in them, the JVM peers ONNX Runtime Java and DJL included) and train-minheap.json (the smallest-heap search), any
-of them optional. A ratio
+of them optional, and interleaved.json (tools/perf-figures.sh's interleaved part). A ratio
 is the best peer's time over ours at the same case and thread count: 1.00x or more meets "≥ 1.0x the best peer".
 The baseline files (default: the committed bench/results/kernels-jvm-aparapi-pocl-2core.json and models-jvm-2core.json)
 were taken on another day, maybe another machine: their absolute times are context; the same-run ratios decide.
@@ -153,6 +153,18 @@ def baseline(now, before, case_filter, title):
     return out + [""]
 
 
+def interleaved(records):
+    """InterleavedMain's records (ours and ONNX Runtime Java in alternating windows, one JVM): the same-moment ratio."""
+    if not records:
+        return []
+    out = ["## Ours against ONNX Runtime Java in alternating windows (one JVM, the same moments)", "",
+           "| case | threads | ours ms (median) | ONNX Runtime ms (median) | ratio | ours faster in | windows |", "|---|---|---|---|---|---|---|"]
+    for r in sorted(records, key=lambda r: (r["case"], r["threads"])):
+        out.append(f"| {r['case']} | {r['threads']} | {r['ours_ms_median']:.2f} | {r['peer_ms_median']:.2f} | {r['ratio']:.2f}x | "
+                   f"{r['ours_faster_windows']} of {r['windows']} | {r['window_ms']} ms each |")
+    return out + [""]
+
+
 def main():
     args = sys.argv[1:]
     if not args or args[0] in ("-h", "--help"):
@@ -183,6 +195,7 @@ def main():
     out += baseline(kernels, old_k, lambda k: k.startswith(("sgemm", "softmax", "layernorm")), "Earlier kernel figures")
     out += baseline(models, old_m, lambda k: k.startswith("vit_"), "Earlier ViT figures")
     out += peer_scaling(kernels + models + train)
+    out += interleaved(load(os.path.join(d, "interleaved.json")))
     print("\n".join(out))
 
 

@@ -118,7 +118,7 @@ public final class JvmPeersMain {
         return Path.of(System.getProperty("user.home"), ".cache", "maskseg", "peer-models");
     }
 
-    private static String value(List<String> a, String name, String dflt) {
+    static String value(List<String> a, String name, String dflt) {
         int i = a.indexOf(name);
         return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : dflt;
     }

@@ -69,7 +69,13 @@ class WorkerPoolTest {
                 long until = System.nanoTime() + 300_000;
                 while (System.nanoTime() < until) Thread.onSpinWait();
             });
-            assertEquals(0, callerTasks.peek(), "the caller's first task");
+            // the caller's first task is the first of its own share the worker had not taken (on a loaded machine the caller
+            // may start late, after the worker finished its share and began on the caller's)
+            Integer first = callerTasks.peek();
+            if (first != null) {
+                assertTrue(first < 4 || workerTasks.containsAll(java.util.List.of(0, 1, 2, 3)), "the caller's first task " + first);
+                for (int t = 0; t < Math.min(first, 4); t++) assertTrue(workerTasks.contains(t), "task " + t + " before the caller's first, " + first);
+            }
             if (!workerTasks.isEmpty() && workerTasks.peek() == 4) startedOnOwnShare++;
         }
         // claimed first come, first served, the worker's first task would be 1 (or whatever the caller left), not 4
