@@ -21,11 +21,12 @@ NOT_PEERS = {"jvm", "aparapi", "reference", "tornado"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def load(path):
+def load(path, rounds=True):
     if not os.path.isfile(path):
         return []
     with open(path) as f:
-        return medians(json.load(f))
+        records = json.load(f)
+    return medians(records) if rounds else records
 
 
 def median(values):
@@ -195,7 +196,7 @@ def main():
     out += baseline(kernels, old_k, lambda k: k.startswith(("sgemm", "softmax", "layernorm")), "Earlier kernel figures")
     out += baseline(models, old_m, lambda k: k.startswith("vit_"), "Earlier ViT figures")
     out += peer_scaling(kernels + models + train)
-    out += interleaved(load(os.path.join(d, "interleaved.json")))
+    out += interleaved(load(os.path.join(d, "interleaved.json"), rounds=False))
     print("\n".join(out))
 
 
