@@ -46,11 +46,15 @@ public final class ModelBench {
     }
 
     /**
-     * Warm-up for 3 s (full mode: 10 s) and at least 2 runs, then until consecutive single runs (full mode: pairs of runs)
-     * agree within 3%, then the median of 2 (5) runs.
+     * Warm-up for 3 s (full mode: 10 s) and at least 2 runs. Full mode then times as the JVM peers do (and
+     * bench/peer_cases.py's final window): windows of 2 s and at least 3 runs until two consecutive medians agree within
+     * 3% (at most 6), then the median of every run in a 4-second window of at least 5. It was the slower of 2 runs after
+     * windows of 2: on a VM whose speed dips for a second or two, a figure from 0.1 s of runs landed in a dip in 3 of 5
+     * rounds where ONNX Runtime's 4-second window did not. Quick mode: single runs until two agree, then the median of 2.
      */
     private static Timing.Result time(Runnable call, boolean quick) {
         Timing.warm(call, quick ? 3_000_000_000L : 10_000_000_000L, 2);
-        return Timing.steady(call, 0, quick ? 1 : 2, quick ? 4 : 8, 0, quick ? 2 : 5);
+        if (quick) return Timing.steady(call, 0, 1, 4, 0, 2);
+        return Timing.steady(call, 2_000_000_000L, 3, 6, 4_000_000_000L, 5, 200);
     }
 }

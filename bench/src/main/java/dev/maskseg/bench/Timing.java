@@ -98,12 +98,17 @@ public final class Timing {
     }
 
     static Result steady(Runnable f, long windowNanos, int minCalls, int maxWindows, long finalNanos, int maxCalls) {
+        return steady(f, windowNanos, minCalls, maxWindows, finalNanos, minCalls, maxCalls);
+    }
+
+    /** The same with its own least number of calls in the final window. */
+    static Result steady(Runnable f, long windowNanos, int minCalls, int maxWindows, long finalNanos, int finalMinCalls, int maxCalls) {
         double previous = Double.MAX_VALUE;
         for (int w = 0; w < maxWindows; w++) {
             double med = medianMs(f, windowNanos, minCalls, maxCalls);
             if (Math.abs(med - previous) <= AGREE * Math.min(med, previous)) break;
             previous = med;
         }
-        return timed(f, finalNanos, minCalls, maxCalls);
+        return timed(f, finalNanos, finalMinCalls, maxCalls);
     }
 }
