@@ -236,40 +236,25 @@ final class BlockedWinograd {
     /** Aᵀ m A of one tile and output block, plus bias and residual, ReLU'd, to the output pixels (oy, ox) .. (oy + 1, ox + 1) inside oh x ow. */
     private static void outputTile(float[] m, int at, int posStride, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
                                    float[] y, int plane, int owp, int border, int oy, int ox, int oh, int ow) {
-        outputRow0(m, at, posStride, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy, ox, ow);
-        if (oy + 1 < oh) outputRow1(m, at, posStride, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy + 1, ox, ow);
+        outputRow(m, at, posStride, false, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy, ox, ow);
+        if (oy + 1 < oh) outputRow(m, at, posStride, true, bias, bOff, res, rPlane, rw, relu, y, plane, owp, border, oy + 1, ox, ow);
     }
 
-    /** Output row 0: m0 + m1 + m2 along the tile's rows, then the same along the row. */
-    private static void outputRow0(float[] m, int at, int p, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
-                                   float[] y, int plane, int owp, int border, int oy, int ox, int ow) {
-        FloatVector s0 = FloatVector.fromArray(S, m, at).add(FloatVector.fromArray(S, m, at + 4 * p)).add(FloatVector.fromArray(S, m, at + 8 * p));
-        FloatVector s1 = FloatVector.fromArray(S, m, at + p).add(FloatVector.fromArray(S, m, at + 5 * p)).add(FloatVector.fromArray(S, m, at + 9 * p));
-        FloatVector s2 = FloatVector.fromArray(S, m, at + 2 * p).add(FloatVector.fromArray(S, m, at + 6 * p)).add(FloatVector.fromArray(S, m, at + 10 * p));
-        FloatVector s3 = FloatVector.fromArray(S, m, at + 3 * p).add(FloatVector.fromArray(S, m, at + 7 * p)).add(FloatVector.fromArray(S, m, at + 11 * p));
-        FloatVector b = FloatVector.fromArray(S, bias, bOff);
-        FloatVector left = s0.add(s1).add(s2).add(b), right = s1.sub(s2).sub(s3).add(b);
-        int r = rPlane + (oy * rw + ox) * B, out = plane + ((oy + border) * owp + ox + border) * B;
-        boolean two = ox + 1 < ow;
-        if (res != null) {
-            left = left.add(FloatVector.fromArray(S, res, r));
-            if (two) right = right.add(FloatVector.fromArray(S, res, r + B));
+    /** One output row: Aᵀ m's row 0 (m0 + m1 + m2) or row 1 (m1 − m2 − m3), then the same along the row. */
+    private static void outputRow(float[] m, int at, int p, boolean second, float[] bias, int bOff, float[] res, int rPlane, int rw,
+                                  boolean relu, float[] y, int plane, int owp, int border, int oy, int ox, int ow) {
+        FloatVector s0, s1, s2, s3;
+        if (second) {
+            s0 = FloatVector.fromArray(S, m, at + 4 * p).sub(FloatVector.fromArray(S, m, at + 8 * p)).sub(FloatVector.fromArray(S, m, at + 12 * p));
+            s1 = FloatVector.fromArray(S, m, at + 5 * p).sub(FloatVector.fromArray(S, m, at + 9 * p)).sub(FloatVector.fromArray(S, m, at + 13 * p));
+            s2 = FloatVector.fromArray(S, m, at + 6 * p).sub(FloatVector.fromArray(S, m, at + 10 * p)).sub(FloatVector.fromArray(S, m, at + 14 * p));
+            s3 = FloatVector.fromArray(S, m, at + 7 * p).sub(FloatVector.fromArray(S, m, at + 11 * p)).sub(FloatVector.fromArray(S, m, at + 15 * p));
+        } else {
+            s0 = FloatVector.fromArray(S, m, at).add(FloatVector.fromArray(S, m, at + 4 * p)).add(FloatVector.fromArray(S, m, at + 8 * p));
+            s1 = FloatVector.fromArray(S, m, at + p).add(FloatVector.fromArray(S, m, at + 5 * p)).add(FloatVector.fromArray(S, m, at + 9 * p));
+            s2 = FloatVector.fromArray(S, m, at + 2 * p).add(FloatVector.fromArray(S, m, at + 6 * p)).add(FloatVector.fromArray(S, m, at + 10 * p));
+            s3 = FloatVector.fromArray(S, m, at + 3 * p).add(FloatVector.fromArray(S, m, at + 7 * p)).add(FloatVector.fromArray(S, m, at + 11 * p));
         }
-        if (relu) {
-            left = left.max(0f);
-            right = right.max(0f);
-        }
-        left.intoArray(y, out);
-        if (two) right.intoArray(y, out + B);
-    }
-
-    /** Output row 1: m1 − m2 − m3 along the tile's rows, then the same along the row. */
-    private static void outputRow1(float[] m, int at, int p, float[] bias, int bOff, float[] res, int rPlane, int rw, boolean relu,
-                                   float[] y, int plane, int owp, int border, int oy, int ox, int ow) {
-        FloatVector s0 = FloatVector.fromArray(S, m, at + 4 * p).sub(FloatVector.fromArray(S, m, at + 8 * p)).sub(FloatVector.fromArray(S, m, at + 12 * p));
-        FloatVector s1 = FloatVector.fromArray(S, m, at + 5 * p).sub(FloatVector.fromArray(S, m, at + 9 * p)).sub(FloatVector.fromArray(S, m, at + 13 * p));
-        FloatVector s2 = FloatVector.fromArray(S, m, at + 6 * p).sub(FloatVector.fromArray(S, m, at + 10 * p)).sub(FloatVector.fromArray(S, m, at + 14 * p));
-        FloatVector s3 = FloatVector.fromArray(S, m, at + 7 * p).sub(FloatVector.fromArray(S, m, at + 11 * p)).sub(FloatVector.fromArray(S, m, at + 15 * p));
         FloatVector b = FloatVector.fromArray(S, bias, bOff);
         FloatVector left = s0.add(s1).add(s2).add(b), right = s1.sub(s2).sub(s3).add(b);
         int r = rPlane + (oy * rw + ox) * B, out = plane + ((oy + border) * owp + ox + border) * B;
