@@ -110,14 +110,7 @@ final class BlockedWinograd {
                 }
             }
             for (int pos = 0; pos < POSITIONS; pos++) {
-                for (int pair = 0; pair < pairs; pair++) {
-                    int vBase = pos * cin * stride, wBase = pos * cout * cin + pair * cin * PAIR, mBase = (pos * coutBlocks + 2 * pair) * stride * B;
-                    for (int t = 0; t < tiles; ) {
-                        int mr = BlockedConvKernel.nextTile(tiles - t);
-                        BlockedConvKernel.tile(mr, 1, v, vBase + t * B, taps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, stride * B);
-                        t += mr;
-                    }
-                }
+                for (int pair = 0; pair < pairs; pair++) product(v, u, m, taps, zeros, pos, pair, cin, cout, tiles, stride);
             }
             int r0 = 2 * (k0 / tw), r1 = Math.min(oh, 2 * ((k1 - 1) / tw + 1));
             for (int ob = 0; ob < coutBlocks; ob++) {
@@ -152,13 +145,7 @@ final class BlockedWinograd {
             }
         });
         WorkerPool.eachUnit(pool, POSITIONS * pairs, (long) POSITIONS * tiles * cin * cout, 1 << 20, unit -> {
-            int pos = unit / pairs, pair = unit % pairs;
-            int vBase = pos * cin * tiles, wBase = pos * cout * cin + pair * cin * PAIR, mBase = (pos * coutBlocks + 2 * pair) * tiles * B;
-            for (int t = 0; t < tiles; ) {
-                int mr = BlockedConvKernel.nextTile(tiles - t);
-                BlockedConvKernel.tile(mr, 1, v, vBase + t * B, taps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, tiles * B);
-                t += mr;
-            }
+            product(v, u, m, taps, zeros, unit / pairs, unit % pairs, cin, cout, tiles, tiles);
         });
         WorkerPool.eachUnit(pool, th * coutBlocks, (long) POSITIONS * tiles * cout, 1 << 16, unit -> {
             int ti = unit / coutBlocks, ob = unit % coutBlocks, plane = yOff + ob * ohp * owp * B;
@@ -176,6 +163,20 @@ final class BlockedWinograd {
      * vector boxes it on the heap: the last helper calls of one 16-vector transform were left as calls, which allocated
      * about 9 MB per ResNet-50 forward and stalled on the allocations.
      */
+
+    /**
+     * One position's GEMM for one channel pair over the first tiles of v (stride tiles per block): the products m of the
+     * transformed tiles and the transformed weights u, on the direct tiles as a 1x1 layer.
+     */
+    private static void product(float[] v, float[] u, float[] m, int[] taps, float[] zeros, int pos, int pair, int cin, int cout,
+                                int tiles, int stride) {
+        int vBase = pos * cin * stride, wBase = pos * cout * cin + pair * cin * PAIR, mBase = (pos * (cout / B) + 2 * pair) * stride * B;
+        for (int t = 0; t < tiles; ) {
+            int mr = BlockedConvKernel.nextTile(tiles - t);
+            BlockedConvKernel.tile(mr, 1, v, vBase + t * B, taps, u, wBase, zeros, 0, null, 0, 0, false, m, mBase + t * B, stride * B);
+            t += mr;
+        }
+    }
 
     /** Bᵀ d B of the 4x4 input tile at (r0, c0) of one blocked plane (zeros past its edge), position pos to v[at + pos·posStride]. */
     private static void inputTile(float[] x, int plane, int hp, int wp, int r0, int c0, float[] v, int at, int posStride) {
